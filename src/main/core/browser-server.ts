@@ -1,0 +1,238 @@
+// Browser mode: the renderer build over HTTP and the same SkwirlApi over a WebSocket, on
+// loopback by default, for a browser that presents the random token.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { extname, join, normalize, sep } from 'node:path'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { EventName, SkwirlEvents } from '../../shared/api'
+import {
+  SOCKET_PATH,
+  TOKEN_COOKIE,
+  TOKEN_PARAM,
+  type SocketServerMessage,
+} from '../../shared/socket-protocol'
+import { dispatch, type ApiHandlers } from './handlers'
+import type { Logger } from './logger'
+
+export interface BrowserServerOptions {
+  handlers: ApiHandlers
+  logger: Logger
+  rendererDir: string
+  host?: string
+  port?: number
+  token?: string
+}
+
+export interface BrowserServer {
+  url: string
+  origin: string
+  port: number
+  token: string
+  broadcast<E extends EventName>(event: E, payload: SkwirlEvents[E]): void
+  close(): Promise<void>
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+}
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+const MAX_SOCKET_MESSAGE = 16 * 1024 * 1024
+
+export async function startBrowserServer(options: BrowserServerOptions): Promise<BrowserServer> {
+  const { handlers, logger } = options
+  const host = options.host ?? '127.0.0.1'
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const rendererDir = normalize(options.rendererDir)
+  const sockets = new Set<WebSocket>()
+  let allowedHosts = new Set<string>()
+
+  const server = createServer((req, res) => {
+    const verdict = checkAccess(req, allowedHosts, token)
+    if (verdict !== 'ok') return refuse(res, verdict)
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    if (url.searchParams.get(TOKEN_PARAM) === token) {
+      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end()
+      return
+    }
+    void serveFile(rendererDir, url.pathname, res)
+  })
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE })
+  server.on('upgrade', (req, socket, head) => {
+    const verdict = checkAccess(req, allowedHosts, token)
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname
+    if (verdict !== 'ok' || path !== SOCKET_PATH) {
+      const status =
+        verdict === 'ok'
+          ? '404 Not Found'
+          : verdict === 'no-token'
+            ? '401 Unauthorized'
+            : '403 Forbidden'
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws)
+      ws.on('close', () => sockets.delete(ws))
+      ws.on('error', () => sockets.delete(ws))
+      ws.on('message', (data) => void onSocketMessage(ws, data.toString()))
+    })
+  })
+
+  async function onSocketMessage(ws: WebSocket, text: string): Promise<void> {
+    let message: unknown
+    try {
+      message = JSON.parse(text)
+    } catch {
+      logger.warn('browser mode: a socket message was not JSON; ignored')
+      return
+    }
+    const call = message as { type?: unknown; id?: unknown; method?: unknown; args?: unknown }
+    if (call?.type !== 'call' || typeof call.id !== 'number') {
+      logger.warn('browser mode: a socket message was not a call; ignored')
+      return
+    }
+    const result = await dispatch(handlers, call.method, call.args, logger)
+    send(ws, { type: 'result', id: call.id, ...result })
+  }
+
+  function send(ws: WebSocket, message: SocketServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const hostForUrl = host.includes(':') ? `[${host}]` : host
+  allowedHosts = new Set([
+    `${hostForUrl}:${port}`,
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    `[::1]:${port}`,
+  ])
+  const origin = `http://${hostForUrl}:${port}`
+
+  return {
+    url: `${origin}/?${TOKEN_PARAM}=${token}`,
+    origin,
+    port,
+    token,
+    broadcast: (event, payload) => {
+      for (const ws of sockets) send(ws, { type: 'event', event, payload } as SocketServerMessage)
+    },
+    close: async () => {
+      for (const ws of sockets) ws.terminate()
+      wss.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+type Verdict = 'ok' | 'no-token' | 'bad-origin'
+
+/** Host and Origin must name this server (DNS rebinding, cross-site pages); the token must match. */
+function checkAccess(req: IncomingMessage, allowedHosts: Set<string>, token: string): Verdict {
+  const hostHeader = (req.headers.host ?? '').toLowerCase()
+  if (!allowedHosts.has(hostHeader)) return 'bad-origin'
+  const origin = req.headers.origin
+  if (origin !== undefined) {
+    let originHost: string
+    try {
+      const parsed = new URL(origin)
+      originHost = parsed.protocol === 'http:' ? parsed.host.toLowerCase() : ''
+    } catch {
+      originHost = ''
+    }
+    if (!allowedHosts.has(originHost)) return 'bad-origin'
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost')
+  const presented =
+    url.searchParams.get(TOKEN_PARAM) ?? cookieValue(req.headers.cookie, TOKEN_COOKIE)
+  return presented !== null && sameSecret(presented, token) ? 'ok' : 'no-token'
+}
+
+function refuse(res: ServerResponse, verdict: Exclude<Verdict, 'ok'>): void {
+  const [status, text] =
+    verdict === 'no-token'
+      ? [
+          401,
+          'Skwirl: open the address that `skwirl serve` printed; it carries the access token.\n',
+        ]
+      : [403, 'Skwirl: requests from other sites or host names are refused.\n']
+  res
+    .writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' })
+    .end(text)
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header) return null
+  for (const part of header.split(';')) {
+    const [key, ...rest] = part.trim().split('=')
+    if (key === name) return rest.join('=')
+  }
+  return null
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a)
+  const right = Buffer.from(b)
+  return left.length === right.length && timingSafeEqual(left, right)
+}
+
+async function serveFile(root: string, pathname: string, res: ServerResponse): Promise<void> {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    res.writeHead(400).end()
+    return
+  }
+  const candidate = normalize(join(root, decoded))
+  const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep)
+  let file = inside ? candidate : join(root, 'index.html')
+  try {
+    if (!(await stat(file)).isFile()) file = join(root, 'index.html')
+  } catch {
+    // Unknown paths get the app itself, which shows its own page.
+    file = join(root, 'index.html')
+  }
+  const headers: Record<string, string> = {
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'no-cache',
+  }
+  if (file.endsWith('.html')) {
+    headers['Content-Security-Policy'] = CSP
+    headers['X-Frame-Options'] = 'DENY'
+  }
+  try {
+    await stat(file)
+  } catch {
+    res
+      .writeHead(500, { 'Content-Type': 'text/plain' })
+      .end('Skwirl: the app is not built; run npm run build.\n')
+    return
+  }
+  res.writeHead(200, headers)
+  createReadStream(file).pipe(res)
+}

@@ -1,0 +1,79 @@
+import { join } from 'node:path'
+import electronLog from 'electron-log/node'
+import { redactSecrets } from '../../shared/redact'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+/** Facts a line is about; every line about a run carries its run id and provider name. */
+export interface LogFields {
+  runId?: string
+  provider?: string
+  fileId?: string | null
+  stage?: string | null
+}
+
+export interface Logger {
+  readonly file: string
+  log(level: LogLevel, message: string, fields?: LogFields): void
+  debug(message: string, fields?: LogFields): void
+  info(message: string, fields?: LogFields): void
+  warn(message: string, fields?: LogFields): void
+  error(message: string, fields?: LogFields): void
+}
+
+export interface LoggerOptions {
+  dataDir: string
+  /** 'stderr' for the CLI (stdout is for --json), 'stdout' for the app, or off. */
+  console: 'stdout' | 'stderr' | false
+  consoleLevel?: LogLevel
+}
+
+let instance = 0
+
+/** One electron-log instance writing to <dataDir>/logs/main.log (and the console when asked). */
+export function createLogger(options: LoggerOptions): Logger {
+  const file = join(options.dataDir, 'logs', 'main.log')
+  const log = electronLog.create({ logId: `skwirl-${++instance}` })
+  log.transports.file.resolvePathFn = () => file
+  log.transports.file.level = 'debug'
+  log.transports.file.maxSize = 10 * 1024 * 1024
+  const consoleTransport = log.transports.console
+  if (options.console === false) {
+    consoleTransport.level = false
+  } else {
+    consoleTransport.level = options.consoleLevel ?? 'info'
+    if (options.console === 'stderr') {
+      consoleTransport.writeFn = ({ message }) => {
+        process.stderr.write(`${message.level}: ${message.data.map(String).join(' ')}\n`)
+      }
+    }
+  }
+  // The last guard: whatever a caller passed in, secrets are masked before any transport writes.
+  log.hooks.push((message) => {
+    message.data = message.data.map((item: unknown) =>
+      typeof item === 'string' ? redactSecrets(item) : item,
+    )
+    return message
+  })
+
+  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
+    log[level](formatLine(message, fields))
+  }
+  return {
+    file,
+    log: write,
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+  }
+}
+
+export function formatLine(message: string, fields: LogFields = {}): string {
+  const parts: string[] = []
+  if (fields.runId) parts.push(`run=${fields.runId}`)
+  if (fields.provider) parts.push(`provider=${JSON.stringify(fields.provider)}`)
+  if (fields.fileId) parts.push(`file=${fields.fileId}`)
+  if (fields.stage) parts.push(`stage=${fields.stage}`)
+  return parts.length > 0 ? `[${parts.join(' ')}] ${message}` : message
+}

@@ -1,0 +1,115 @@
+// Just enough of fengari's API (Lua 5.3 in JavaScript) for the runner. Lua strings are byte
+// arrays; `LuaString` is how fengari represents them.
+declare module 'fengari' {
+  export type LuaString = Uint8Array
+  export interface LuaState {
+    readonly __luaState: unique symbol
+  }
+  export type LuaJsFunction = (L: LuaState) => number
+  export type LuaKFunction = (L: LuaState, status: number, ctx: number) => number
+  export type LuaHook = (L: LuaState, ar: unknown) => void
+
+  export function to_luastring(s: string, cache?: boolean): LuaString
+  export function to_jsstring(
+    s: LuaString,
+    from?: number,
+    to?: number,
+    replacement_char?: boolean,
+  ): string
+
+  export const lua: {
+    LUA_OK: number
+    LUA_YIELD: number
+    LUA_ERRRUN: number
+    LUA_ERRSYNTAX: number
+    LUA_ERRMEM: number
+    LUA_ERRERR: number
+    LUA_MULTRET: number
+    LUA_REGISTRYINDEX: number
+    LUA_RIDX_GLOBALS: number
+    LUA_MASKCOUNT: number
+    LUA_TNONE: number
+    LUA_TNIL: number
+    LUA_TBOOLEAN: number
+    LUA_TLIGHTUSERDATA: number
+    LUA_TNUMBER: number
+    LUA_TSTRING: number
+    LUA_TTABLE: number
+    LUA_TFUNCTION: number
+    LUA_TUSERDATA: number
+    LUA_TTHREAD: number
+    lua_absindex(L: LuaState, idx: number): number
+    lua_atnativeerror(L: LuaState, f: LuaJsFunction): void
+    lua_concat(L: LuaState, n: number): void
+    lua_createtable(L: LuaState, narr: number, nrec: number): void
+    lua_error(L: LuaState): number
+    lua_getfield(L: LuaState, idx: number, k: string | LuaString): number
+    lua_getglobal(L: LuaState, name: string | LuaString): number
+    lua_gettop(L: LuaState): number
+    lua_insert(L: LuaState, idx: number): void
+    lua_isinteger(L: LuaState, idx: number): boolean
+    lua_isyieldable(L: LuaState): boolean
+    lua_newtable(L: LuaState): void
+    lua_newthread(L: LuaState): LuaState
+    lua_next(L: LuaState, idx: number): number
+    lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number
+    lua_pop(L: LuaState, n: number): void
+    lua_pushboolean(L: LuaState, b: boolean): void
+    lua_pushinteger(L: LuaState, n: number): void
+    lua_pushjsfunction(L: LuaState, f: LuaJsFunction): void
+    lua_pushjsclosure(L: LuaState, f: LuaJsFunction, n: number): void
+    lua_pushlightuserdata(L: LuaState, p: unknown): void
+    lua_pushnil(L: LuaState): void
+    lua_pushnumber(L: LuaState, n: number): void
+    lua_pushstring(L: LuaState, s: LuaString | string): void
+    lua_pushvalue(L: LuaState, idx: number): void
+    lua_rawgeti(L: LuaState, idx: number, n: number): number
+    lua_rawlen(L: LuaState, idx: number): number
+    lua_rawseti(L: LuaState, idx: number, n: number): void
+    lua_resume(L: LuaState, from: LuaState | null, nargs: number): number
+    lua_setfield(L: LuaState, idx: number, k: string | LuaString): void
+    lua_setglobal(L: LuaState, name: string | LuaString): void
+    lua_sethook(L: LuaState, f: LuaHook | null, mask: number, count: number): void
+    lua_setmetatable(L: LuaState, idx: number): void
+    lua_settop(L: LuaState, idx: number): void
+    lua_toboolean(L: LuaState, idx: number): boolean
+    lua_tojsstring(L: LuaState, idx: number): string
+    lua_tonumber(L: LuaState, idx: number): number
+    lua_tostring(L: LuaState, idx: number): LuaString | null
+    lua_touserdata(L: LuaState, idx: number): unknown
+    lua_type(L: LuaState, idx: number): number
+    lua_typename(L: LuaState, t: number): LuaString
+    lua_upvalueindex(i: number): number
+    lua_xmove(from: LuaState, to: LuaState, n: number): void
+    lua_yield(L: LuaState, n: number): number
+    lua_yieldk(L: LuaState, n: number, ctx: number, k: LuaKFunction): number
+  }
+
+  export const lauxlib: {
+    luaL_newstate(): LuaState
+    luaL_checkstack(L: LuaState, sz: number, msg: string | null): void
+    luaL_error(L: LuaState, fmt: string | LuaString, ...args: unknown[]): number
+    luaL_loadbufferx(
+      L: LuaState,
+      buff: LuaString,
+      size: number,
+      name: LuaString | string,
+      mode: LuaString | string | null,
+    ): number
+    luaL_requiref(L: LuaState, modname: string | LuaString, openf: LuaJsFunction, glb: number): void
+    luaL_tolstring(L: LuaState, idx: number): LuaString
+    luaL_traceback(L: LuaState, L1: LuaState, msg: LuaString | string | null, level: number): void
+    luaL_typename(L: LuaState, idx: number): LuaString
+    luaL_where(L: LuaState, level: number): void
+  }
+
+  export const lualib: {
+    luaopen_base: LuaJsFunction
+    luaopen_coroutine: LuaJsFunction
+    luaopen_table: LuaJsFunction
+    luaopen_string: LuaJsFunction
+    luaopen_math: LuaJsFunction
+    luaopen_utf8: LuaJsFunction
+    luaopen_os: LuaJsFunction
+  }
+}

@@ -1,0 +1,60 @@
+// The runner process: one per run. It holds nothing but the provider's Lua state; every host
+// call is a request to main, so killing it loses nothing.
+import type { HostReply, MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
+import { serializeError } from '../../shared/errors'
+import { connectToParent } from './parent-port'
+import { runWorkflow } from './workflow'
+
+type Outgoing = RunnerToMain extends infer M
+  ? M extends { seq: number }
+    ? Omit<M, 'seq'>
+    : never
+  : never
+
+const port = connectToParent()
+let seq = 0
+const waiting = new Map<
+  number,
+  { resolve: (reply: HostReply) => void; reject: (error: Error) => void }
+>()
+let started = false
+
+function send(message: Outgoing): number {
+  seq++
+  port.send({ ...message, seq } as RunnerToMain)
+  return seq
+}
+
+port.onMessage((message: MainToRunner) => {
+  if (message.type === 'reply') {
+    const entry = waiting.get(message.replyTo)
+    waiting.delete(message.replyTo)
+    if (!entry) return
+    if (message.ok) entry.resolve(message.value)
+    else entry.reject(Object.assign(new Error(message.error.message), { name: message.error.name }))
+    return
+  }
+  if (message.type === 'start' && !started) {
+    started = true
+    runWorkflow({
+      providerName: message.providerName,
+      code: message.code,
+      cpuMs: message.limits.cpuMs,
+      send,
+      host: (call, context) =>
+        new Promise<HostReply>((resolve, reject) => {
+          const callSeq = send({ type: 'call', call, context })
+          waiting.set(callSeq, { resolve, reject })
+        }),
+    }).catch((error: unknown) => {
+      const { message: text } = serializeError(error)
+      send({
+        type: 'done',
+        status: 'failed',
+        error: { stage: 'load', message: `runner error: ${text}` },
+      })
+    })
+  }
+})
+
+send({ type: 'ready' })

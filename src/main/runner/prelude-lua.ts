@@ -1,0 +1,92 @@
+// Lua run once in every fresh state, before the provider's code: it closes the sandbox.
+// Arguments: HOST (the marker a host call yields), tripped (is the CPU budget spent?),
+// host_print (where print's text goes).
+export const PRELUDE = String.raw`
+local HOST, tripped, host_print = ...
+local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
+local co_status = coroutine.status
+local error, select, setmetatable, rawequal, tostring, next =
+  error, select, setmetatable, rawequal, tostring, next
+local raw_rawset, raw_load, concat = rawset, load, table.concat
+local pack, unpack = table.pack, table.unpack
+
+-- A host call made inside the provider's own coroutine yields HOST: pass that yield up to the
+-- runner and hand the answer back down, so the provider's resume never swallows it. A spent
+-- CPU budget is passed up the same way.
+local function forward(co, ok, first, ...)
+  if ok and (rawequal(first, HOST) or tripped()) and co_status(co) == "suspended" then
+    return forward(co, co_resume(co, co_yield(HOST)))
+  end
+  return ok, first, ...
+end
+
+local function resume(co, ...)
+  return forward(co, co_resume(co, ...))
+end
+
+local function wrap(f)
+  local co = co_create(f)
+  return function(...)
+    local r = pack(forward(co, co_resume(co, ...)))
+    if r[1] then return unpack(r, 2, r.n) end
+    error(r[2], 0)
+  end
+end
+
+local protected = {}
+local function readonly(name, lib)
+  local proxy = setmetatable({}, {
+    __index = lib,
+    __newindex = function(_, key)
+      error("the " .. name .. " library cannot be changed (tried to set " .. tostring(key) .. ")", 2)
+    end,
+    __pairs = function() return next, lib, nil end,
+    __metatable = false,
+  })
+  protected[proxy] = true
+  return proxy
+end
+
+string.dump = nil
+getmetatable("").__metatable = false
+
+local os_time, os_clock, os_date, os_difftime = os.time, os.clock, os.date, os.difftime
+
+string = readonly("string", string)
+table = readonly("table", table)
+math = readonly("math", math)
+utf8 = readonly("utf8", utf8)
+os = readonly("os", { time = os_time, clock = os_clock, date = os_date, difftime = os_difftime })
+coroutine = readonly("coroutine", {
+  create = co_create,
+  resume = resume,
+  yield = co_yield,
+  status = co_status,
+  running = coroutine.running,
+  isyieldable = coroutine.isyieldable,
+  wrap = wrap,
+})
+http = readonly("http", http)
+skwirl = readonly("skwirl", skwirl)
+
+rawset = function(t, k, v)
+  if protected[t] then error("library tables cannot be changed", 2) end
+  return raw_rawset(t, k, v)
+end
+
+-- Only source text may be loaded; an explicit env argument is kept as given.
+load = function(...)
+  local chunk, name, _, env = ...
+  if select("#", ...) >= 4 then return raw_load(chunk, name, "t", env) end
+  return raw_load(chunk, name, "t")
+end
+
+print = function(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  host_print(concat(parts, "\t"))
+end
+
+dofile, loadfile, collectgarbage = nil, nil, nil
+`

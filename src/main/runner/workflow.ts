@@ -1,0 +1,200 @@
+// The backup workflow as the seed notes define it: list every id, then for one file at a time,
+// its metadata and its download.
+import { lua, to_luastring, type LuaState } from 'fengari'
+import type { FileMetadata, FileResult, RunnerToMain, Stage } from '../../shared/runner-protocol'
+import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
+import { stringAt, typeName } from './lua-values'
+
+type Outgoing = RunnerToMain extends infer M
+  ? M extends { seq: number }
+    ? Omit<M, 'seq'>
+    : never
+  : never
+
+export interface WorkflowOptions {
+  providerName: string
+  code: string
+  cpuMs: number
+  host: SandboxOptions['host']
+  send: (message: Outgoing) => void
+}
+
+const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
+const ID_BATCH = 1000
+const ID_FLUSH_MS = 200
+const PRINT_LINES_MAX = 1000
+
+export async function runWorkflow(options: WorkflowOptions): Promise<void> {
+  const { send } = options
+  const ids: string[] = []
+  const seen = new Set<string>()
+  let unsent: string[] = []
+  let lastFlush = Date.now()
+  let duplicates = 0
+  let printed = 0
+  let expected: FileMetadata | null = null
+  let fileBytes = 0
+
+  const flushIds = (): void => {
+    if (unsent.length > 0) send({ type: 'ids', ids: unsent })
+    unsent = []
+    lastFlush = Date.now()
+  }
+
+  const sandbox = new LuaSandbox({
+    providerName: options.providerName,
+    cpuMs: options.cpuMs,
+    host: async (call, context) => {
+      flushIds()
+      const reply = await options.host(call, context)
+      if (reply.method === 'download_url') fileBytes += reply.bytes
+      return reply
+    },
+    emitFileId: (id) => {
+      if (seen.has(id)) {
+        duplicates++
+        return
+      }
+      seen.add(id)
+      ids.push(id)
+      unsent.push(id)
+      if (unsent.length >= ID_BATCH || Date.now() - lastFlush >= ID_FLUSH_MS) flushIds()
+    },
+    print: (text) => {
+      printed++
+      if (printed <= PRINT_LINES_MAX) {
+        send({ type: 'log', level: 'info', message: `print: ${text}`, context: null })
+      } else if (printed === PRINT_LINES_MAX + 1) {
+        send({
+          type: 'log',
+          level: 'warn',
+          message: `print: further output of this run is dropped (more than ${PRINT_LINES_MAX} lines)`,
+          context: null,
+        })
+      }
+    },
+    expectedDownload: () =>
+      expected ? { size: expected.size, checksum: expected.checksum } : null,
+  })
+
+  const fail = (stage: Stage, message: string): void =>
+    send({ type: 'done', status: 'failed', error: { stage, message } })
+
+  const loaded = await sandbox.load(options.code)
+  if (!loaded.ok) return fail('load', loaded.message)
+  const missing = REQUIRED_FUNCTIONS.filter((name) => !sandbox.hasGlobalFunction(name))
+  if (missing.length > 0) {
+    return fail(
+      'load',
+      `the provider does not define ${missing.map((n) => `${n}()`).join(', ')}; a provider defines list_file_ids, get_file_metadata and download_file as global functions`,
+    )
+  }
+
+  const listed = await sandbox.call(
+    'list_file_ids',
+    [],
+    { stage: 'list', fileId: null },
+    () => undefined,
+  )
+  flushIds()
+  if (!listed.ok) return fail('list', listed.message)
+  if (duplicates > 0) {
+    send({
+      type: 'log',
+      level: 'warn',
+      message: `list_file_ids emitted ${duplicates} duplicate id(s); each file is backed up once`,
+      context: { stage: 'list', fileId: null },
+    })
+  }
+  send({ type: 'listed', count: ids.length })
+
+  for (let index = 0; index < ids.length; index++) {
+    const fileId = ids[index] as string
+    send({ type: 'file-start', fileId, index })
+    expected = null
+    const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
+
+    const metadata = await sandbox.call(
+      'get_file_metadata',
+      [fileId],
+      { stage: 'metadata', fileId },
+      readMetadata,
+    )
+    if (stopsRun(metadata)) return fail('metadata', metadata.message)
+    if (!metadata.ok || typeof metadata.value === 'string') {
+      result.error = {
+        stage: 'metadata',
+        message: metadata.ok ? (metadata.value as string) : metadata.message,
+      }
+      send({ type: 'file', result })
+      continue
+    }
+    result.metadata = metadata.value
+    expected = metadata.value
+
+    fileBytes = 0
+    sandbox.takeDownloadCount()
+    const downloaded = await sandbox.call(
+      'download_file',
+      [fileId],
+      { stage: 'download', fileId },
+      () => undefined,
+    )
+    if (stopsRun(downloaded)) return fail('download', downloaded.message)
+    const downloads = sandbox.takeDownloadCount()
+    if (!downloaded.ok) {
+      result.error = { stage: 'download', message: downloaded.message }
+    } else if (downloads === 0) {
+      result.error = {
+        stage: 'download',
+        message: 'download_file returned without calling skwirl.download_url',
+      }
+    } else {
+      result.outcome = 'downloaded'
+    }
+    result.bytes = fileBytes
+    send({ type: 'file', result })
+  }
+  send({ type: 'done', status: 'completed', error: null })
+}
+
+function stopsRun(
+  result: CallResult<unknown>,
+): result is { ok: false; message: string; budgetSpent: true } {
+  return !result.ok && result.budgetSpent
+}
+
+const METADATA_FIELDS =
+  'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
+
+/** Reads get_file_metadata's table; a string return is the reason it is unusable. */
+function readMetadata(co: LuaState, results: number): FileMetadata | string {
+  if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
+    return `get_file_metadata must return a table with ${METADATA_FIELDS}; it returned ${results < 1 ? 'nothing' : typeName(co, 1)}`
+  }
+  const problems: string[] = []
+  const str = (key: string): string => {
+    lua.lua_getfield(co, 1, to_luastring(key))
+    const value = stringAt(co, -1)
+    if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
+    lua.lua_pop(co, 1)
+    return value ?? ''
+  }
+  const name = str('name')
+  const path = str('path')
+  const checksum = str('checksum')
+  lua.lua_getfield(co, 1, to_luastring('size'))
+  const size = lua.lua_type(co, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(co, -1) : NaN
+  if (!(size >= 0))
+    problems.push(
+      lua.lua_type(co, -1) === lua.LUA_TNUMBER
+        ? `size is ${size}, not ≥ 0`
+        : `size is ${typeName(co, -1)}, not a number`,
+    )
+  lua.lua_pop(co, 1)
+  const modifiedTime = str('modified_time')
+  if (problems.length > 0) {
+    return `get_file_metadata must return ${METADATA_FIELDS}: ${problems.join('; ')}`
+  }
+  return { name, path, checksum, size, modifiedTime }
+}

@@ -1,0 +1,94 @@
+// Messages between main and a runner process. Every message carries the sender's sequence
+// number; a reply names the call it answers. Errors cross as { name, message, stack }.
+import type { SerializedError } from './errors'
+
+export type Stage = 'load' | 'list' | 'metadata' | 'download'
+
+export interface RunnerLimits {
+  /** CPU time a script may spend without calling the host before it is stopped. */
+  cpuMs: number
+  /** Wall-clock time main waits for a runner that neither calls nor reports before killing it. */
+  watchdogMs: number
+  /** The runner's memory cap (V8 heap and resident size). */
+  memoryMb: number
+  /** A response or stream silent for this long fails. */
+  httpSilenceMs: number
+}
+
+export const DEFAULT_LIMITS: RunnerLimits = {
+  cpuMs: 10_000,
+  watchdogMs: 15_000,
+  memoryMb: 512,
+  httpSilenceMs: 60_000,
+}
+
+export interface FileMetadata {
+  name: string
+  path: string
+  checksum: string
+  size: number
+  modifiedTime: string
+}
+
+export type HostCall =
+  | {
+      method: 'http.get'
+      url: string
+      headers: Record<string, string>
+      params: Record<string, string>
+    }
+  | {
+      method: 'download_url'
+      url: string
+      headers: Record<string, string>
+      /** What the metadata promised, so main can check the bytes it streams. */
+      expected: { size: number; checksum: string } | null
+    }
+
+/** What a host call answers: http.get's body (decoded by the runner) or a download's count. */
+export type HostReply =
+  | { method: 'http.get'; contentType: string; body: string }
+  | { method: 'download_url'; bytes: number }
+
+export interface CallContext {
+  stage: Stage
+  fileId: string | null
+}
+
+export interface FileResult {
+  fileId: string
+  outcome: 'downloaded' | 'failed'
+  metadata: FileMetadata | null
+  bytes: number
+  /** Where it failed and why; for the log only. */
+  error: { stage: Stage; message: string } | null
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export type RunnerToMain =
+  | { seq: number; type: 'ready' }
+  | { seq: number; type: 'call'; call: HostCall; context: CallContext }
+  | { seq: number; type: 'ids'; ids: string[] }
+  | { seq: number; type: 'listed'; count: number }
+  | { seq: number; type: 'file-start'; fileId: string; index: number }
+  | { seq: number; type: 'file'; result: FileResult }
+  | { seq: number; type: 'log'; level: LogLevel; message: string; context: CallContext | null }
+  | {
+      seq: number
+      type: 'done'
+      status: 'completed' | 'failed'
+      error: { stage: Stage; message: string } | null
+    }
+
+export type MainToRunner =
+  | {
+      seq: number
+      type: 'start'
+      runId: string
+      providerName: string
+      code: string
+      limits: RunnerLimits
+    }
+  | { seq: number; type: 'reply'; replyTo: number; ok: true; value: HostReply }
+  | { seq: number; type: 'reply'; replyTo: number; ok: false; error: SerializedError }

@@ -1,0 +1,67 @@
+// Shared test fixtures: a fresh data directory, the real core with real runner processes, and
+// the shipped Google Drive provider pointed at the local double.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { RunState } from '../../src/shared/api'
+import type { RunnerLimits } from '../../src/shared/runner-protocol'
+import { createLogger, type Logger } from '../../src/main/core/logger'
+import { childProcessLauncher } from '../../src/main/core/runner-process'
+import { createCore, type SkwirlCore } from '../../src/main/core/skwirl-core'
+
+export const REPO_ROOT = resolve(__dirname, '..', '..')
+export const RESOURCES_DIR = join(REPO_ROOT, 'resources')
+/** Tests fork the built runner: `npm test` builds first (electron-vite build). */
+export const RUNNER_SCRIPT = join(REPO_ROOT, 'out', 'main', 'runner.js')
+export const GOOGLE_API_BASE = 'https://www.googleapis.com'
+
+export function googleDriveCode(): string {
+  return readFileSync(join(RESOURCES_DIR, 'providers', 'google-drive.lua'), 'utf8')
+}
+
+/** The shipped provider with only its base URL changed. */
+export function googleDriveCodeFor(baseUrl: string): string {
+  return googleDriveCode().replaceAll(GOOGLE_API_BASE, baseUrl)
+}
+
+export function makeDataDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'skwirl-test-'))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export interface TestCore extends SkwirlCore {
+  dataDir: string
+  updates: RunState[]
+  readLog(): string
+  dispose(): Promise<void>
+}
+
+export function startTestCore(limits: Partial<RunnerLimits> = {}, logger?: Logger): TestCore {
+  const data = makeDataDir()
+  const log = logger ?? createLogger({ dataDir: data.dir, console: false })
+  const updates: RunState[] = []
+  const core = createCore({
+    dataDir: data.dir,
+    resourcesDir: RESOURCES_DIR,
+    logger: log,
+    launchRunner: childProcessLauncher(RUNNER_SCRIPT),
+    limits,
+    emit: (_event, payload) => updates.push(payload),
+  })
+  return {
+    ...core,
+    dataDir: data.dir,
+    updates,
+    readLog: () => {
+      try {
+        return readFileSync(log.file, 'utf8')
+      } catch {
+        return ''
+      }
+    },
+    dispose: async () => {
+      await core.close()
+      data.remove()
+    },
+  }
+}
