@@ -1,6 +1,17 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
+
+// Vite's dev server injects inline scripts and styles (HMR); only `npm run dev` relaxes the CSP.
+const devCsp: Plugin = {
+  name: 'skwirl-dev-csp',
+  apply: 'serve',
+  transformIndexHtml: (html) =>
+    html
+      .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+      .replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+}
 
 // Main-side entries: the Electron shell, the Lua runner process and the CLI (which also serves
 // browser mode). All three are CommonJS so that plain Node and Electron load them alike.
@@ -34,6 +45,6 @@ export default defineConfig({
       outDir: 'out/renderer',
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
-    plugins: [react()],
+    plugins: [react(), devCsp],
   },
 })

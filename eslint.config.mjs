@@ -67,4 +67,6 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // Playwright fixtures must destructure their (possibly empty) dependencies.
+  { files: ['e2e/**/*.ts'], rules: { 'no-empty-pattern': 'off' } },
 )

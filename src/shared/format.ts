@@ -1,13 +1,63 @@
-/** Bytes as a person reads them: 0 B, 999 B, 1.5 KB, 12 MB, 3.4 GB (decimal units, as file managers show). */
+// How numbers, sizes and times read on screen. English text, so English number formatting.
+const LOCALE = 'en-US'
+
+const countFormat = new Intl.NumberFormat(LOCALE)
+
+export function formatCount(value: number): string {
+  return countFormat.format(value)
+}
+
+/** "1 file", "1,204 files". */
+export function formatFiles(count: number): string {
+  return `${formatCount(count)} ${count === 1 ? 'file' : 'files'}`
+}
+
+const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const
+
+/** Decimal units, as the Finder and most download dialogs show them: 1.5 MB, 340 kB, 12 GB. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '—'
-  if (bytes < 1000) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB', 'TB', 'PB']
-  let value = bytes / 1000
+  let value = bytes
   let unit = 0
-  while (value >= 1000 && unit < units.length - 1) {
+  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
     value /= 1000
-    unit++
+    unit += 1
   }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`
+  if (unit === 0) return `${Math.round(value)} B`
+  // One decimal below 10 keeps small sizes precise without long numbers for big ones.
+  const digits = value < 9.95 ? 1 : 0
+  return `${value.toFixed(digits)} ${BYTE_UNITS[unit]}`
+}
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+const dateFormat = new Intl.DateTimeFormat(LOCALE, { month: 'short', day: 'numeric' })
+const dateWithYearFormat = new Intl.DateTimeFormat(LOCALE, {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+})
+const fullFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' })
+
+/** "just now", "5 min ago", "3 h ago", "2 d ago", then "Mar 4" (or "Mar 4, 2024"). */
+export function formatRelativeTime(iso: string, now: number): string {
+  const time = Date.parse(iso)
+  if (Number.isNaN(time)) return ''
+  // A clock a little ahead of ours still means "just now".
+  const elapsed = Math.max(0, now - time)
+  if (elapsed < MINUTE) return 'just now'
+  if (elapsed < HOUR) return `${Math.floor(elapsed / MINUTE)} min ago`
+  if (elapsed < DAY) return `${Math.floor(elapsed / HOUR)} h ago`
+  if (elapsed < 7 * DAY) return `${Math.floor(elapsed / DAY)} d ago`
+  const date = new Date(time)
+  const sameYear = date.getFullYear() === new Date(now).getFullYear()
+  return (sameYear ? dateFormat : dateWithYearFormat).format(date)
+}
+
+/** The exact time, for a tooltip. */
+export function formatFullTime(iso: string): string {
+  const time = Date.parse(iso)
+  return Number.isNaN(time) ? '' : fullFormat.format(new Date(time))
 }

@@ -139,7 +139,7 @@ export class HttpBroker {
         if (size > this.maxBodyBytes) {
           await reader.cancel()
           throw new HttpError(
-            `the response is larger than ${Math.round(this.maxBodyBytes / 1048576)} MiB; fetch file contents with skwirl.download_url`,
+            `the response is larger than ${formatLimit(this.maxBodyBytes)}; fetch file contents with skwirl.download_url`,
           )
         }
         chunks.push(value)
@@ -234,6 +234,11 @@ class SilenceWatch {
         : String(error)
     return new HttpError(`${what}: ${cause}`)
   }
+}
+
+/** 64 MiB, or an exact byte count for a limit that is not a whole number of MiB. */
+function formatLimit(bytes: number): string {
+  return bytes % 1048576 === 0 ? `${bytes / 1048576} MiB` : `${bytes} bytes`
 }
 
 function formatSeconds(ms: number): string {

@@ -40,7 +40,8 @@ local function readonly(name, lib)
     __newindex = function(_, key)
       error("the " .. name .. " library cannot be changed (tried to set " .. tostring(key) .. ")", 2)
     end,
-    __pairs = function() return next, lib, nil end,
+    -- Iterate through a closure: handing out next's state would hand out the real table.
+    __pairs = function(t) return function(_, key) return next(lib, key) end, t, nil end,
     __metatable = false,
   })
   protected[proxy] = true

@@ -1,0 +1,21 @@
+// The one way the renderer reaches main, chosen once at startup.
+import type { SkwirlBridge } from '../../../shared/api'
+import { ALWAYS_OPEN, type ConnectionSource } from './connection'
+import { createSocketClient } from './socket-client'
+
+export interface Transport {
+  api: SkwirlBridge
+  connection: ConnectionSource
+}
+
+/** The preload's bridge in the desktop app, a WebSocket client in browser mode. */
+export function chooseTransport(bridge: SkwirlBridge | undefined): Transport {
+  if (bridge) return { api: bridge, connection: ALWAYS_OPEN }
+  const client = createSocketClient()
+  return { api: client, connection: client }
+}
+
+const transport = chooseTransport(window.skwirl)
+
+export const api: SkwirlBridge = transport.api
+export const connection: ConnectionSource = transport.connection

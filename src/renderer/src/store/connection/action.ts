@@ -1,0 +1,22 @@
+import type { StateCreator } from 'zustand/vanilla'
+import type { ConnectionStatus } from '../../api/connection'
+import type { SkwirlStore } from '../store'
+
+export interface ConnectionAction {
+  setConnection(status: ConnectionStatus): void
+}
+
+export const createConnectionSlice: StateCreator<SkwirlStore, [], [], ConnectionAction> = (
+  set,
+  get,
+) => ({
+  setConnection(status) {
+    const previous = get().connection
+    if (previous === status) return
+    set({ connection: status })
+    if (previous !== 'reconnecting' || status !== 'open') return
+    // Events sent while the socket was down are lost: catch up on what changed.
+    void get().loadRuns()
+    if (get().providersStatus === 'error') void get().loadProviders()
+  },
+})

@@ -1,0 +1,13 @@
+import type { RunState } from '../../../../shared/api'
+
+export interface RunsState {
+  /** The newest run of each provider, by providerId. */
+  latestRuns: Record<string, RunState>
+  /** Why the last Execute click on a card could not start a run, shown for a few seconds. */
+  executeErrors: Record<string, string>
+}
+
+export const initialRunsState: RunsState = {
+  latestRuns: {},
+  executeErrors: {},
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { formatBytes, formatCount, formatFiles, formatRelativeTime } from './format'
+
+describe('formatBytes', () => {
+  it('shows small sizes in bytes', () => {
+    expect(formatBytes(0)).toBe('0 B')
+    expect(formatBytes(1)).toBe('1 B')
+    expect(formatBytes(999)).toBe('999 B')
+  })
+
+  it('uses decimal units with one decimal below 10', () => {
+    expect(formatBytes(1_000)).toBe('1.0 kB')
+    expect(formatBytes(1_540)).toBe('1.5 kB')
+    expect(formatBytes(340_000)).toBe('340 kB')
+    expect(formatBytes(1_250_000)).toBe('1.3 MB')
+    expect(formatBytes(12_400_000_000)).toBe('12 GB')
+  })
+
+  it('moves to the next unit instead of showing 1000', () => {
+    expect(formatBytes(999_600)).toBe('1.0 MB')
+    expect(formatBytes(9_960_000)).toBe('10 MB')
+  })
+
+  it('does not pretend to know a size that is not a size', () => {
+    expect(formatBytes(-1)).toBe('—')
+    expect(formatBytes(Number.NaN)).toBe('—')
+  })
+})
+
+describe('formatCount and formatFiles', () => {
+  it('groups thousands', () => {
+    expect(formatCount(1_234_567)).toBe('1,234,567')
+  })
+
+  it('says file or files', () => {
+    expect(formatFiles(0)).toBe('0 files')
+    expect(formatFiles(1)).toBe('1 file')
+    expect(formatFiles(1_204)).toBe('1,204 files')
+  })
+})
+
+describe('formatRelativeTime', () => {
+  const now = Date.parse('2025-06-15T12:00:00Z')
+  const ago = (ms: number) => new Date(now - ms).toISOString()
+
+  it('reads like a person would say it', () => {
+    expect(formatRelativeTime(ago(5_000), now)).toBe('just now')
+    expect(formatRelativeTime(ago(5 * 60_000), now)).toBe('5 min ago')
+    expect(formatRelativeTime(ago(3 * 3_600_000), now)).toBe('3 h ago')
+    expect(formatRelativeTime(ago(2 * 86_400_000), now)).toBe('2 d ago')
+  })
+
+  it('falls back to a short date after a week', () => {
+    expect(formatRelativeTime('2025-03-04T12:00:00Z', now)).toBe('Mar 4')
+    expect(formatRelativeTime('2024-03-04T12:00:00Z', now)).toBe('Mar 4, 2024')
+  })
+
+  it('treats a time slightly in the future as just now and ignores garbage', () => {
+    expect(formatRelativeTime(ago(-10_000), now)).toBe('just now')
+    expect(formatRelativeTime('not a date', now)).toBe('')
+  })
+})
