@@ -37,7 +37,12 @@ function parseFlags(
   const positional: string[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string
-    if (!arg.startsWith('--') || arg === '--') {
+    if (arg === '--') {
+      // The end of options: everything after it is an argument, even if it starts with --.
+      positional.push(...args.slice(i + 1))
+      break
+    }
+    if (!arg.startsWith('--')) {
       positional.push(arg)
       continue
     }

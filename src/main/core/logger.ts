@@ -75,5 +75,8 @@ export function formatLine(message: string, fields: LogFields = {}): string {
   if (fields.provider) parts.push(`provider=${JSON.stringify(fields.provider)}`)
   if (fields.fileId) parts.push(`file=${fields.fileId}`)
   if (fields.stage) parts.push(`stage=${fields.stage}`)
-  return parts.length > 0 ? `[${parts.join(' ')}] ${message}` : message
+  const line = parts.length > 0 ? `[${parts.join(' ')}] ${message}` : message
+  // One entry, one line: a line break in a Lua error or a print must not start a line of its own
+  // (it would carry no run id, and a script could forge entries).
+  return line.replace(/\r\n|\r|\n/g, '\\n')
 }

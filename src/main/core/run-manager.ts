@@ -202,9 +202,12 @@ class Run {
 
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
     this.callInFlight = true
-    for (const value of Object.entries(call.headers)) {
-      if (/^(authorization|proxy-authorization|x-api-key|cookie)$/i.test(value[0]))
-        this.secrets.add(value[1])
+    for (const [name, value] of Object.entries(call.headers)) {
+      if (!/^(authorization|proxy-authorization|x-api-key|cookie)$/i.test(name)) continue
+      this.secrets.add(value)
+      // The credential alone too ("Bearer <token>" → "<token>"): a script may quote it bare.
+      const credential = /^\s*[A-Za-z][\w-]*\s+(\S+)\s*$/.exec(value)?.[1]
+      if (credential) this.secrets.add(credential)
     }
     let reply: Outgoing
     try {
