@@ -76,6 +76,7 @@ declare module 'fengari' {
     lua_tojsstring(L: LuaState, idx: number): string
     lua_tonumber(L: LuaState, idx: number): number
     lua_tostring(L: LuaState, idx: number): LuaString | null
+    lua_tocfunction(L: LuaState, idx: number): LuaJsFunction | null
     lua_touserdata(L: LuaState, idx: number): unknown
     lua_type(L: LuaState, idx: number): number
     lua_typename(L: LuaState, t: number): LuaString

@@ -1,10 +1,11 @@
 // Lua run once in every fresh state, before the provider's code: it closes the sandbox.
-// Arguments: HOST (the marker a host call yields), tripped (is the CPU budget spent?),
-// host_print (where print's text goes).
+// Arguments: HOST (the marker a host call yields), CANNOT_WAIT (the error for a host call made
+// where it cannot be passed up), tripped (is the CPU budget spent?), host_print (where print's
+// text goes).
 export const PRELUDE = String.raw`
-local HOST, tripped, host_print = ...
+local HOST, CANNOT_WAIT, tripped, host_print = ...
 local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
-local co_status = coroutine.status
+local co_status, co_isyieldable = coroutine.status, coroutine.isyieldable
 local error, select, setmetatable, rawequal, tostring, next =
   error, select, setmetatable, rawequal, tostring, next
 local raw_rawset, raw_load, concat = rawset, load, table.concat
@@ -15,6 +16,7 @@ local pack, unpack = table.pack, table.unpack
 -- CPU budget is passed up the same way.
 local function forward(co, ok, first, ...)
   if ok and (rawequal(first, HOST) or tripped()) and co_status(co) == "suspended" then
+    if rawequal(first, HOST) and not co_isyieldable() then error(CANNOT_WAIT, 0) end
     return forward(co, co_resume(co, co_yield(HOST)))
   end
   return ok, first, ...

@@ -22,6 +22,10 @@ export interface SandboxOptions {
 export type CallResult<T> =
   { ok: true; value: T } | { ok: false; message: string; budgetSpent: boolean }
 
+/** Why a host call made inside a callback that a builtin runs (not yieldable) fails. */
+export const CANNOT_WAIT =
+  'cannot wait for the host here: Lua cannot pause inside a function that a builtin calls (a table.sort comparator, a string.gsub function, a load reader, an xpcall message handler)'
+
 /** The marker a yielding host function hands up; the prelude forwards it through coroutines. */
 const HOST_MARKER = { hostCall: true }
 const HOOK_EVERY = 10_000
@@ -61,6 +65,8 @@ export class LuaSandbox {
       lauxlib.luaL_requiref(L, to_luastring(name), open, 1)
       lua.lua_pop(L, 1)
     }
+    keepHooksThroughPcall(L, 'pcall')
+    keepHooksThroughPcall(L, 'xpcall')
     this.registerHostApi()
 
     const status = lauxlib.luaL_loadbufferx(
@@ -72,13 +78,15 @@ export class LuaSandbox {
     )
     if (status !== lua.LUA_OK) throw new Error(`sandbox prelude: ${errorText(L, -1)}`)
     lua.lua_pushlightuserdata(L, HOST_MARKER)
+    lua.lua_pushstring(L, to_luastring(`http.get and skwirl.download_url ${CANNOT_WAIT}`))
     lua.lua_pushjsfunction(L, (S) => (lua.lua_pushboolean(S, this.spent), 1))
+    // print and emit_file_id do not reset the CPU budget: they do not wait on the host, and a
+    // loop around them is as runaway as any other.
     lua.lua_pushjsfunction(L, (S) => {
-      this.touch()
       this.options.print(lua.lua_tojsstring(S, 1))
       return 0
     })
-    if (lua.lua_pcall(L, 3, 0, 0) !== lua.LUA_OK)
+    if (lua.lua_pcall(L, 4, 0, 0) !== lua.LUA_OK)
       throw new Error(`sandbox prelude: ${errorText(L, -1)}`)
 
     // Threads inherit the hook from the state they are created from, provider coroutines included.
@@ -150,11 +158,13 @@ export class LuaSandbox {
         const status = lua.lua_resume(co, null, resumeArgs)
         resumeArgs = 0
         if (status === lua.LUA_YIELD) {
+          const hostCall = lua.lua_gettop(co) === 1 && lua.lua_touserdata(co, 1) === HOST_MARKER
           lua.lua_settop(co, 0)
           if (this.spent) return { ok: false, message: this.budgetMessage(), budgetSpent: true }
           const call = this.pending
           this.pending = null
-          if (call === null) {
+          // A plain yield must not run a host call left pending by one that could not yield.
+          if (call === null || !hostCall) {
             return {
               ok: false,
               message: 'attempt to yield from outside a coroutine',
@@ -246,7 +256,6 @@ export class LuaSandbox {
   }
 
   private emitFileId(L: LuaState): number {
-    this.touch()
     const id = stringAt(L, 1)
     if (id === null || id.length === 0) {
       raise(
@@ -265,6 +274,7 @@ export class LuaSandbox {
     call: HostCall,
     deliver: (L: LuaState, reply: HostReply) => number,
   ): number {
+    if (!lua.lua_isyieldable(L)) raise(L, `${call.method} ${CANNOT_WAIT}`)
     this.touch()
     this.pending = call
     lua.lua_pushlightuserdata(L, HOST_MARKER)
@@ -305,6 +315,35 @@ export class LuaSandbox {
     lua.lua_pop(L, 1)
     return map
   }
+}
+
+/** The two fields of fengari's lua_State and CallInfo that keepHooksThroughPcall repairs. */
+interface FengariThread {
+  allowhook: number
+  ci: { callstatus: number }
+}
+const CIST_OAH = 1
+
+/**
+ * fengari 0.1.5's lua_pcallk never records `allowhook` in the call's CIST_OAH bit, so when a
+ * pcall inside a coroutine (every provider call runs in one) catches any error, the recovery
+ * turns hooks off for that thread, and the CPU budget with them. Set the bit before the
+ * library's own pcall or xpcall runs; its error recovery then restores hooks as Lua's does.
+ */
+function keepHooksThroughPcall(L: LuaState, name: string): void {
+  lua.lua_getglobal(L, to_luastring(name))
+  const original = lua.lua_tocfunction(L, -1)
+  lua.lua_pop(L, 1)
+  const thread = L as unknown as Partial<FengariThread>
+  if (!original || typeof thread.allowhook !== 'number' || typeof thread.ci !== 'object') {
+    throw new Error(`sandbox: cannot guard ${name} (fengari's internals are not as expected)`)
+  }
+  lua.lua_pushjsfunction(L, (S) => {
+    const state = S as unknown as FengariThread
+    if (state.allowhook) state.ci.callstatus |= CIST_OAH
+    return original(S)
+  })
+  lua.lua_setglobal(L, to_luastring(name))
 }
 
 /** Raises a Lua error with the caller's position, like luaL_error but without format codes. */
