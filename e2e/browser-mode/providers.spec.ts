@@ -20,27 +20,25 @@ test('the page shows the Google Drive card with an Execute button', async ({ pag
   await page.screenshot({ path: join(SCREENSHOTS_DIR, 'providers.png'), fullPage: true })
 })
 
-test('clicking the name shows the seeded Lua in a read-only view', async ({ page, skwirl }) => {
+test('clicking the name opens the seeded Lua in the editor', async ({ page, skwirl }) => {
   const { url } = await skwirl.start()
   await page.goto(url)
   await page
     .getByRole('article', { name: 'Google Drive' })
-    .getByRole('button', { name: /Google Drive/ })
+    .getByRole('button', { name: 'Google Drive', exact: true })
     .click()
-  const dialog = page.getByRole('dialog', { name: /Google Drive/ })
-  await expect(dialog).toBeVisible()
-  const shown = await dialog.locator('code, pre').first().innerText()
-  for (const line of [
-    'function list_file_ids()',
-    'skwirl.emit_file_id(file.id)',
-    'function download_file(file_id)',
-  ]) {
+  const editor = page.getByRole('region', { name: 'Editor: Google Drive' })
+  await expect(editor).toBeVisible()
+  // CodeMirror draws the lines in view: the first ones, here.
+  const shown = await editor.locator('.cm-content').innerText()
+  for (const line of ['function list_file_ids()', 'skwirl.emit_file_id(file.id)']) {
     expect(shown).toContain(line)
   }
   expect(shown.replace(/\s+/g, '')).toContain(seededCode.replace(/\s+/g, '').slice(0, 400))
-  await page.screenshot({ path: join(SCREENSHOTS_DIR, 'code-view.png') })
-  await page.keyboard.press('Escape')
-  await expect(dialog).toBeHidden()
+  await expect(editor.locator('.save-state')).toHaveText('Saved')
+  await expect(editor.getByRole('button', { name: 'Close the editor' })).toBeVisible()
+  await editor.getByRole('button', { name: 'Close the editor' }).click()
+  await expect(editor).toBeHidden()
 })
 
 test('a request without the token is refused', async ({ page, request, skwirl }) => {

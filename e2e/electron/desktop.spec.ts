@@ -21,7 +21,7 @@ test.skip(
   'the Electron binary is not installed on this machine (it could not be downloaded)',
 )
 
-test('the desktop window shows the Google Drive card and its code', async () => {
+test('the desktop window shows the Google Drive card and its code in the editor', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'skwirl-electron-'))
   const app = await electron.launch({
     executablePath: binary ?? undefined,
@@ -32,14 +32,31 @@ test('the desktop window shows the Google Drive card and its code', async () => 
     const page = await app.firstWindow()
     const card = page.getByRole('article', { name: 'Google Drive' })
     await expect(card.getByRole('button', { name: 'Execute', exact: true })).toBeVisible()
-    await card.getByRole('button', { name: /Google Drive/ }).click()
-    await expect(page.getByRole('dialog', { name: /Google Drive/ })).toContainText(
+    await card.getByRole('button', { name: 'Google Drive', exact: true }).click()
+    await expect(page.getByRole('region', { name: 'Editor: Google Drive' })).toContainText(
       'function list_file_ids()',
     )
     const exposed = await page.evaluate(() =>
       Object.keys((globalThis as { skwirl?: object }).skwirl ?? {}).sort(),
     )
-    expect(exposed).toEqual(['execute', 'getProvider', 'listProviders', 'listRuns', 'on'])
+    expect(exposed).toEqual([
+      'cancelRun',
+      'checkProviderCode',
+      'createProvider',
+      'deleteProvider',
+      'duplicateProvider',
+      'execute',
+      'exportProviderFile',
+      'getProvider',
+      'importProviderFile',
+      'listProviderRuns',
+      'listProviders',
+      'listRunFiles',
+      'listRuns',
+      'on',
+      'openLogFile',
+      'updateProvider',
+    ])
     const nodeInPage = await page.evaluate(
       () => typeof (globalThis as { require?: unknown }).require,
     )

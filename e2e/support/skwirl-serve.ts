@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { test as base } from '@playwright/test'
+import type { Provider } from '../../src/shared/api'
 import { openDatabase } from '../../src/main/core/database'
 import { ProviderStore } from '../../src/main/core/provider-store'
 
@@ -19,11 +20,13 @@ export interface RunningSkwirl {
 
 export interface SkwirlFixture {
   dataDir: string
-  /** Starts the server; providers are added to the database first (the app has no editor yet). */
+  /** Starts the server; providers are added to the database first (through the real store). */
   start(options?: {
     providers?: Array<{ name: string; code: string }>
     env?: NodeJS.ProcessEnv
   }): Promise<RunningSkwirl>
+  /** The provider as stored in the database now (what the running server wrote), or null. */
+  storedProvider(name: string): Provider | null
 }
 
 export const test = base.extend<{ skwirl: SkwirlFixture }>({
@@ -42,6 +45,14 @@ export const test = base.extend<{ skwirl: SkwirlFixture }>({
         const started = await startServe(dataDir, env)
         child = started.child
         return { url: started.url, origin: new URL(started.url).origin }
+      },
+      storedProvider: (name) => {
+        const db = openDatabase(dataDir)
+        try {
+          return new ProviderStore(db).findByName(name)
+        } finally {
+          db.close()
+        }
       },
     })
     if (child) await stop(child)

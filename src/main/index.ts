@@ -11,6 +11,7 @@ import {
 } from 'electron'
 import { IPC_EVENT_CHANNEL } from '../shared/api'
 import { createLogger, type Logger } from './core/logger'
+import type { FileDialogs } from './core/provider-files'
 import { createCore, limitsFromEnv, type SkwirlCore } from './core/skwirl-core'
 import { registerIpcHandlers } from './ipc'
 import { utilityProcessLauncher } from './utility-runner'
@@ -24,7 +25,43 @@ const RESOURCES_DIR = app.isPackaged
 let mainWindow: BrowserWindow | null = null
 let core: SkwirlCore | null = null
 let logger: Logger | null = null
-let quitting = false
+let coreClosed = false
+let closingCore: Promise<void> | null = null
+/** A quit is waiting for the window to close (it may ask about unsaved changes first). */
+let quitAfterClose = false
+
+const LUA_FILTERS = [
+  { name: 'Lua', extensions: ['lua'] },
+  { name: 'All files', extensions: ['*'] },
+]
+
+/** The system's file dialogs, lent to the core for importing and exporting providers. */
+const fileDialogs: FileDialogs = {
+  async chooseFileToImport() {
+    const options = {
+      title: 'Import a provider',
+      buttonLabel: 'Import',
+      filters: LUA_FILTERS,
+      properties: ['openFile' as const],
+    }
+    const result = mainWindow
+      ? await dialog.showOpenDialog(mainWindow, options)
+      : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
+  },
+  async chooseFileToExport(fileName) {
+    const options = {
+      title: 'Export a provider',
+      buttonLabel: 'Export',
+      defaultPath: join(app.getPath('documents'), fileName),
+      filters: LUA_FILTERS,
+    }
+    const result = mainWindow
+      ? await dialog.showSaveDialog(mainWindow, options)
+      : await dialog.showSaveDialog(options)
+    return result.canceled || !result.filePath ? null : result.filePath
+  },
+}
 
 function isAppUrl(url: string): boolean {
   if (RENDERER_DEV_URL) return url.startsWith(RENDERER_DEV_URL)
@@ -64,8 +101,25 @@ function createWindow(): void {
   })
   mainWindow = window
   window.once('ready-to-show', () => window.show())
+  // The page refuses to unload while the editor holds unsaved changes (beforeunload); Electron
+  // then keeps the window open without a word, so the shell asks, as a browser would.
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'warning',
+      title: 'Unsaved changes',
+      message: 'Discard your unsaved changes?',
+      detail: 'The provider you are editing has changes that are not saved.',
+      buttons: ['Discard Changes', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    })
+    if (choice === 0) event.preventDefault()
+    else quitAfterClose = false
+  })
   window.on('closed', () => {
     mainWindow = null
+    if (quitAfterClose) app.quit()
   })
   if (RENDERER_DEV_URL) void window.loadURL(RENDERER_DEV_URL)
   else void window.loadFile(RENDERER_FILE)
@@ -116,6 +170,9 @@ if (!app.requestSingleInstanceLock()) {
         launchRunner: utilityProcessLauncher(join(__dirname, 'runner.js')),
         limits: limitsFromEnv(),
         emit: (event, payload) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event, payload),
+        dialogs: fileDialogs,
+        // shell.openPath answers an error message, or '' when the system opened the file.
+        openPath: async (path) => (await shell.openPath(path)) === '',
       })
     } catch (error) {
       log.error(
@@ -136,12 +193,20 @@ if (!app.requestSingleInstanceLock()) {
     })
   })
 
-  // Closing the app cancels running runs (their runners are killed) and closes the database.
+  // Quitting closes the window first (which may ask about unsaved changes, and may be cancelled);
+  // once it is closed, running runs are cancelled (their runners killed) and the database closed.
   app.on('before-quit', (event) => {
-    if (quitting || !core) return
+    if (coreClosed || !core) return
     event.preventDefault()
-    quitting = true
-    void core.close().finally(() => app.quit())
+    if (mainWindow) {
+      quitAfterClose = true
+      mainWindow.close()
+      return
+    }
+    closingCore ??= core.close().finally(() => {
+      coreClosed = true
+      app.quit()
+    })
   })
 
   app.on('window-all-closed', () => {

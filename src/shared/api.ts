@@ -13,7 +13,61 @@ export interface Provider extends ProviderSummary {
   code: string
 }
 
+/** What the renderer sends to create a provider. */
+export interface ProviderInput {
+  name: string
+  code: string
+}
+
+/** A save from the editor: the whole document, and the version it was based on. */
+export interface ProviderUpdate extends ProviderInput {
+  /**
+   * The updatedAt the editor loaded. When the stored provider has changed since, the save is
+   * refused as 'outdated'; null saves regardless (the person chose to overwrite).
+   */
+  expectedUpdatedAt: string | null
+}
+
+/** The three global functions Skwirl calls on a provider, in the order it calls them. */
+export const PROVIDER_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
+export type ProviderFunction = (typeof PROVIDER_FUNCTIONS)[number]
+
+/** Where Lua's compiler stopped: the line (when it names one) and its message. */
+export interface LuaSyntaxError {
+  line: number | null
+  message: string
+}
+
+/** The result of compiling (not running) a provider's code. */
+export interface CodeCheck {
+  /** null when the code compiles. */
+  syntaxError: LuaSyntaxError | null
+  /** Provider functions the code does not define as globals: a warning, never a block. */
+  missingFunctions: ProviderFunction[]
+}
+
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled'
+
+/** How far a run got: loading the provider, listing its files, or backing them up one by one. */
+export type RunPhase = 'starting' | 'listing' | 'backing-up'
+
+/**
+ * Why a run ended as it did when it did not complete: a state for the screen, never an error
+ * message (those are in the log). Failed: 'error' (the provider's code failed), 'runner' (its
+ * runner crashed, or was stopped for time or memory), 'interrupted' (the Skwirl process running
+ * it ended first). Cancelled: 'stopped' (Stop, Ctrl-C), 'closed' (Skwirl was closed).
+ */
+export type RunEndReason = 'error' | 'runner' | 'interrupted' | 'stopped' | 'closed'
+
+/** What only the process running a run knows about it, while it runs. */
+export interface RunLive {
+  /** The name of the file being backed up, once its metadata is known. */
+  currentFile: string | null
+  /** Files done per second lately; null until there is enough to tell. */
+  filesPerSecond: number | null
+  /** At that pace, the time left; null until there is enough to tell. */
+  secondsLeft: number | null
+}
 
 /** What the screen may know about a run: counts and states, never error messages. */
 export interface RunState {
@@ -21,25 +75,107 @@ export interface RunState {
   providerId: string
   providerName: string
   status: RunStatus
+  phase: RunPhase
+  /** null while running and for a completed run. */
+  reason: RunEndReason | null
   startedAt: string
   finishedAt: string | null
   listed: number
   downloaded: number
   failed: number
   bytes: number
+  /**
+   * Present while this Skwirl process runs it; null once it has ended, and for a run that another
+   * Skwirl process (the CLI, another window of the app) is running.
+   */
+  live: RunLive | null
+}
+
+/** One file a run reached, and what became of it (never why: the log says that). */
+export interface RunFile {
+  /** Its place in the run, from 0: the order in which files were backed up. */
+  position: number
+  fileId: string
+  /** The metadata's fields; null when the metadata could not be read. */
+  name: string | null
+  path: string | null
+  size: number | null
+  checksum: string | null
+  modifiedTime: string | null
+  outcome: 'downloaded' | 'failed'
+  /** Where a failed file failed; null for a downloaded one. */
+  failedAt: 'metadata' | 'download' | null
+  bytes: number
+}
+
+export type RunFileFilter = 'all' | 'failed'
+
+export interface RunFilesQuery {
+  runId: string
+  filter: RunFileFilter
+  offset: number
+  /** At most RUN_FILES_PAGE_MAX. */
+  limit: number
+}
+
+export const RUN_FILES_PAGE_MAX = 500
+
+export interface RunFilesPage {
+  /** How many files the filter matches in all. */
+  total: number
+  offset: number
+  files: RunFile[]
+  /** False for an older run whose file list was let go to save space (its counts remain). */
+  kept: boolean
+}
+
+/** Where the log is, and whether the system opened it (desktop) or the screen should say where. */
+export interface LogFileInfo {
+  path: string
+  opened: boolean
 }
 
 export interface SkwirlApi {
   listProviders(): Promise<ProviderSummary[]>
   getProvider(id: string): Promise<Provider>
+  /** Creates a provider; the name must be free and the code must compile. */
+  createProvider(input: ProviderInput): Promise<Provider>
+  /** Saves a provider's name and code in one write; the code must compile. */
+  updateProvider(id: string, update: ProviderUpdate): Promise<Provider>
+  /** Copies a provider's saved code under a free name ("Name copy", "Name copy 2", …). */
+  duplicateProvider(id: string): Promise<Provider>
+  deleteProvider(id: string): Promise<void>
+  /** Compiles the code without running it: what the editor shows as you type. */
+  checkProviderCode(input: ProviderInput): Promise<CodeCheck>
+  /** Desktop only: asks for a .lua file with the system dialog; null when cancelled. */
+  importProviderFile(): Promise<ProviderInput | null>
+  /** Desktop only: saves the provider's code where the system dialog says; null when cancelled. */
+  exportProviderFile(id: string): Promise<{ path: string } | null>
   /** Starts a run in the background and answers at once. */
   execute(providerId: string): Promise<{ runId: string }>
-  /** Runs started since this process began, newest first. */
+  /** The newest recorded run of each provider and every run this process is running. */
   listRuns(): Promise<RunState[]>
+  /** A provider's recorded runs, newest first (the newest RUN_HISTORY_MAX). */
+  listProviderRuns(providerId: string): Promise<RunState[]>
+  /** A page of the files a recorded run reached, in the order it reached them. */
+  listRunFiles(query: RunFilesQuery): Promise<RunFilesPage>
+  /** Stops a run this process is running: its runner ends at once and it is recorded cancelled. */
+  cancelRun(runId: string): Promise<void>
+  /** Opens the log file with the system (desktop); in browser mode, answers where it is. */
+  openLogFile(): Promise<LogFileInfo>
 }
+
+/** How many runs of each provider the history keeps (their files: RUN_FILE_LISTS_KEPT). */
+export const RUN_HISTORY_MAX = 200
+/** How many of each provider's newest runs keep their list of files. */
+export const RUN_FILE_LISTS_KEPT = 10
+
+/** Main's providers changed (from any window or tab): the renderer reloads its list. */
+export type ProvidersChanged = Record<string, never>
 
 export interface SkwirlEvents {
   'run:update': RunState
+  'providers:changed': ProvidersChanged
 }
 
 export type ApiMethod = keyof SkwirlApi
@@ -48,11 +184,25 @@ export type EventName = keyof SkwirlEvents
 export const API_METHODS = [
   'listProviders',
   'getProvider',
+  'createProvider',
+  'updateProvider',
+  'duplicateProvider',
+  'deleteProvider',
+  'checkProviderCode',
+  'importProviderFile',
+  'exportProviderFile',
   'execute',
   'listRuns',
+  'listProviderRuns',
+  'listRunFiles',
+  'cancelRun',
+  'openLogFile',
 ] as const satisfies readonly ApiMethod[]
 
-export const EVENT_NAMES = ['run:update'] as const satisfies readonly EventName[]
+export const EVENT_NAMES = [
+  'run:update',
+  'providers:changed',
+] as const satisfies readonly EventName[]
 
 // Compile-time check that API_METHODS names every method exactly.
 type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>
@@ -67,7 +217,21 @@ export function isEventName(value: unknown): value is EventName {
   return typeof value === 'string' && (EVENT_NAMES as readonly string[]).includes(value)
 }
 
-export type ApiErrorCode = 'invalid-argument' | 'not-found' | 'conflict' | 'internal'
+/**
+ * 'conflict': a name is taken. 'outdated': the provider changed after the editor loaded it.
+ * 'unsupported': the method needs the desktop app (native dialogs).
+ */
+export type ApiErrorCode =
+  'invalid-argument' | 'not-found' | 'conflict' | 'outdated' | 'unsupported' | 'internal'
+
+export const API_ERROR_CODES = [
+  'invalid-argument',
+  'not-found',
+  'conflict',
+  'outdated',
+  'unsupported',
+  'internal',
+] as const satisfies readonly ApiErrorCode[]
 
 /** How an answer crosses IPC or the socket: errors travel as data, never as crashes. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorPayload }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatCount, formatFiles, formatRelativeTime } from './format'
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatFiles,
+  formatRate,
+  formatRelativeTime,
+  formatTimeLeft,
+} from './format'
 
 describe('formatBytes', () => {
   it('shows small sizes in bytes', () => {
@@ -58,5 +66,32 @@ describe('formatRelativeTime', () => {
   it('treats a time slightly in the future as just now and ignores garbage', () => {
     expect(formatRelativeTime(ago(-10_000), now)).toBe('just now')
     expect(formatRelativeTime('not a date', now)).toBe('')
+  })
+})
+
+describe('formatDuration', () => {
+  it('says seconds with a decimal when short, then minutes, hours and days', () => {
+    expect(formatDuration(420)).toBe('0.4 s')
+    expect(formatDuration(9_990)).toBe('9.9 s')
+    expect(formatDuration(12_400)).toBe('12 s')
+    expect(formatDuration(133_000)).toBe('2 min 13 s')
+    expect(formatDuration(3_720_000)).toBe('1 h 2 min')
+    expect(formatDuration(100 * 3_600_000)).toBe('4 d 4 h')
+    expect(formatDuration(-1)).toBe('—')
+  })
+})
+
+describe('formatTimeLeft and formatRate', () => {
+  it('says the time left loosely', () => {
+    expect(formatTimeLeft(12)).toBe('less than a minute left')
+    expect(formatTimeLeft(130)).toBe('about 2 min left')
+    expect(formatTimeLeft(2 * 3600 + 5 * 60)).toBe('about 2 h 5 min left')
+    expect(formatTimeLeft(50 * 3600)).toBe('about 2 d 2 h left')
+  })
+
+  it('gives small rates a decimal and big ones thousands separators', () => {
+    expect(formatRate(0.44)).toBe('0.4 files/s')
+    expect(formatRate(9.94)).toBe('9.9 files/s')
+    expect(formatRate(1_234.4)).toBe('1,234 files/s')
   })
 })

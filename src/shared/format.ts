@@ -61,3 +61,33 @@ export function formatFullTime(iso: string): string {
   const time = Date.parse(iso)
   return Number.isNaN(time) ? '' : fullFormat.format(new Date(time))
 }
+
+/** How long something took: "0.4 s", "12 s", "2 min 13 s", "1 h 2 min", "3 d 4 h". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—'
+  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`
+  const seconds = Math.floor(ms / 1000)
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return `${hours} h ${minutes % 60} min`
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`
+}
+
+/** The time a run has left, said loosely: "about 2 min left", "less than a minute left". */
+export function formatTimeLeft(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return ''
+  if (seconds < 60) return 'less than a minute left'
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 60) return `about ${minutes} min left`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return `about ${hours} h ${minutes % 60} min left`
+  return `about ${Math.floor(hours / 24)} d ${hours % 24} h left`
+}
+
+/** Files per second: one decimal below 10 ("0.4 files/s"), whole numbers above ("240 files/s"). */
+export function formatRate(perSecond: number): string {
+  const value = perSecond < 9.95 ? perSecond.toFixed(1) : formatCount(Math.round(perSecond))
+  return `${value} files/s`
+}

@@ -1,7 +1,10 @@
 // Secrets never reach a log line: bearer tokens, Authorization headers and token-like query
 // parameters are masked wherever they appear in text.
 const PATTERNS: Array<[RegExp, string]> = [
-  [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]'],
+  // "token" is also a word in error messages ("refresh token is invalid"): mask only what looks
+  // like a credential after it.
+  [/\b(Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   [
     /\b(authorization|proxy-authorization|x-api-key|cookie)(["']?\s*[:=]\s*["']?)[^"',}\n]+/gi,
     '$1$2[redacted]',

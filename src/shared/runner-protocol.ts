@@ -44,11 +44,45 @@ export type HostCall =
       /** What the metadata promised, so main can check the bytes it streams. */
       expected: { size: number; checksum: string } | null
     }
+  | {
+      method: 'http.request'
+      /** The HTTP method, upper case (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS…). */
+      verb: string
+      url: string
+      headers: Record<string, string>
+      params: Record<string, string>
+      body: Uint8Array | null
+    }
+  | { method: 'storage.get'; key: string }
+  /** value: the JSON text of what the provider stores (the runner encodes it). */
+  | { method: 'storage.set'; key: string; value: string }
+  | { method: 'storage.delete'; key: string }
 
-/** What a host call answers: http.get's body (decoded by the runner) or a download's count. */
+/** What a host call answers; bodies are decoded by the runner. */
 export type HostReply =
   | { method: 'http.get'; contentType: string; body: string }
   | { method: 'download_url'; bytes: number }
+  | {
+      method: 'http.request'
+      status: number
+      /** Response headers, names in lower case. */
+      headers: Record<string, string>
+      body: Uint8Array
+    }
+  /** value: the stored JSON text, or null when the key holds nothing. */
+  | { method: 'storage.get'; value: string | null }
+  | { method: 'storage.set' }
+  | { method: 'storage.delete' }
+
+/**
+ * skwirl.storage's limits, in bytes of UTF-8: a key, one value as JSON, and all of one provider's
+ * keys and values together. The runner checks them to fail early; main enforces them.
+ */
+export const STORAGE_LIMITS = {
+  keyBytes: 256,
+  valueBytes: 64 * 1024,
+  providerBytes: 1024 * 1024,
+} as const
 
 export interface CallContext {
   stage: Stage
@@ -72,6 +106,8 @@ export type RunnerToMain =
   | { seq: number; type: 'ids'; ids: string[] }
   | { seq: number; type: 'listed'; count: number }
   | { seq: number; type: 'file-start'; fileId: string; index: number }
+  /** The file's metadata is known: main shows its name while it downloads. */
+  | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number }
   | { seq: number; type: 'file'; result: FileResult }
   | { seq: number; type: 'log'; level: LogLevel; message: string; context: CallContext | null }
   | {

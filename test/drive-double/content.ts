@@ -23,9 +23,12 @@ function mix32(value: number): number {
   return (h ^ (h >>> 16)) >>> 0
 }
 
-/** Block `index` of a generated file: xorshift32 seeded from (seed, index), so any offset is cheap. */
-export function generatedBlock(seed: number, index: number): Buffer {
-  const words = new Uint32Array(BLOCK_SIZE / 4)
+/**
+ * Block `index` of a generated file: xorshift32 seeded from (seed, index), so any offset is
+ * cheap. Only its first `length` bytes are generated (the rest of the block would follow them).
+ */
+export function generatedBlock(seed: number, index: number, length = BLOCK_SIZE): Buffer {
+  const words = new Uint32Array(Math.ceil(Math.min(length, BLOCK_SIZE) / 4))
   // xorshift32 must never start at 0, or it stays 0.
   let x = mix32(mix32(seed) + index + 1) || 0x9e3779b9
   for (let i = 0; i < words.length; i++) {
@@ -34,7 +37,7 @@ export function generatedBlock(seed: number, index: number): Buffer {
     x ^= x << 5
     words[i] = x
   }
-  return Buffer.from(words.buffer)
+  return Buffer.from(words.buffer, 0, Math.min(length, BLOCK_SIZE))
 }
 
 /** Yields the bytes [start, end) in chunks of at most BLOCK_SIZE, generating lazily. */
@@ -55,7 +58,8 @@ export function* contentChunks(
     const blockStart = index * BLOCK_SIZE
     const from = at - blockStart
     const to = Math.min(BLOCK_SIZE, end - blockStart)
-    yield generatedBlock(content.seed, index).subarray(from, to)
+    // A small file (or a range's end) needs only the head of its block.
+    yield generatedBlock(content.seed, index, to).subarray(from, to)
     at = blockStart + to
   }
 }

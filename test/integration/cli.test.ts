@@ -145,7 +145,16 @@ describe('usage', () => {
     const out = await skwirl(['--help'])
     expect(out.code).toBe(0)
     expect(out.stdout).toMatch(/^Usage: skwirl <command>/)
-    for (const command of ['serve', 'provider list', 'run <name | file.lua> [--json]', 'help'])
+    for (const command of [
+      'serve',
+      'provider list',
+      'provider add <name> <file.lua>',
+      'provider export <name> [file.lua]',
+      'provider remove <name>',
+      'run <name | file.lua> [--json]',
+      'runs [--provider NAME] [--limit N] [--json]',
+      'help',
+    ])
       expect(out.stdout).toContain(command)
     expect(out.stderr).toBe('')
   })
@@ -156,7 +165,9 @@ describe('usage', () => {
     [['run'], 'run needs a provider name or a .lua file'],
     [['run', 'a', 'b'], 'run takes one provider, got 2'],
     [['provider', 'list', '--json=yes'], '--json takes no value'],
-    [['provider', 'remove'], 'unknown provider command remove'],
+    [['provider', 'rename'], 'unknown provider command rename'],
+    [['provider', 'remove'], 'provider remove needs one name, got none'],
+    [['provider', 'add', 'only-a-name'], 'provider add needs a name and a .lua file, got one'],
   ])('skwirl %j is a usage error: usage on stderr, exit 2', async (args, message) => {
     const out = await skwirl(args)
     expect(out.code).toBe(2)
@@ -177,6 +188,114 @@ describe('provider list', () => {
     const providers = JSON.parse(json.stdout) as Array<{ id: string; name: string }>
     expect(providers.map((p) => p.name)).toContain('Google Drive')
     expect(providers.every((p) => typeof p.id === 'string' && p.id.length > 0)).toBe(true)
+  })
+})
+
+describe('provider add, export and remove', () => {
+  const VALID =
+    'function list_file_ids() end\nfunction get_file_metadata(id) end\nfunction download_file(id) end\n'
+
+  function luaFile(name: string, code: string): string {
+    const path = join(data.dir, name)
+    writeFileSync(path, code)
+    return path
+  }
+
+  async function names(): Promise<string[]> {
+    const out = await skwirl(['provider', 'list', '--json'])
+    return (JSON.parse(out.stdout) as Array<{ name: string }>).map((p) => p.name)
+  }
+
+  it('adds a provider from a file, exports it to stdout and to a file, and removes it', async () => {
+    const file = luaFile('mine.lua', VALID)
+    const added = await skwirl(['provider', 'add', 'CLI Cloud', file])
+    expect(added).toMatchObject({ code: 0, stdout: 'Added provider "CLI Cloud".\n', stderr: '' })
+    expect(await names()).toContain('CLI Cloud')
+
+    // Names are found regardless of case; stdout holds the code and nothing else.
+    const shown = await skwirl(['provider', 'export', 'cli cloud'])
+    expect(shown).toMatchObject({ code: 0, stdout: VALID, stderr: '' })
+
+    const target = join(data.dir, 'exported.lua')
+    const exported = await skwirl(['provider', 'export', 'CLI Cloud', target])
+    expect(exported.code).toBe(0)
+    expect(exported.stdout).toBe(`Exported provider "CLI Cloud" to ${target}.\n`)
+    expect(readFileSync(target, 'utf8')).toBe(VALID)
+
+    // An existing file is kept unless --force says otherwise.
+    writeFileSync(target, 'keep me')
+    const refused = await skwirl(['provider', 'export', 'CLI Cloud', target])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toBe(`skwirl: ${target} already exists; add --force to replace it.\n`)
+    expect(readFileSync(target, 'utf8')).toBe('keep me')
+    expect((await skwirl(['provider', 'export', '--force', 'CLI Cloud', target])).code).toBe(0)
+    expect(readFileSync(target, 'utf8')).toBe(VALID)
+
+    const removed = await skwirl(['provider', 'remove', 'CLI CLOUD'])
+    expect(removed).toMatchObject({ code: 0, stdout: 'Removed provider "CLI Cloud".\n' })
+    expect(await names()).not.toContain('CLI Cloud')
+  })
+
+  it('refuses code that does not compile: exit 1, the file and line, nothing added', async () => {
+    const file = luaFile('broken.lua', 'function list_file_ids()\n  local x = = 1\nend\n')
+    const out = await skwirl(['provider', 'add', 'Broken', file])
+    expect(out.code).toBe(1)
+    expect(out.stdout).toBe('')
+    expect(out.stderr).toBe(
+      `skwirl: ${file}:2: unexpected symbol near '='\nNothing was added: the code must compile.\n`,
+    )
+    expect(await names()).not.toContain('Broken')
+  })
+
+  it('refuses a name that is taken (in any case) or blank', async () => {
+    const file = luaFile('clash.lua', VALID)
+    const clash = await skwirl(['provider', 'add', 'google drive', file])
+    expect(clash.code).toBe(1)
+    expect(clash.stderr).toBe(
+      'skwirl: A provider named “google drive” already exists. Choose another name.\n',
+    )
+    const blank = await skwirl(['provider', 'add', '  ', file])
+    expect(blank.code).toBe(1)
+    expect(blank.stderr).toBe('skwirl: A provider needs a name.\n')
+    expect(await names()).toEqual(['Google Drive'])
+  })
+
+  it('warns, without refusing, about provider functions the file does not define', async () => {
+    const file = luaFile('partial.lua', 'function list_file_ids() end\n')
+    const out = await skwirl(['provider', 'add', 'Partial', file])
+    expect(out.code).toBe(0)
+    expect(out.stderr).toBe(
+      [
+        `skwirl: warning: ${file} does not define get_file_metadata() as a global function; runs will fail without it.`,
+        `skwirl: warning: ${file} does not define download_file() as a global function; runs will fail without it.`,
+        '',
+      ].join('\n'),
+    )
+    expect((await skwirl(['provider', 'remove', 'Partial'])).code).toBe(0)
+  })
+
+  it.each([
+    [
+      ['provider', 'export', 'Nope'],
+      'skwirl: no provider named "Nope". `skwirl provider list` shows the providers.\n',
+    ],
+    [
+      ['provider', 'remove', 'Nope'],
+      'skwirl: no provider named "Nope". `skwirl provider list` shows the providers.\n',
+    ],
+  ])('skwirl %j fails with exit 1 for a missing provider', async (args, message) => {
+    const out = await skwirl(args)
+    expect(out).toMatchObject({ code: 1, stdout: '', stderr: message })
+  })
+
+  it('fails with exit 1 for a file it cannot read', async () => {
+    const missing = join(data.dir, 'missing.lua')
+    const out = await skwirl(['provider', 'add', 'Missing', missing])
+    expect(out).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'skwirl: Couldn’t read missing.lua: there is no such file or folder.\n',
+    })
   })
 })
 
@@ -201,7 +320,9 @@ describe('run', () => {
       ['f000004', 'f000008', 'f000012'].map((fileId) => ({
         fileId,
         stage: 'metadata',
-        message: expect.stringMatching(/^drive-double:\d+: No checksum available for file: /),
+        message: expect.stringMatching(
+          /^drive-double:\d+: in get_file_metadata: No checksum available for file: /,
+        ),
       })),
     )
     expect(drive.maxInFlight).toBe(1)
@@ -300,5 +421,115 @@ describe('run', () => {
     expect(result.downloaded).toBeLessThan(30)
     expect(out.stderr).toMatch(PROGRESS)
     expect(readLog()).toContain(`[run=${result.runId} provider="drive-double"] run cancelled`)
+  })
+})
+
+describe('runs', () => {
+  interface RecordedRun {
+    runId: string
+    providerId: string
+    provider: string
+    status: string
+    reason: string | null
+    phase: string
+    startedAt: string
+    finishedAt: string | null
+    listed: number
+    downloaded: number
+    failed: number
+    bytes: number
+  }
+
+  it('lists the runs `run` recorded, newest first, as a table or JSON, by provider', async () => {
+    const fresh = makeDataDir()
+    const env = { SKWIRL_DATA_DIR: fresh.dir }
+    try {
+      expect((await skwirl(['runs'], env)).stdout).toBe('No runs recorded yet.\n')
+
+      const drive = await double(makeFiles(4, { docsEvery: 4 }))
+      const completed = report(await skwirl(['run', providerFile(drive), '--json'], env))
+      const broken = (code: string): string =>
+        code.replace('function list_file_ids()', 'function (')
+      const failed = report(await skwirl(['run', providerFile(drive, broken), '--json'], env))
+      // A stored provider's run, to filter by.
+      const stored = join(fresh.dir, 'stored.lua')
+      writeFileSync(stored, googleDriveCodeFor(drive.url))
+      expect((await skwirl(['provider', 'add', 'My Drive', stored], env)).code).toBe(0)
+      const mine = report(await skwirl(['run', 'my drive', '--json'], env))
+
+      const json = await skwirl(['runs', '--json'], env)
+      expect(json.code, json.stderr).toBe(0)
+      const runs = JSON.parse(json.stdout) as RecordedRun[]
+      expect(runs.map((run) => run.runId)).toEqual([mine.runId, failed.runId, completed.runId])
+      expect(runs[2]).toEqual({
+        runId: completed.runId,
+        providerId: expect.stringMatching(/^file:.*drive-double\.lua$/),
+        provider: 'drive-double',
+        status: 'completed',
+        reason: null,
+        phase: 'backing-up',
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        listed: 4,
+        downloaded: 3,
+        failed: 1,
+        bytes: completed.bytes,
+      })
+      expect(runs[1]).toMatchObject({ status: 'failed', reason: 'error', phase: 'starting' })
+
+      const table = await skwirl(['runs'], env)
+      const lines = table.stdout.trimEnd().split('\n')
+      expect(lines[0]).toMatch(
+        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +FAILED +SIZE$/,
+      )
+      expect(lines).toHaveLength(4)
+      expect(lines[1]).toMatch(
+        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed +[\d.]+ s +4 +3 +1 +\S+ \S+$/,
+      )
+      expect(lines[2]).toMatch(/ drive-double +failed \(error\) /)
+
+      const filtered = JSON.parse(
+        (await skwirl(['runs', '--provider', 'MY DRIVE', '--json'], env)).stdout,
+      ) as RecordedRun[]
+      expect(filtered.map((run) => run.runId)).toEqual([mine.runId])
+      const byFileName = JSON.parse(
+        (await skwirl(['runs', '--provider', 'drive-double', '--json'], env)).stdout,
+      ) as RecordedRun[]
+      expect(byFileName.map((run) => run.runId)).toEqual([failed.runId, completed.runId])
+
+      const limited = await skwirl(['runs', '--limit', '1'], env)
+      expect(limited.stdout.trimEnd().split('\n')).toHaveLength(2)
+      expect(limited.stderr).toBe('(the newest 1; --limit N shows more)\n')
+
+      const unknown = await skwirl(['runs', '--provider', 'Nobody'], env)
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toContain('no provider named "Nobody"')
+    } finally {
+      fresh.remove()
+    }
+  })
+
+  it('records a run cancelled with Ctrl-C as cancelled (stopped)', async () => {
+    const fresh = makeDataDir()
+    const env = { SKWIRL_DATA_DIR: fresh.dir }
+    try {
+      const drive = await double(makeFiles(30, { minSize: 200_000, maxSize: 200_000 }), {
+        downloadDelayMs: 150,
+      })
+      const run = start(['run', providerFile(drive), '--json'], env)
+      await stderrMatches(run, PROGRESS)
+      run.child.kill('SIGINT')
+      const result = report(await run.finished)
+      const [recorded] = JSON.parse((await skwirl(['runs', '--json'], env)).stdout) as RecordedRun[]
+      expect(recorded).toMatchObject({
+        runId: result.runId,
+        status: 'cancelled',
+        reason: 'stopped',
+        listed: 30,
+        downloaded: result.downloaded,
+      })
+    } finally {
+      fresh.remove()
+    }
   })
 })

@@ -236,17 +236,19 @@ describe('the seed’s edge cases', () => {
       {
         fileId: 'f000001',
         stage: 'metadata',
-        message: expect.stringMatching(/^Google Drive:\d+: HTTP 404: File not found: f000001\.$/),
+        message: expect.stringMatching(
+          /^Google Drive:\d+: in get_file_metadata: HTTP 404: File not found: f000001\.$/,
+        ),
       },
       {
         fileId: 'f000003',
         stage: 'metadata',
-        message: expect.stringMatching(/^Google Drive:\d+: HTTP 500: /),
+        message: expect.stringMatching(/^Google Drive:\d+: in get_file_metadata: HTTP 500: /),
       },
       {
         fileId: 'f000004',
         stage: 'download',
-        message: expect.stringMatching(/^Google Drive:\d+: HTTP 500: /),
+        message: expect.stringMatching(/^Google Drive:\d+: in download_file: HTTP 500: /),
       },
     ])
     expect(shape(drive.requests)).toEqual([
@@ -269,7 +271,7 @@ describe('the seed’s edge cases', () => {
         fileId: 'f000002',
         stage: 'metadata',
         message: expect.stringMatching(
-          /^Google Drive:\d+: No checksum available for file: Document 000002$/,
+          /^Google Drive:\d+: in get_file_metadata: No checksum available for file: Document 000002$/,
         ),
       },
       {
@@ -293,7 +295,9 @@ describe('the seed’s edge cases', () => {
       {
         fileId: 'f000002',
         stage: 'download',
-        message: expect.stringMatching(/^Google Drive:\d+: the download broke after \d+ bytes: /),
+        message: expect.stringMatching(
+          /^Google Drive:\d+: in download_file: the download broke after \d+ bytes: /,
+        ),
       },
     ])
     expect(errorLine(runId, 'f000002', 'download')).toContain('the download broke')
@@ -313,7 +317,7 @@ describe('the seed’s edge cases', () => {
           fileId: 'f000001',
           stage: 'download',
           message: expect.stringMatching(
-            /^Google Drive:\d+: the download broke after 65536 bytes: no data for 500 ms$/,
+            /^Google Drive:\d+: in download_file: the download broke after 65536 bytes: no data for 500 ms$/,
           ),
         },
       ])
@@ -394,7 +398,7 @@ describe('the seed’s edge cases', () => {
       {
         fileId: null,
         stage: 'list',
-        message: expect.stringMatching(/^Google Drive:\d+: HTTP 500: /),
+        message: expect.stringMatching(/^Google Drive:\d+: in list_file_ids: HTTP 500: /),
       },
     ])
     expect(drive.requests.map((r) => [r.path, r.status])).toEqual([
@@ -460,7 +464,7 @@ describe('metadata and downloads the workflow will not accept', () => {
       {
         fileId: 'f000002',
         stage: 'metadata',
-        message: expect.stringMatching(/^Google Drive:\d+: /),
+        message: expect.stringMatching(/^Google Drive:\d+: in get_file_metadata: /),
       },
     ])
     errorLine(runId, 'f000002', 'metadata')

@@ -67,6 +67,8 @@ export interface LocalServer {
   url: string
   /** Paths requested so far, in order. */
   requests: string[]
+  /** The raw query string of each request (without "?"), in the same order. */
+  queries: string[]
   /** Resolves at the first request for `path` (at once if it was already requested). */
   requested(path: string): Promise<void>
   close(): Promise<void>
@@ -81,13 +83,27 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body))
 }
 
+/** What `/echo` answers: the request as the server saw it. */
+export interface Echo {
+  method: string
+  path: string
+  query: string
+  headers: Record<string, string | string[] | undefined>
+  /** The body as UTF-8 text, and as base64 (exact bytes). */
+  body: string
+  bodyBase64: string
+}
+
 /**
  * 127.0.0.1 on a free port. `/json` answers `{"answer":42,"items":["a","b","c"]}`, `/text` a
- * plain string, `/ids` three ids, `/slow?ms=N` JSON after N ms, `/file/<id>` 16 bytes, anything
- * else a Google-style 404.
+ * plain string, `/ids` three ids, `/empty` empty containers and nulls, `/broken-json` a 502 that is not JSON, `/slow?ms=N` JSON after
+ * N ms, `/file/<id>` 16 bytes, `/echo`
+ * the request (any method) as JSON, `/status/<N>` status N with a JSON body and an `x-status`
+ * header, anything else a Google-style 404.
  */
 export async function startLocalServer(): Promise<LocalServer> {
   const requests: string[] = []
+  const queries: string[] = []
   const waiters = new Map<string, Array<() => void>>()
   const routes: Record<string, Route> = {
     '/json': (_req, res) => json(res, 200, { answer: 42, items: ['a', 'b', 'c'] }),
@@ -96,6 +112,12 @@ export async function startLocalServer(): Promise<LocalServer> {
       res.end('plain text')
     },
     '/ids': (_req, res) => json(res, 200, { ids: ['one', 'two', 'three'] }),
+    '/broken-json': (_req, res) => {
+      res.writeHead(502, { 'content-type': JSON_TYPE })
+      res.end('{"error": "upstream said <html>')
+    },
+    '/empty': (_req, res) =>
+      json(res, 200, { files: [], meta: {}, gone: null, list: [1, null, 3] }),
     // Answers after ?ms= milliseconds: a host call that keeps the runner waiting.
     '/slow': (req, res) => {
       const ms = Number(new URL(req.url ?? '/', 'http://local.invalid').searchParams.get('ms'))
@@ -104,12 +126,36 @@ export async function startLocalServer(): Promise<LocalServer> {
     },
   }
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://local.invalid').pathname
+    const parsed = new URL(req.url ?? '/', 'http://local.invalid')
+    const path = parsed.pathname
     requests.push(path)
+    queries.push(parsed.search.slice(1))
     for (const wake of waiters.get(path) ?? []) wake()
     waiters.delete(path)
     const route = routes[path]
     if (route) return route(req, res)
+    if (path === '/echo') {
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
+      req.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const echo: Echo = {
+          method: req.method ?? '',
+          path,
+          query: parsed.search.slice(1),
+          headers: req.headers,
+          body: body.toString('utf8'),
+          bodyBase64: body.toString('base64'),
+        }
+        json(res, 200, echo)
+      })
+      return
+    }
+    if (path.startsWith('/status/')) {
+      const status = Number(path.slice('/status/'.length))
+      res.writeHead(status, { 'content-type': JSON_TYPE, 'x-status': String(status) })
+      return res.end(JSON.stringify({ error: { code: status, message: `status ${status}` } }))
+    }
     if (path.startsWith('/file/')) {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '16' })
       return res.end(Buffer.alloc(16, 7))
@@ -123,6 +169,7 @@ export async function startLocalServer(): Promise<LocalServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    queries,
     requested: (path) =>
       requests.includes(path)
         ? Promise.resolve()

@@ -123,7 +123,9 @@ describe('host calls inside the provider’s own coroutines', () => {
     const outcome = await run(core, provider(`${base}\nhttp.get(URL .. "/missing")`))
 
     expect(outcome.status).toBe('failed')
-    expect(runError(outcome)).toBe('list: sandbox probe:5: HTTP 404: Not found: /missing.')
+    expect(runError(outcome)).toBe(
+      'list: sandbox probe:5: in list_file_ids: HTTP 404: Not found: /missing.',
+    )
   })
 
   it('a host call from where Lua cannot pause fails clearly and is never made', async () => {
@@ -136,7 +138,7 @@ describe('host calls inside the provider’s own coroutines', () => {
       end
       check("http.get",
         pcall(table.sort, { 2, 1 }, function(a, b) http.get(URL .. "/never-1") return a < b end))
-      check("http.get and skwirl.download_url",
+      check("a host call (http, skwirl.storage, skwirl.download_url)",
         pcall(string.gsub, "x", "x", function() coroutine.wrap(http.get)(URL .. "/never-2") end))
       assert(http.get(URL .. "/text") == "plain text")
       local plain = coroutine.wrap(function() coroutine.yield("mine") end)()
@@ -155,7 +157,9 @@ describe('host calls inside the provider’s own coroutines', () => {
     )
 
     expect(outcome.status).toBe('failed')
-    expect(runError(outcome)).toBe('list: attempt to yield from outside a coroutine')
+    expect(runError(outcome)).toBe(
+      'list: sandbox probe:7: in list_file_ids: attempt to yield from outside a coroutine',
+    )
     expect(server.requests.slice(before)).toEqual([])
   })
 })
@@ -203,7 +207,7 @@ describe('misused host functions raise clear errors', () => {
     const outcome = await run(core, provider(lua))
 
     expect(outcome.status).toBe('failed')
-    expect(runError(outcome)).toBe(`list: sandbox probe:4: ${error}`)
+    expect(runError(outcome)).toBe(`list: sandbox probe:4: in list_file_ids: ${error}`)
   })
 
   it('emit_file_id outside list_file_ids fails that file', async () => {
@@ -220,7 +224,8 @@ describe('misused host functions raise clear errors', () => {
       {
         fileId: 'a',
         stage: 'metadata',
-        message: 'sandbox probe:6: skwirl.emit_file_id: can only be called from list_file_ids',
+        message:
+          'sandbox probe:6: in get_file_metadata: skwirl.emit_file_id: can only be called from list_file_ids',
       },
     ])
   })

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import type { RunState } from '../../src/shared/api'
 import type { RunnerLimits } from '../../src/shared/runner-protocol'
 import { createLogger, type Logger } from '../../src/main/core/logger'
+import type { FileDialogs } from '../../src/main/core/provider-files'
 import { childProcessLauncher } from '../../src/main/core/runner-process'
 import { createCore, type SkwirlCore } from '../../src/main/core/skwirl-core'
 
@@ -32,24 +33,38 @@ export function makeDataDir(): { dir: string; remove: () => void } {
 export interface TestCore extends SkwirlCore {
   dataDir: string
   updates: RunState[]
+  /** How many providers:changed events main emitted. */
+  providerChanges: number
   readLog(): string
   dispose(): Promise<void>
 }
 
-export function startTestCore(limits: Partial<RunnerLimits> = {}, logger?: Logger): TestCore {
+export function startTestCore(
+  limits: Partial<RunnerLimits> = {},
+  logger?: Logger,
+  dialogs?: FileDialogs,
+): TestCore {
   const data = makeDataDir()
   const log = logger ?? createLogger({ dataDir: data.dir, console: false })
   const updates: RunState[] = []
+  let providerChanges = 0
   const core = createCore({
     dataDir: data.dir,
     resourcesDir: RESOURCES_DIR,
     logger: log,
     launchRunner: childProcessLauncher(RUNNER_SCRIPT),
     limits,
-    emit: (_event, payload) => updates.push(payload),
+    emit: (event, payload) => {
+      if (event === 'run:update') updates.push(payload as RunState)
+      else providerChanges++
+    },
+    dialogs,
   })
   return {
     ...core,
+    get providerChanges() {
+      return providerChanges
+    },
     dataDir: data.dir,
     updates,
     readLog: () => {

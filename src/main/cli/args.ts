@@ -5,7 +5,14 @@ export const USAGE = `Usage: skwirl <command> [options]
 Commands:
   serve [--port N] [--host ADDR]     Run Skwirl in your browser (binds 127.0.0.1 by default)
   provider list [--json]             List the stored providers
+  provider add <name> <file.lua>     Add a provider from a Lua file (it must compile)
+  provider export <name> [file.lua] [--force]
+                                     Write a provider's Lua to a file (stdout without one;
+                                     --force replaces an existing file)
+  provider remove <name>             Delete a provider
   run <name | file.lua> [--json]     Run a provider's backup workflow headless
+  runs [--provider NAME] [--limit N] [--json]
+                                     List recorded runs, newest first (20 unless --limit)
   help                               Show this help
 
 Options:
@@ -13,6 +20,9 @@ Options:
   -v, --version    Print Skwirl's version
 
 Data lives in $SKWIRL_DATA_DIR when set, otherwise in the desktop app's data directory.`
+
+/** How many runs `skwirl runs` lists without --limit. */
+export const RUNS_LIMIT = 20
 
 export class UsageError extends Error {
   override name = 'UsageError'
@@ -23,7 +33,11 @@ export type Command =
   | { name: 'version' }
   | { name: 'serve'; port: number; host: string }
   | { name: 'provider-list'; json: boolean }
+  | { name: 'provider-add'; provider: string; file: string }
+  | { name: 'provider-export'; provider: string; file: string | null; force: boolean }
+  | { name: 'provider-remove'; provider: string }
   | { name: 'run'; target: string; json: boolean }
+  | { name: 'runs'; provider: string | null; limit: number; json: boolean }
 
 interface FlagSpec {
   [flag: string]: 'boolean' | 'value'
@@ -62,6 +76,58 @@ function parseFlags(
   return { flags, positional }
 }
 
+function parseProviderCommand([sub, ...rest]: string[]): Command {
+  switch (sub) {
+    case 'list': {
+      const { flags, positional } = parseFlags(rest, { json: 'boolean' })
+      if (positional.length > 0)
+        throw new UsageError(`provider list takes no arguments, got ${positional[0]}`)
+      return { name: 'provider-list', json: flags.has('json') }
+    }
+    case 'add': {
+      const { positional } = parseFlags(rest, {})
+      if (positional.length !== 2)
+        throw new UsageError(
+          `provider add needs a name and a .lua file, got ${countOf(positional.length)}`,
+        )
+      const [provider, file] = positional as [string, string]
+      return { name: 'provider-add', provider, file }
+    }
+    case 'export': {
+      const { flags, positional } = parseFlags(rest, { force: 'boolean' })
+      if (positional.length < 1 || positional.length > 2)
+        throw new UsageError(
+          `provider export needs a name and at most one file, got ${countOf(positional.length)}`,
+        )
+      const file = positional[1] ?? null
+      if (flags.has('force') && file === null)
+        throw new UsageError('--force is for replacing a file; there is none to replace')
+      return {
+        name: 'provider-export',
+        provider: positional[0] as string,
+        file,
+        force: flags.has('force'),
+      }
+    }
+    case 'remove': {
+      const { positional } = parseFlags(rest, {})
+      if (positional.length !== 1)
+        throw new UsageError(`provider remove needs one name, got ${countOf(positional.length)}`)
+      return { name: 'provider-remove', provider: positional[0] as string }
+    }
+    default:
+      throw new UsageError(
+        sub
+          ? `unknown provider command ${sub}`
+          : 'provider needs a command: list, add, export or remove',
+      )
+  }
+}
+
+function countOf(n: number): string {
+  return n === 0 ? 'none' : n === 1 ? 'one' : `${n}`
+}
+
 export function parseArgs(argv: string[]): Command {
   const [command, ...rest] = argv
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -83,17 +149,8 @@ export function parseArgs(argv: string[]): Command {
       const host = (flags.get('host') as string | undefined) ?? '127.0.0.1'
       return { name: 'serve', port, host }
     }
-    case 'provider': {
-      const [sub, ...subRest] = rest
-      if (sub !== 'list')
-        throw new UsageError(
-          sub ? `unknown provider command ${sub}` : 'provider needs a command: list',
-        )
-      const { flags, positional } = parseFlags(subRest, { json: 'boolean' })
-      if (positional.length > 0)
-        throw new UsageError(`provider list takes no arguments, got ${positional[0]}`)
-      return { name: 'provider-list', json: flags.has('json') }
-    }
+    case 'provider':
+      return parseProviderCommand(rest)
     case 'run': {
       const { flags, positional } = parseFlags(rest, { json: 'boolean' })
       if (positional.length !== 1) {
@@ -104,6 +161,24 @@ export function parseArgs(argv: string[]): Command {
         )
       }
       return { name: 'run', target: positional[0] as string, json: flags.has('json') }
+    }
+    case 'runs': {
+      const { flags, positional } = parseFlags(rest, {
+        provider: 'value',
+        limit: 'value',
+        json: 'boolean',
+      })
+      if (positional.length > 0)
+        throw new UsageError(`runs takes no arguments, got ${positional[0]} (use --provider NAME)`)
+      const limitText = (flags.get('limit') as string | undefined) ?? String(RUNS_LIMIT)
+      if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 100_000)
+        throw new UsageError(`--limit must be a number from 1 to 100000, got ${limitText}`)
+      return {
+        name: 'runs',
+        provider: (flags.get('provider') as string | undefined) ?? null,
+        limit: Number(limitText),
+        json: flags.has('json'),
+      }
     }
     default:
       throw new UsageError(`unknown command ${command}`)

@@ -6,11 +6,16 @@ import { startBrowserServer } from '../core/browser-server'
 import { resolveDataDir } from '../core/data-dir'
 import { createLogger, type Logger } from '../core/logger'
 import { childProcessLauncher } from '../core/runner-process'
-import { createCore, limitsFromEnv, type SkwirlCore } from '../core/skwirl-core'
+import { createCore, limitsFromEnv, recordRunsFromEnv, type SkwirlCore } from '../core/skwirl-core'
 import type { RunOutcome } from '../core/run-manager'
-import type { EventName, SkwirlEvents } from '../../shared/api'
+import type { EventName, Provider, RunState, SkwirlEvents } from '../../shared/api'
+import { ApiError } from '../../shared/errors'
+import { ProviderFileError } from '../../shared/provider-rules'
+import { checkLuaCode } from '../core/lua-check'
+import { readProviderFile, writeProviderFile } from '../core/provider-files'
 import { parseArgs, UsageError, USAGE, type Command } from './args'
-import { formatBytes } from '../../shared/format'
+import { formatBytes, formatCount, formatDuration } from '../../shared/format'
+import { providerNameKey } from '../../shared/provider-rules'
 
 const OUT_MAIN = __dirname
 const RESOURCES_DIR = join(OUT_MAIN, '..', '..', 'resources')
@@ -41,11 +46,97 @@ async function main(argv: string[]): Promise<number> {
         else for (const p of providers) process.stdout.write(`${p.name}\n`)
         return 0
       })
+    case 'provider-add':
+      return withCore('stderr', undefined, async (core) =>
+        addProvider(core, command.provider, command.file),
+      )
+    case 'provider-export':
+      return withCore('stderr', undefined, async (core) =>
+        exportProvider(core, command.provider, command.file, command.force),
+      )
+    case 'provider-remove':
+      return withCore('stderr', undefined, async (core) => {
+        const provider = storedProvider(core, command.provider)
+        if (!provider) return 1
+        core.providers.delete(provider.id)
+        process.stdout.write(`Removed provider "${provider.name}".\n`)
+        return 0
+      })
     case 'run':
       return runCommand(command.target, command.json)
+    case 'runs':
+      return withCore('stderr', undefined, async (core) =>
+        listRuns(core, command.provider, command.limit, command.json),
+      )
     case 'serve':
       return serveCommand(command.port, command.host)
   }
+}
+
+/** A failure the person can fix: one line on stderr, exit 1. */
+function fail(message: string): number {
+  process.stderr.write(`skwirl: ${message}\n`)
+  return 1
+}
+
+function storedProvider(core: SkwirlCore, name: string): Provider | null {
+  const provider = core.providers.findByName(name)
+  if (!provider) fail(`no provider named "${name}". \`skwirl provider list\` shows the providers.`)
+  return provider
+}
+
+function addProvider(core: SkwirlCore, name: string, file: string): number {
+  let code: string
+  try {
+    code = readProviderFile(file).code
+  } catch (error) {
+    if (error instanceof ProviderFileError) return fail(error.message)
+    throw error
+  }
+  const check = checkLuaCode(name, code)
+  if (check.syntaxError) {
+    const { line, message } = check.syntaxError
+    return fail(
+      `${file}${line === null ? '' : `:${line}`}: ${message}\nNothing was added: the code must compile.`,
+    )
+  }
+  let added: Provider
+  try {
+    added = core.providers.create({ name, code })
+  } catch (error) {
+    if (error instanceof ApiError) return fail(error.message)
+    throw error
+  }
+  for (const missing of check.missingFunctions) {
+    process.stderr.write(
+      `skwirl: warning: ${file} does not define ${missing}() as a global function; runs will fail without it.\n`,
+    )
+  }
+  process.stdout.write(`Added provider "${added.name}".\n`)
+  return 0
+}
+
+function exportProvider(
+  core: SkwirlCore,
+  name: string,
+  file: string | null,
+  force: boolean,
+): number {
+  const provider = storedProvider(core, name)
+  if (!provider) return 1
+  if (file === null) {
+    process.stdout.write(provider.code)
+    return 0
+  }
+  if (!force && existsSync(file)) return fail(`${file} already exists; add --force to replace it.`)
+  try {
+    writeProviderFile(file, provider.code)
+  } catch (error) {
+    if (error instanceof ProviderFileError) return fail(error.message)
+    throw error
+  }
+  process.stdout.write(`Exported provider "${provider.name}" to ${file}.\n`)
+  return 0
 }
 
 function openCore(
@@ -60,6 +151,7 @@ function openCore(
     logger,
     launchRunner: childProcessLauncher(RUNNER_SCRIPT),
     limits: limitsFromEnv(),
+    recordRuns: recordRunsFromEnv(),
     emit,
   })
 }
@@ -117,6 +209,7 @@ function openCoreQuiet(): SkwirlCore {
     logger,
     launchRunner: childProcessLauncher(RUNNER_SCRIPT),
     limits: limitsFromEnv(),
+    recordRuns: recordRunsFromEnv(),
   })
 }
 
@@ -131,6 +224,111 @@ function findProvider(
     return { id: `file:${path}`, name: basename(target, '.lua'), code: readFileSync(path, 'utf8') }
   }
   return null
+}
+
+/** `skwirl runs`: the recorded runs, newest first, as a table or as JSON. */
+function listRuns(
+  core: SkwirlCore,
+  providerName: string | null,
+  limit: number,
+  json: boolean,
+): number {
+  let providerIds: string[] | undefined
+  if (providerName !== null) {
+    // The stored provider of that name, and runs recorded under that name (of a provider since
+    // deleted, or run from a .lua file).
+    const key = providerNameKey(providerName.trim())
+    const ids = new Set<string>()
+    const stored = core.providers.findByName(providerName)
+    if (stored) ids.add(stored.id)
+    for (const recorded of core.runRecords.providersWithRuns()) {
+      if (providerNameKey(recorded.providerName) === key) ids.add(recorded.providerId)
+    }
+    if (ids.size === 0) {
+      return fail(
+        `no provider named "${providerName}" and no runs under that name. \`skwirl provider list\` shows the providers.`,
+      )
+    }
+    providerIds = [...ids]
+  }
+  // One more than asked, to tell whether there are more.
+  const runs = core.runRecords.recent(limit + 1, providerIds)
+  const shown = runs.slice(0, limit)
+  if (json) {
+    process.stdout.write(`${JSON.stringify(shown.map(runReport), null, 2)}\n`)
+    return 0
+  }
+  if (shown.length === 0) {
+    process.stdout.write('No runs recorded yet.\n')
+    return 0
+  }
+  process.stdout.write(runsTable(shown))
+  if (runs.length > limit) {
+    process.stderr.write(`(the newest ${limit}; --limit N shows more)\n`)
+  }
+  return 0
+}
+
+function runReport(run: RunState) {
+  return {
+    runId: run.runId,
+    providerId: run.providerId,
+    provider: run.providerName,
+    status: run.status,
+    reason: run.reason,
+    phase: run.phase,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    listed: run.listed,
+    downloaded: run.downloaded,
+    failed: run.failed,
+    bytes: run.bytes,
+  }
+}
+
+function runsTable(runs: RunState[]): string {
+  const header = [
+    'STARTED',
+    'PROVIDER',
+    'STATUS',
+    'DURATION',
+    'LISTED',
+    'DOWNLOADED',
+    'FAILED',
+    'SIZE',
+  ]
+  const rows = runs.map((run) => [
+    localTime(run.startedAt),
+    run.providerName,
+    run.reason ? `${run.status} (${run.reason})` : run.status,
+    run.finishedAt
+      ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))
+      : 'running',
+    formatCount(run.listed),
+    formatCount(run.downloaded),
+    formatCount(run.failed),
+    formatBytes(run.bytes),
+  ])
+  const numeric = new Set([4, 5, 6, 7])
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
+  )
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => {
+        const width = widths[column] as number
+        return numeric.has(column) ? cell.padStart(width) : cell.padEnd(width)
+      })
+      .join('  ')
+      .trimEnd()
+  return `${[header, ...rows].map(line).join('\n')}\n`
+}
+
+/** "2025-06-15 11:58" in the machine's time zone. */
+function localTime(iso: string): string {
+  const date = new Date(iso)
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`
 }
 
 function writeProgress(core: SkwirlCore, runId: string): void {

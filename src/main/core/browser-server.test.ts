@@ -151,12 +151,15 @@ describe('browser mode', () => {
       providerId: 'p1',
       providerName: 'Google Drive',
       status: 'running' as const,
+      phase: 'listing' as const,
+      reason: null,
       startedAt: new Date().toISOString(),
       finishedAt: null,
       listed: 0,
       downloaded: 0,
       failed: 0,
       bytes: 0,
+      live: { currentFile: null, filesPerSecond: null, secondsLeft: null },
     }
     s.broadcast('run:update', state)
     expect(await received).toEqual({ type: 'event', event: 'run:update', payload: state })

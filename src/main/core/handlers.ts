@@ -3,8 +3,11 @@
 import type { ApiResult, SkwirlApi } from '../../shared/api'
 import { isApiMethod } from '../../shared/api'
 import { ApiError } from '../../shared/errors'
+import { ProviderFileError, providerFileName } from '../../shared/provider-rules'
 import { argParsers, describe } from '../../shared/validate'
+import { checkLuaCode } from './lua-check'
 import type { Logger } from './logger'
+import { readProviderFile, writeProviderFile, type FileDialogs } from './provider-files'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
 
@@ -12,17 +15,92 @@ export type ApiHandlers = {
   [K in keyof SkwirlApi]: (...args: Parameters<SkwirlApi[K]>) => ReturnType<SkwirlApi[K]>
 }
 
-export function createHandlers(deps: { providers: ProviderStore; runs: RunManager }): ApiHandlers {
-  const { providers, runs } = deps
+export interface HandlerDeps {
+  providers: ProviderStore
+  runs: RunManager
+  /** The system's file dialogs: the desktop app has them, browser mode does not. */
+  dialogs?: FileDialogs
+  /** The log file openLogFile opens or names. */
+  logFile?: string
+  /** Opens a file with the system (the desktop app); browser mode only says where it is. */
+  openPath?: (path: string) => Promise<boolean>
+  /** Called after every change to the providers, so every window and tab can reload its list. */
+  onProvidersChanged?: () => void
+}
+
+export function createHandlers(deps: HandlerDeps): ApiHandlers {
+  const { providers, runs, dialogs } = deps
+  const changed = <T>(value: T): T => {
+    deps.onProvidersChanged?.()
+    return value
+  }
+  const needDialogs = (): FileDialogs => {
+    if (dialogs) return dialogs
+    throw new ApiError(
+      'unsupported',
+      'Files are chosen with the system dialog only in the desktop app; in the browser, upload or download them.',
+    )
+  }
   return {
     listProviders: async () => providers.list(),
     getProvider: async (id) => providers.get(id),
+    createProvider: async (input) => changed(providers.create(input)),
+    updateProvider: async (id, update) => changed(providers.update(id, update)),
+    duplicateProvider: async (id) => changed(providers.duplicate(id)),
+    deleteProvider: async (id) => changed(providers.delete(id)),
+    checkProviderCode: async (input) => checkLuaCode(input.name, input.code),
+    importProviderFile: async () => {
+      const path = await needDialogs().chooseFileToImport()
+      if (path === null) return null
+      return asApiError(() => readProviderFile(path))
+    },
+    exportProviderFile: async (id) => {
+      const provider = providers.get(id)
+      const path = await needDialogs().chooseFileToExport(providerFileName(provider.name))
+      if (path === null) return null
+      // The code as it is when the dialog closes, not when it opened.
+      asApiError(() => writeProviderFile(path, providers.get(id).code))
+      return { path }
+    },
     execute: async (providerId) => {
       const provider = providers.get(providerId)
       const { runId } = runs.start(provider)
       return { runId }
     },
-    listRuns: async () => runs.list(),
+    listRuns: async () => runs.latest(),
+    listProviderRuns: async (providerId) => runs.history(providerId),
+    listRunFiles: async (query) => {
+      const page = runs.files(query)
+      if (!page) throw new ApiError('not-found', 'That run is not in the history.')
+      return page
+    },
+    cancelRun: async (runId) => {
+      if (runs.cancel(runId)) return
+      // A run that has just ended is fine: it stopped.
+      const run = runs.find(runId)
+      if (!run) throw new ApiError('not-found', 'That run is not in the history.')
+      if (run.status === 'running') {
+        throw new ApiError(
+          'unsupported',
+          'Another Skwirl process (the CLI or another window) is running that run; stop it there.',
+        )
+      }
+    },
+    openLogFile: async () => {
+      const path = deps.logFile ?? ''
+      const opened = deps.openPath && path ? await deps.openPath(path) : false
+      return { path, opened }
+    },
+  }
+}
+
+/** File problems (a missing file, not UTF-8, too big) are the person's to fix: say them. */
+function asApiError<T>(body: () => T): T {
+  try {
+    return body()
+  } catch (error) {
+    if (error instanceof ProviderFileError) throw new ApiError('invalid-argument', error.message)
+    throw error
   }
 }
 

@@ -359,3 +359,68 @@ describe('download', () => {
     expect(error.message).toMatch(/abort/i)
   })
 })
+
+describe('http.request', () => {
+  it('sends any verb with its body and answers every status with headers and bytes', async () => {
+    const bodies: Buffer[] = []
+    handler = (req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks))
+        res.writeHead(req.method === 'DELETE' ? 409 : 201, {
+          'content-type': 'application/octet-stream',
+          'X-Answer': req.method ?? '',
+        })
+        res.end(Buffer.from([0, 255, 1]))
+      })
+    }
+    const b = broker()
+    const put = await b.request(
+      'put',
+      `${base}/p`,
+      { 'X-Custom': 'yes' },
+      { q: 'a b' },
+      new Uint8Array([1, 2, 0]),
+    )
+    expect(put.status).toBe(201)
+    expect(put.headers['x-answer']).toBe('PUT')
+    expect([...put.body]).toEqual([0, 255, 1])
+    expect(put.body.byteLength).toBe(put.body.buffer.byteLength)
+    expect(seen[0]?.url).toBe('/p?q=a%20b')
+    expect(seen[0]?.headers['x-custom']).toBe('yes')
+    expect([...(bodies[0] ?? [])]).toEqual([1, 2, 0])
+    const del = await b.request('DELETE', `${base}/d`, {}, {}, null)
+    expect(del.status).toBe(409)
+  })
+
+  it('refuses methods it cannot or must not send, and a GET with a body', async () => {
+    const b = broker()
+    await expect(b.request('GET /x', `${base}/`, {}, {}, null)).rejects.toThrow(
+      'not a valid HTTP method: "GET /x"',
+    )
+    await expect(b.request('connect', `${base}/`, {}, {}, null)).rejects.toThrow(
+      'the HTTP method CONNECT is not allowed',
+    )
+    await expect(b.request('GET', `${base}/`, {}, {}, new Uint8Array([1]))).rejects.toThrow(
+      'a GET request cannot have a body',
+    )
+    expect(seen).toHaveLength(0)
+  })
+
+  it('names the verb when there is no response', async () => {
+    const error = await failure(
+      broker().request('POST', 'http://127.0.0.1:1/x?secret=1', {}, {}, null),
+    )
+    expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:1\/x failed: /)
+  })
+})
+
+describe('error bodies', () => {
+  it("reads Dropbox's error_summary", async () => {
+    handler = (_req, res) =>
+      json(res, 409, { error_summary: 'path/not_found/..', error: { '.tag': 'path' } })
+    const error = await failure(broker().get(`${base}/x`, {}, {}))
+    expect(error.message).toBe('HTTP 409: path/not_found/..')
+  })
+})

@@ -1,5 +1,5 @@
-// The one HTTP path: every http.get and download_url a provider makes is done here, in main,
-// with Node's fetch.
+// The one HTTP path: every http.get, http.request and download_url a provider makes is done
+// here, in main, with Node's fetch.
 import { createHash, type Hash } from 'node:crypto'
 import type { HostReply } from '../../shared/runner-protocol'
 
@@ -65,11 +65,43 @@ export class HttpBroker {
     signal?: AbortSignal,
   ): Promise<Extract<HostReply, { method: 'http.get' }>> {
     const target = buildUrl(url, params)
-    const { response, watch } = await this.open(target, headers, signal)
+    const { response, watch } = await this.open('GET', target, headers, null, signal)
     try {
       const body = await this.readText(response, watch)
       if (!response.ok) throw new HttpError(statusMessage(response, body))
       return { method: 'http.get', contentType: response.headers.get('content-type') ?? '', body }
+    } finally {
+      watch.stop()
+    }
+  }
+
+  /** Any verb; answers every status (only a failure to get a response throws). */
+  async request(
+    verb: string,
+    url: string,
+    headers: Record<string, string>,
+    params: Record<string, string>,
+    body: Uint8Array | null,
+    signal?: AbortSignal,
+  ): Promise<Extract<HostReply, { method: 'http.request' }>> {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(verb)) {
+      throw new HttpError(`not a valid HTTP method: ${JSON.stringify(verb)}`)
+    }
+    if (/^(CONNECT|TRACE|TRACK)$/i.test(verb)) {
+      throw new HttpError(`the HTTP method ${verb.toUpperCase()} is not allowed`)
+    }
+    if (body !== null && /^(GET|HEAD)$/i.test(verb)) {
+      throw new HttpError(`a ${verb.toUpperCase()} request cannot have a body`)
+    }
+    const target = buildUrl(url, params)
+    const { response, watch } = await this.open(verb, target, headers, body, signal)
+    try {
+      const bytes = await this.readBytes(response, watch)
+      const answered: Record<string, string> = {}
+      response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
+      // A copy of its own: a pooled Buffer would carry its whole pool across to the runner.
+      const body = new Uint8Array(bytes)
+      return { method: 'http.request', status: response.status, headers: answered, body }
     } finally {
       watch.stop()
     }
@@ -83,7 +115,7 @@ export class HttpBroker {
     signal?: AbortSignal,
   ): Promise<Extract<HostReply, { method: 'download_url' }>> {
     const target = buildUrl(url, {})
-    const { response, watch } = await this.open(target, headers, signal)
+    const { response, watch } = await this.open('GET', target, headers, null, signal)
     try {
       if (!response.ok) {
         throw new HttpError(statusMessage(response, await this.readText(response, watch)))
@@ -110,24 +142,37 @@ export class HttpBroker {
   }
 
   private async open(
+    verb: string,
     target: URL,
     headers: Record<string, string>,
+    body: Uint8Array | null,
     signal: AbortSignal | undefined,
   ): Promise<{ response: Response; watch: SilenceWatch }> {
     const watch = new SilenceWatch(this.options.silenceMs, signal)
+    const method = verb.toUpperCase()
     try {
-      const response = await fetch(target, { headers, signal: watch.signal, redirect: 'follow' })
+      const response = await fetch(target, {
+        method,
+        headers,
+        body,
+        signal: watch.signal,
+        redirect: 'follow',
+      })
       watch.poke()
       return { response, watch }
     } catch (error) {
       watch.stop()
-      throw watch.explain(error, `GET ${describeUrl(target)} failed`)
+      throw watch.explain(error, `${method} ${describeUrl(target)} failed`)
     }
   }
 
   private async readText(response: Response, watch: SilenceWatch): Promise<string> {
+    return (await this.readBytes(response, watch)).toString('utf8')
+  }
+
+  private async readBytes(response: Response, watch: SilenceWatch): Promise<Buffer> {
     const reader = response.body?.getReader()
-    if (!reader) return ''
+    if (!reader) return Buffer.alloc(0)
     const chunks: Uint8Array[] = []
     let size = 0
     try {
@@ -151,7 +196,7 @@ export class HttpBroker {
         `reading the response of ${describeUrl(response.url)} failed after ${size} bytes`,
       )
     }
-    return Buffer.concat(chunks).toString('utf8')
+    return Buffer.concat(chunks)
   }
 
   private async drain(response: Response, watch: SilenceWatch, hash: Hash | null): Promise<number> {
@@ -176,13 +221,20 @@ function statusMessage(response: Response, body: string): string {
   return `HTTP ${response.status}: ${errorMessageOf(body) ?? (response.statusText || 'request failed')}`
 }
 
-/** Google-style error bodies: {"error": {"message": "..."}} (also {"error": "...", "error_description"}). */
+/**
+ * Google-style error bodies: {"error": {"message": "..."}} (also OAuth's {"error": "...",
+ * "error_description"} and Dropbox's {"error_summary": "..."}).
+ */
 function errorMessageOf(body: string): string | null {
   try {
     const parsed = JSON.parse(body) as {
       error?: unknown
       error_description?: unknown
+      error_summary?: unknown
       message?: unknown
+    }
+    if (typeof parsed.error_summary === 'string' && parsed.error_summary) {
+      return parsed.error_summary
     }
     if (parsed.error && typeof parsed.error === 'object') {
       const message = (parsed.error as { message?: unknown }).message
@@ -197,31 +249,42 @@ function errorMessageOf(body: string): string | null {
   return null
 }
 
-/** Aborts the request when nothing arrives for silenceMs, and says so. */
+/**
+ * Aborts the request when nothing arrives for silenceMs, and says so. One timer per request,
+ * refreshed on each chunk; the run's signal is followed by a listener that stop() removes
+ * (AbortSignal.any would leave a dependant on the long-lived run signal for every request).
+ */
 class SilenceWatch {
   private readonly controller = new AbortController()
-  private timer: NodeJS.Timeout | undefined
+  private readonly timer: NodeJS.Timeout
   private silent = false
+  private readonly forward: (() => void) | null = null
   readonly signal: AbortSignal
 
   constructor(
     private readonly silenceMs: number,
-    outer: AbortSignal | undefined,
+    private readonly outer: AbortSignal | undefined,
   ) {
-    this.signal = outer ? AbortSignal.any([this.controller.signal, outer]) : this.controller.signal
-    this.poke()
-  }
-
-  poke(): void {
-    clearTimeout(this.timer)
+    this.signal = this.controller.signal
+    if (outer?.aborted) {
+      this.controller.abort(outer.reason)
+    } else if (outer) {
+      this.forward = () => this.controller.abort(outer.reason)
+      outer.addEventListener('abort', this.forward, { once: true })
+    }
     this.timer = setTimeout(() => {
       this.silent = true
       this.controller.abort()
-    }, this.silenceMs)
+    }, silenceMs)
+  }
+
+  poke(): void {
+    this.timer.refresh()
   }
 
   stop(): void {
     clearTimeout(this.timer)
+    if (this.forward) this.outer?.removeEventListener('abort', this.forward)
   }
 
   explain(error: unknown, what: string): HttpError {

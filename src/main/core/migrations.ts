@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import { providerNameKey } from '../../shared/provider-rules'
 
 // The one place that knows the schema. Append only: a migration that has shipped never changes.
 export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
@@ -17,6 +18,88 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
       );
+    `)
+  },
+  // 2: names unique under full Unicode case folding (NOCASE folds ASCII only), in name_key
+  (db) => {
+    db.exec(`ALTER TABLE providers ADD COLUMN name_key TEXT NOT NULL DEFAULT ''`)
+    const rows = db
+      .prepare('SELECT id, name FROM providers ORDER BY created_at, id')
+      .all() as Array<{
+      id: string
+      name: string
+    }>
+    const taken = new Set<string>()
+    const update = db.prepare('UPDATE providers SET name = ?, name_key = ? WHERE id = ?')
+    for (const row of rows) {
+      // Two names NOCASE let through ("Über", "über") would now clash: the later one gets a number.
+      let name = row.name
+      for (let n = 2; taken.has(providerNameKey(name)); n++) name = `${row.name} (${n})`
+      taken.add(providerNameKey(name))
+      update.run(name, providerNameKey(name), row.id)
+    }
+    db.exec('CREATE UNIQUE INDEX providers_name_key_unique ON providers (name_key)')
+  },
+  // 3: skwirl.storage, each provider's small key/value store (values are JSON text). A provider
+  // run from a file (`skwirl run x.lua`) is not in providers, so no foreign key; a trigger clears
+  // a stored provider's keys when it is deleted.
+  (db) => {
+    db.exec(`
+      CREATE TABLE provider_storage (
+        provider_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (provider_id, key)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER provider_storage_follows_provider AFTER DELETE ON providers
+      BEGIN
+        DELETE FROM provider_storage WHERE provider_id = OLD.id;
+      END;
+    `)
+  },
+  // 4: run records, written as a run goes. owner_* say which process runs it, so that a run left
+  // 'running' by a process that is gone can be marked interrupted. A run outlives its provider
+  // (no foreign key: history is a record). Files are keyed by the run's integer key to stay small.
+  (db) => {
+    db.exec(`
+      CREATE TABLE runs (
+        key INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        provider_id TEXT NOT NULL,
+        provider_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+        phase TEXT NOT NULL CHECK (phase IN ('starting', 'listing', 'backing-up')),
+        reason TEXT CHECK (reason IN ('error', 'runner', 'interrupted', 'stopped', 'closed')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        listed INTEGER NOT NULL DEFAULT 0,
+        downloaded INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        files_kept INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
+        owner_host TEXT NOT NULL,
+        owner_start TEXT
+      );
+      CREATE INDEX runs_by_provider ON runs (provider_id, started_at);
+      CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+      CREATE TABLE run_files (
+        run_key INTEGER NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        file_id TEXT NOT NULL,
+        name TEXT,
+        path TEXT,
+        size INTEGER,
+        checksum TEXT,
+        modified_time TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('downloaded', 'failed')),
+        failed_at TEXT CHECK (failed_at IN ('metadata', 'download')),
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (run_key, position)
+      ) WITHOUT ROWID;
+      CREATE INDEX run_files_failed ON run_files (run_key, position) WHERE outcome = 'failed';
     `)
   },
 ]

@@ -2,7 +2,14 @@
 // log, and kills a runner that is stuck, too big, or cancelled.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { RunState, RunStatus } from '../../shared/api'
+import type {
+  RunEndReason,
+  RunFilesPage,
+  RunFilesQuery,
+  RunState,
+  RunStatus,
+} from '../../shared/api'
+import { PaceMeter, secondsLeft } from '../../shared/pace'
 import { serializeError } from '../../shared/errors'
 import { redactSecrets } from '../../shared/redact'
 import type {
@@ -16,6 +23,9 @@ import type {
 } from '../../shared/runner-protocol'
 import { HttpBroker } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
+import { currentOwner, type ProcessOwner } from './process-owner'
+import type { ProviderStorage } from './provider-storage'
+import type { RunRecorder, RunStore } from './run-store'
 import type { RunnerExit, RunnerLauncher, RunnerProcess } from './runner-process'
 
 export interface RunErrorEntry {
@@ -38,11 +48,17 @@ export interface RunManagerOptions {
   launch: RunnerLauncher
   logger: Logger
   limits: RunnerLimits
+  /** skwirl.storage: each provider's key/value store. */
+  storage: ProviderStorage
   /** Called with each run's state: at once on start and finish, at most every updateEveryMs between. */
   onUpdate?: (state: RunState) => void
   updateEveryMs?: number
   /** How often the watchdog looks at a runner's silence and memory. */
   watchEveryMs?: number
+  /** Where runs are recorded; without it (a benchmark's switch) nothing is. */
+  store?: RunStore | null
+  /** The process recorded as each run's owner (this one by default). */
+  owner?: ProcessOwner
 }
 
 type Outgoing = MainToRunner extends infer M
@@ -50,37 +66,82 @@ type Outgoing = MainToRunner extends infer M
     ? Omit<M, 'seq'>
     : never
   : never
-type StopReason = 'cancelled' | 'watchdog' | 'memory'
+type StopReason = 'stopped' | 'closed' | 'watchdog' | 'memory'
 
 export class RunManager {
   private readonly runs = new Map<string, Run>()
+  private readonly owner: ProcessOwner
 
-  constructor(private readonly options: RunManagerOptions) {}
+  constructor(private readonly options: RunManagerOptions) {
+    this.owner = options.owner ?? currentOwner()
+  }
 
   start(provider: RunnableProvider): { runId: string; done: Promise<RunOutcome> } {
-    const run = new Run(provider, this.options)
+    const run = new Run(provider, this.options, this.owner)
     this.runs.set(run.state.runId, run)
     return { runId: run.state.runId, done: run.done }
   }
 
   /** Runs started by this process, newest first. */
   list(): RunState[] {
-    return [...this.runs.values()].map((run) => ({ ...run.state })).reverse()
+    return [...this.runs.values()].map((run) => run.snapshot()).reverse()
   }
 
+  /** The newest recorded run of each provider and every run this process is running. */
+  latest(): RunState[] {
+    const recorded = this.options.store?.latestPerProvider() ?? []
+    const mine = this.list()
+    const byId = new Map(recorded.map((run) => [run.runId, run]))
+    for (const run of mine) {
+      if (run.status === 'running' || byId.has(run.runId) || !this.options.store) {
+        byId.set(run.runId, run)
+      }
+    }
+    return newestFirst([...byId.values()])
+  }
+
+  /** A provider's recorded runs, newest first; this process's own with what only it knows. */
+  history(providerId: string): RunState[] {
+    const recorded = this.options.store?.history(providerId) ?? []
+    const mine = new Map(
+      this.list()
+        .filter((run) => run.providerId === providerId)
+        .map((run) => [run.runId, run]),
+    )
+    const merged = recorded.map((run) => mine.get(run.runId) ?? run)
+    if (!this.options.store) merged.push(...mine.values())
+    return newestFirst(merged)
+  }
+
+  /** A page of a run's recorded files (null: no such run); a running one is written first. */
+  files(query: RunFilesQuery): RunFilesPage | null {
+    this.runs.get(query.runId)?.flushRecord()
+    return this.options.store?.files(query) ?? null
+  }
+
+  /** A run of this process, or else as recorded; null when there is no such run. */
+  find(runId: string): RunState | null {
+    return this.runs.get(runId)?.snapshot() ?? this.options.store?.get(runId) ?? null
+  }
+
+  /** Stops a running run of this process: its runner is killed and it is recorded cancelled. */
   cancel(runId: string): boolean {
     const run = this.runs.get(runId)
     if (!run || run.state.status !== 'running') return false
-    run.stop('cancelled')
+    run.stop('stopped')
     return true
   }
 
-  /** Cancels every running run and waits until each is recorded. */
+  /** Cancels every running run (Skwirl is closing) and waits until each is recorded. */
   async cancelAll(): Promise<void> {
     const running = [...this.runs.values()].filter((run) => run.state.status === 'running')
-    for (const run of running) run.stop('cancelled')
+    for (const run of running) run.stop('closed')
     await Promise.all(running.map((run) => run.done))
   }
+}
+
+function newestFirst(runs: RunState[]): RunState[] {
+  return runs.sort((a, b) => (a.startedAt === b.startedAt ? 0 : a.startedAt < b.startedAt ? 1 : -1))
 }
 
 class Run {
@@ -100,26 +161,46 @@ class Run {
   private lastUpdate = 0
   private updateTimer: NodeJS.Timeout | undefined
   private readonly watchdog: NodeJS.Timeout
+  private readonly recorder: RunRecorder | null = null
+  /** The file being backed up, or the last one until the next one's metadata arrives. */
+  private currentFile: string | null = null
+  private readonly pace = new PaceMeter()
 
   constructor(
     private readonly provider: RunnableProvider,
     private readonly options: RunManagerOptions,
+    owner: ProcessOwner,
   ) {
     this.state = {
       runId: randomUUID(),
       providerId: provider.id,
       providerName: provider.name,
       status: 'running',
+      phase: 'starting',
+      reason: null,
       startedAt: new Date().toISOString(),
       finishedAt: null,
       listed: 0,
       downloaded: 0,
       failed: 0,
       bytes: 0,
+      live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
     this.broker = new HttpBroker({ silenceMs: options.limits.httpSilenceMs })
     this.log('info', 'run started')
+    try {
+      this.recorder =
+        options.store?.begin(
+          this.state,
+          owner,
+          () => this.state,
+          (error) => this.log('error', `could not record the run: ${describeError(error)}`),
+        ) ?? null
+    } catch (error) {
+      // A run that cannot be recorded still runs: the log keeps what happened.
+      this.log('error', `could not record the run: ${describeError(error)}`)
+    }
     this.runner = options.launch({ memoryMb: options.limits.memoryMb })
     this.runner.onMessage((message) => this.onMessage(message))
     this.runner.onExit((exit) => this.onExit(exit))
@@ -141,6 +222,33 @@ class Run {
     this.runner.kill()
   }
 
+  /** The state as the screen gets it: with what only this process knows while it runs. */
+  snapshot(): RunState {
+    const state = { ...this.state }
+    if (state.status !== 'running') return state
+    const done = state.downloaded + state.failed
+    const perSecond = this.pace.filesPerSecond(Date.now(), done)
+    state.live = {
+      currentFile: this.currentFile,
+      filesPerSecond: perSecond,
+      secondsLeft:
+        state.phase === 'backing-up' ? secondsLeft(state.listed - done, perSecond) : null,
+    }
+    return state
+  }
+
+  /** Writes the run's queued record now (before someone reads it). */
+  flushRecord(): void {
+    this.recorder?.flush()
+  }
+
+  private enterPhase(phase: 'listing' | 'backing-up'): void {
+    if (this.state.phase === phase || this.state.phase === 'backing-up') return
+    this.state.phase = phase
+    if (phase === 'backing-up') this.pace.start(Date.now(), 0)
+    this.recorder?.changed()
+  }
+
   private send(message: Outgoing): void {
     this.seq++
     this.runner.send({ ...message, seq: this.seq } as MainToRunner)
@@ -153,26 +261,36 @@ class Run {
       case 'ready':
       case 'file-start':
         return
+      case 'file-metadata':
+        this.currentFile = message.name
+        this.emitUpdate(false)
+        return
       case 'call':
+        if (message.context.stage === 'list') this.enterPhase('listing')
         void this.answer(message.seq, message.call, message.context)
         return
       case 'ids':
+        this.enterPhase('listing')
         this.state.listed += message.ids.length
+        this.recorder?.changed()
         this.emitUpdate(false)
         return
       case 'listed':
         this.state.listed = message.count
+        this.enterPhase('backing-up')
         this.log('info', `listed ${message.count} file(s)`, { stage: 'list' })
         this.emitUpdate(false)
         return
       case 'file': {
         const { result } = message
         this.state.bytes += result.bytes
+        let failedAt: 'metadata' | 'download' | null = null
         if (result.outcome === 'downloaded') {
           this.state.downloaded++
         } else {
           this.state.failed++
           const error = result.error ?? { stage: 'download' as const, message: 'failed' }
+          failedAt = error.stage === 'metadata' ? 'metadata' : 'download'
           this.errors.push({
             fileId: result.fileId,
             stage: error.stage,
@@ -180,6 +298,13 @@ class Run {
           })
           this.log('error', error.message, { fileId: result.fileId, stage: error.stage })
         }
+        this.recorder?.file({
+          fileId: result.fileId,
+          metadata: result.metadata,
+          outcome: result.outcome,
+          failedAt,
+          bytes: result.bytes,
+        })
         this.emitUpdate(false)
         return
       }
@@ -195,14 +320,14 @@ class Run {
           })
           this.log('error', `run failed: ${message.error.message}`, { stage: message.error.stage })
         }
-        this.finish(message.status)
+        this.finish(message.status, message.status === 'failed' ? 'error' : null)
         return
     }
   }
 
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
     this.callInFlight = true
-    for (const [name, value] of Object.entries(call.headers)) {
+    for (const [name, value] of Object.entries('headers' in call ? call.headers : {})) {
       if (!/^(authorization|proxy-authorization|x-api-key|cookie)$/i.test(name)) continue
       this.secrets.add(value)
       // The credential alone too ("Bearer <token>" → "<token>"): a script may quote it bare.
@@ -211,10 +336,7 @@ class Run {
     }
     let reply: Outgoing
     try {
-      const value: HostReply =
-        call.method === 'http.get'
-          ? await this.broker.get(call.url, call.headers, call.params, this.calls.signal)
-          : await this.broker.download(call.url, call.headers, call.expected, this.calls.signal)
+      const value = await this.perform(call)
       reply = { type: 'reply', replyTo: seq, ok: true, value }
     } catch (error) {
       const serialized = serializeError(error)
@@ -224,6 +346,35 @@ class Run {
     this.callInFlight = false
     this.lastActivity = Date.now()
     if (!this.finished) this.send(reply)
+  }
+
+  private async perform(call: HostCall): Promise<HostReply> {
+    const signal = this.calls.signal
+    const storage = this.options.storage
+    const providerId = this.provider.id
+    switch (call.method) {
+      case 'http.get':
+        return this.broker.get(call.url, call.headers, call.params, signal)
+      case 'download_url':
+        return this.broker.download(call.url, call.headers, call.expected, signal)
+      case 'http.request':
+        return this.broker.request(
+          call.verb,
+          call.url,
+          call.headers,
+          call.params,
+          call.body,
+          signal,
+        )
+      case 'storage.get':
+        return { method: call.method, value: storage.get(providerId, call.key) }
+      case 'storage.set':
+        storage.set(providerId, call.key, call.value)
+        return { method: call.method }
+      case 'storage.delete':
+        storage.delete(providerId, call.key)
+        return { method: call.method }
+    }
   }
 
   private watch(): void {
@@ -242,8 +393,10 @@ class Run {
     const { limits } = this.options
     let message: string
     let status: RunStatus = 'failed'
-    if (this.stopReason === 'cancelled') {
+    let reason: RunEndReason = 'runner'
+    if (this.stopReason === 'stopped' || this.stopReason === 'closed') {
       status = 'cancelled'
+      reason = this.stopReason
       message = 'cancelled'
     } else if (this.stopReason === 'watchdog') {
       message = `the runner was killed: it neither called the host nor reported for ${Math.round(limits.watchdogMs / 1000)} s (a builtin such as string.rep or a pattern match running too long)`
@@ -253,15 +406,15 @@ class Run {
       message = `the runner process ended unexpectedly (exit code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`
     }
     if (status === 'cancelled') {
-      this.log('warn', 'run cancelled')
+      this.log('warn', reason === 'closed' ? 'run cancelled: Skwirl is closing' : 'run cancelled')
     } else {
       this.errors.push({ fileId: null, stage: 'load', message })
       this.log('error', `run failed: ${message}`)
     }
-    this.finish(status)
+    this.finish(status, reason)
   }
 
-  private finish(status: RunStatus): void {
+  private finish(status: RunStatus, reason: RunEndReason | null): void {
     if (this.finished) return
     this.finished = true
     clearInterval(this.watchdog)
@@ -269,33 +422,40 @@ class Run {
     this.calls.abort()
     this.runner.kill()
     this.state.status = status
+    this.state.reason = reason
     this.state.finishedAt = new Date().toISOString()
+    this.currentFile = null
+    // Recorded before anyone hears of the end: what the screen says is in the record.
+    this.recorder?.finish()
     const s = this.state
     this.log(
       status === 'completed' ? 'info' : 'warn',
       `run ${status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.failed} failed, ${s.bytes} bytes`,
     )
     this.emitUpdate(true)
-    this.resolveDone({ ...this.state, errors: this.errors })
+    this.resolveDone({ ...this.snapshot(), errors: this.errors })
   }
 
+  /** Tells the screen, at most every updateEveryMs whatever the run's pace (and at once if now). */
   private emitUpdate(now: boolean): void {
-    const onUpdate = this.options.onUpdate
-    if (!onUpdate) return
     const every = this.options.updateEveryMs ?? 250
     const wait = this.lastUpdate + every - Date.now()
     if (now || wait <= 0) {
       clearTimeout(this.updateTimer)
       this.updateTimer = undefined
-      this.lastUpdate = Date.now()
-      onUpdate({ ...this.state })
+      this.update()
     } else if (!this.updateTimer) {
       this.updateTimer = setTimeout(() => {
         this.updateTimer = undefined
-        this.lastUpdate = Date.now()
-        if (!this.finished) onUpdate({ ...this.state })
+        if (!this.finished) this.update()
       }, wait)
     }
+  }
+
+  private update(): void {
+    this.lastUpdate = Date.now()
+    this.pace.sample(this.lastUpdate, this.state.downloaded + this.state.failed)
+    this.options.onUpdate?.(this.snapshot())
   }
 
   private clean(message: string): string {
@@ -309,6 +469,10 @@ class Run {
       ...fields,
     })
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** The runner's resident memory on Linux (null elsewhere, where the V8 heap cap alone applies). */

@@ -8,6 +8,16 @@ declare module 'fengari' {
   export type LuaJsFunction = (L: LuaState) => number
   export type LuaKFunction = (L: LuaState, status: number, ctx: number) => number
   export type LuaHook = (L: LuaState, ar: unknown) => void
+  /** What lua_getstack/lua_getinfo fill in (the fields asked for with "Slnf"). */
+  export class LuaDebug {
+    name: LuaString | null
+    namewhat: LuaString | null
+    what: LuaString | null
+    source: LuaString | null
+    short_src: LuaString | null
+    currentline: number
+    linedefined: number
+  }
 
   export function to_luastring(s: string, cache?: boolean): LuaString
   export function to_jsstring(
@@ -18,6 +28,7 @@ declare module 'fengari' {
   ): string
 
   export const lua: {
+    lua_Debug: typeof LuaDebug
     LUA_OK: number
     LUA_YIELD: number
     LUA_ERRRUN: number
@@ -42,15 +53,25 @@ declare module 'fengari' {
     lua_atnativeerror(L: LuaState, f: LuaJsFunction): void
     lua_concat(L: LuaState, n: number): void
     lua_createtable(L: LuaState, narr: number, nrec: number): void
+    lua_dump(
+      L: LuaState,
+      writer: (L: LuaState, bytes: Uint8Array, size: number, data: unknown) => number,
+      data: unknown,
+      strip: number,
+    ): number
     lua_error(L: LuaState): number
     lua_getfield(L: LuaState, idx: number, k: string | LuaString): number
     lua_getglobal(L: LuaState, name: string | LuaString): number
+    lua_getinfo(L: LuaState, what: string | LuaString, ar: LuaDebug): number
+    lua_getmetatable(L: LuaState, idx: number): boolean
+    lua_getstack(L: LuaState, level: number, ar: LuaDebug): number
     lua_gettop(L: LuaState): number
     lua_insert(L: LuaState, idx: number): void
     lua_isinteger(L: LuaState, idx: number): boolean
     lua_isyieldable(L: LuaState): boolean
     lua_newtable(L: LuaState): void
     lua_newthread(L: LuaState): LuaState
+    lua_newuserdata(L: LuaState, size: number): unknown
     lua_next(L: LuaState, idx: number): number
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number
     lua_pop(L: LuaState, n: number): void
@@ -63,8 +84,11 @@ declare module 'fengari' {
     lua_pushnumber(L: LuaState, n: number): void
     lua_pushstring(L: LuaState, s: LuaString | string): void
     lua_pushvalue(L: LuaState, idx: number): void
+    lua_rawequal(L: LuaState, a: number, b: number): boolean
+    lua_rawget(L: LuaState, idx: number): number
     lua_rawgeti(L: LuaState, idx: number, n: number): number
     lua_rawlen(L: LuaState, idx: number): number
+    lua_rawset(L: LuaState, idx: number): void
     lua_rawseti(L: LuaState, idx: number, n: number): void
     lua_resume(L: LuaState, from: LuaState | null, nargs: number): number
     lua_setfield(L: LuaState, idx: number, k: string | LuaString): void
@@ -74,9 +98,12 @@ declare module 'fengari' {
     lua_settop(L: LuaState, idx: number): void
     lua_toboolean(L: LuaState, idx: number): boolean
     lua_tojsstring(L: LuaState, idx: number): string
+    /** Only called on strings here (it is null for values that are not strings or numbers). */
+    lua_tolstring(L: LuaState, idx: number): LuaString
     lua_tonumber(L: LuaState, idx: number): number
     lua_tostring(L: LuaState, idx: number): LuaString | null
     lua_tocfunction(L: LuaState, idx: number): LuaJsFunction | null
+    lua_topointer(L: LuaState, idx: number): unknown
     lua_touserdata(L: LuaState, idx: number): unknown
     lua_type(L: LuaState, idx: number): number
     lua_typename(L: LuaState, t: number): LuaString

@@ -1,45 +1,54 @@
-// Moving values between JavaScript and Lua: JSON bodies in, option tables and metadata out.
+// Moving values between JavaScript and Lua: arguments in, numbers, bytes and errors out.
 import { lua, lauxlib, to_luastring, to_jsstring, type LuaState } from 'fengari'
 
 const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** Pushes a JSON value: arrays 1-based, null as nil, numbers beyond 32 bits as exact floats. */
-export function pushJson(L: LuaState, value: unknown): void {
-  if (value === null || value === undefined) {
-    lua.lua_pushnil(L)
-  } else if (typeof value === 'string') {
-    lua.lua_pushstring(L, to_luastring(value))
-  } else if (typeof value === 'number') {
-    // fengari's integers are 32-bit: anything larger stays a float, exact up to 2^53.
-    if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) {
-      lua.lua_pushinteger(L, value)
-    } else {
-      lua.lua_pushnumber(L, value)
-    }
-  } else if (typeof value === 'boolean') {
-    lua.lua_pushboolean(L, value)
-  } else if (Array.isArray(value)) {
-    lauxlib.luaL_checkstack(L, 3, 'JSON nested too deeply')
-    lua.lua_createtable(L, value.length, 0)
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i]
-      if (item === null || item === undefined) continue
-      pushJson(L, item)
-      lua.lua_rawseti(L, -2, i + 1)
-    }
-  } else if (typeof value === 'object') {
-    lauxlib.luaL_checkstack(L, 3, 'JSON nested too deeply')
-    const entries = Object.entries(value as Record<string, unknown>)
-    lua.lua_createtable(L, 0, entries.length)
-    for (const [key, item] of entries) {
-      if (item === null || item === undefined) continue
-      pushJson(L, item)
-      lua.lua_setfield(L, -2, to_luastring(key))
-    }
+/** Pushes a number: a Lua integer when it fits fengari's 32 bits, otherwise an (exact) float. */
+export function pushNumber(L: LuaState, value: number): void {
+  if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) {
+    lua.lua_pushinteger(L, value)
   } else {
-    lua.lua_pushnil(L)
+    lua.lua_pushnumber(L, value)
   }
+}
+
+/** Pushes a JavaScript string as UTF-8 (a lone surrogate becomes U+FFFD). */
+export function pushText(L: LuaState, text: string): void {
+  lua.lua_pushstring(L, Buffer.from(text, 'utf8'))
+}
+
+/** The bytes of the string at idx, or null when the value there is not a string. */
+export function bytesAt(L: LuaState, idx: number): Uint8Array | null {
+  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? lua.lua_tolstring(L, idx) : null
+}
+
+/** Bytes as text, or null when they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A number as JSON and query strings want it: integers, and integral floats up to 2^53, without
+ * ".0" or an exponent; other floats in their shortest exact form.
+ */
+export function numberText(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) <= 2 ** 53) return value.toFixed(0)
+  return String(value)
+}
+
+/** Raises a Lua error with the caller's position, like luaL_error but without format codes. */
+export function raise(L: LuaState, message: string): never {
+  lauxlib.luaL_where(L, 1)
+  lua.lua_pushstring(L, to_luastring(message))
+  lua.lua_concat(L, 2)
+  lua.lua_error(L)
+  throw new Error('unreachable: lua_error returned')
 }
 
 export function typeName(L: LuaState, idx: number): string {
@@ -91,8 +100,7 @@ export function readStringMap(
 
 /** A Lua number as a query value: integers (even as floats) without a trailing ".0". */
 function formatNumber(L: LuaState, idx: number): string {
-  const n = lua.lua_tonumber(L, idx)
-  return Number.isInteger(n) ? n.toFixed(0) : String(n)
+  return numberText(lua.lua_tonumber(L, idx))
 }
 
 /** The text of a Lua error value; non-strings are named, never run (no __tostring here). */

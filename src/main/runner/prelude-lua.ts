@@ -1,13 +1,13 @@
 // Lua run once in every fresh state, before the provider's code: it closes the sandbox.
 // Arguments: HOST (the marker a host call yields), CANNOT_WAIT (the error for a host call made
 // where it cannot be passed up), tripped (is the CPU budget spent?), host_print (where print's
-// text goes).
+// text goes), modules (the tables require hands out, by name).
 export const PRELUDE = String.raw`
-local HOST, CANNOT_WAIT, tripped, host_print = ...
+local HOST, CANNOT_WAIT, tripped, host_print, modules = ...
 local co_create, co_resume, co_yield = coroutine.create, coroutine.resume, coroutine.yield
 local co_status, co_isyieldable = coroutine.status, coroutine.isyieldable
-local error, select, setmetatable, rawequal, tostring, next =
-  error, select, setmetatable, rawequal, tostring, next
+local error, select, setmetatable, rawequal, tostring, next, type =
+  error, select, setmetatable, rawequal, tostring, next, type
 local raw_rawset, raw_load, concat = rawset, load, table.concat
 local pack, unpack = table.pack, table.unpack
 
@@ -36,7 +36,7 @@ local function wrap(f)
 end
 
 local protected = {}
-local function readonly(name, lib)
+local function readonly(name, lib, call)
   local proxy = setmetatable({}, {
     __index = lib,
     __newindex = function(_, key)
@@ -44,6 +44,7 @@ local function readonly(name, lib)
     end,
     -- Iterate through a closure: handing out next's state would hand out the real table.
     __pairs = function(t) return function(_, key) return next(lib, key) end, t, nil end,
+    __call = call,
     __metatable = false,
   })
   protected[proxy] = true
@@ -70,7 +71,26 @@ coroutine = readonly("coroutine", {
   wrap = wrap,
 })
 http = readonly("http", http)
+skwirl.storage = readonly("skwirl.storage", skwirl.storage)
 skwirl = readonly("skwirl", skwirl)
+
+-- require hands out the modules, each read-only; nothing is loaded from files.
+local loaded, names = { http = http, skwirl = skwirl }, { "http", "skwirl" }
+for name, lib in next, modules do
+  local inspect = lib.inspect
+  -- inspect(value) is a call, as with kikito's inspect.lua; inspect.inspect(value) works too.
+  loaded[name] = readonly(name, lib, inspect and function(_, ...) return inspect(...) end)
+  names[#names + 1] = name
+end
+table.sort(names)
+local module_list = concat(names, ", ")
+require = function(name)
+  local lib = type(name) == "string" and loaded[name] or nil
+  if lib then return lib end
+  local shown = type(name) == "string" and ("%q"):format(name) or "a " .. type(name)
+  error("require: there is no module " .. shown .. "; the modules are " .. module_list
+    .. " (a provider cannot load files)", 2)
+end
 
 rawset = function(t, k, v)
   if protected[t] then error("library tables cannot be changed", 2) end

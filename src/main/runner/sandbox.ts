@@ -1,9 +1,49 @@
-// One provider's Lua state: the sandboxed libraries, the host API and the coroutine driver that
-// turns each host call into an awaited request to main.
-import { lua, lauxlib, lualib, to_luastring, type LuaState, type LuaJsFunction } from 'fengari'
-import type { CallContext, HostCall, HostReply } from '../../shared/runner-protocol'
+// One provider's Lua state: the sandboxed libraries, the host API, the modules `require` hands
+// out, and the coroutine driver that turns each host call into an awaited request to main.
+import {
+  lua,
+  lauxlib,
+  lualib,
+  to_jsstring,
+  to_luastring,
+  type LuaState,
+  type LuaJsFunction,
+} from 'fengari'
+import {
+  STORAGE_LIMITS,
+  type CallContext,
+  type HostCall,
+  type HostReply,
+  type LogLevel,
+} from '../../shared/runner-protocol'
+import { locateError } from './error-location'
+import {
+  bytesAt,
+  decodeUtf8,
+  errorText,
+  pushNumber,
+  pushText,
+  raise,
+  readStringMap,
+  stringAt,
+  typeName,
+} from './lua-values'
+import { openBase64 } from './modules/base64'
+import { openCrypto } from './modules/crypto'
+import { inspectValue, openInspect } from './modules/inspect'
+import {
+  COMPACT,
+  encodeJson,
+  JsonError,
+  openJson,
+  parseJson,
+  pushJson,
+  setUpJson,
+} from './modules/json'
+import { isAbsent, pushLibrary } from './modules/library'
+import { openTime } from './modules/time'
+import { openUrl } from './modules/url'
 import { PRELUDE } from './prelude-lua'
-import { errorText, pushJson, readStringMap, stringAt, typeName } from './lua-values'
 
 /** What a host call is answered with: the reply, or the message of the error it raises in Lua. */
 export type HostAnswer = { ok: true; value: HostReply } | { ok: false; message: string }
@@ -14,7 +54,9 @@ export interface SandboxOptions {
   /** Performs a host call in main; rejects with the message to raise in Lua. */
   host: (call: HostCall, context: CallContext) => Promise<HostReply>
   emitFileId: (id: string) => void
-  print: (text: string) => void
+  print: (text: string, context: CallContext) => void
+  /** A line from the log module, already prefixed with the caller's position (dropped if absent). */
+  log?: (level: LogLevel, text: string, context: CallContext) => void
   /** Called on each download_url, with what the current file's metadata promised. */
   expectedDownload: () => { size: number; checksum: string } | null
 }
@@ -29,6 +71,18 @@ export const CANNOT_WAIT =
 /** The marker a yielding host function hands up; the prelude forwards it through coroutines. */
 const HOST_MARKER = { hostCall: true }
 const HOOK_EVERY = 10_000
+/** How deep log's rendering of a table goes. */
+const LOG_DEPTH = 6
+
+/** The pure modules, run here in the runner; log is added by the sandbox (it needs the run). */
+const PURE_MODULES: Array<[string, (L: LuaState) => void]> = [
+  ['base64', openBase64],
+  ['crypto', openCrypto],
+  ['inspect', openInspect],
+  ['json', openJson],
+  ['time', openTime],
+  ['url', openUrl],
+]
 
 export class BudgetSpentError extends Error {}
 
@@ -67,6 +121,7 @@ export class LuaSandbox {
     }
     keepHooksThroughPcall(L, 'pcall')
     keepHooksThroughPcall(L, 'xpcall')
+    setUpJson(L)
     this.registerHostApi()
 
     const status = lauxlib.luaL_loadbufferx(
@@ -78,15 +133,20 @@ export class LuaSandbox {
     )
     if (status !== lua.LUA_OK) throw new Error(`sandbox prelude: ${errorText(L, -1)}`)
     lua.lua_pushlightuserdata(L, HOST_MARKER)
-    lua.lua_pushstring(L, to_luastring(`http.get and skwirl.download_url ${CANNOT_WAIT}`))
+    lua.lua_pushstring(
+      L,
+      to_luastring(`a host call (http, skwirl.storage, skwirl.download_url) ${CANNOT_WAIT}`),
+    )
     lua.lua_pushjsfunction(L, (S) => (lua.lua_pushboolean(S, this.spent), 1))
-    // print and emit_file_id do not reset the CPU budget: they do not wait on the host, and a
-    // loop around them is as runaway as any other.
+    // print, log, emit_file_id and the pure modules do not reset the CPU budget: they do not
+    // wait on the host, and a loop around them is as runaway as any other.
     lua.lua_pushjsfunction(L, (S) => {
-      this.options.print(lua.lua_tojsstring(S, 1))
+      const bytes = bytesAt(S, 1) ?? new Uint8Array()
+      this.options.print(to_jsstring(bytes, undefined, undefined, true), this.context)
       return 0
     })
-    if (lua.lua_pcall(L, 4, 0, 0) !== lua.LUA_OK)
+    this.pushModules()
+    if (lua.lua_pcall(L, 5, 0, 0) !== lua.LUA_OK)
       throw new Error(`sandbox prelude: ${errorText(L, -1)}`)
 
     // Threads inherit the hook from the state they are created from, provider coroutines included.
@@ -160,14 +220,16 @@ export class LuaSandbox {
         if (status === lua.LUA_YIELD) {
           const hostCall = lua.lua_gettop(co) === 1 && lua.lua_touserdata(co, 1) === HOST_MARKER
           lua.lua_settop(co, 0)
-          if (this.spent) return { ok: false, message: this.budgetMessage(), budgetSpent: true }
+          if (this.spent) {
+            return { ok: false, message: this.locate(co, this.budgetMessage()), budgetSpent: true }
+          }
           const call = this.pending
           this.pending = null
           // A plain yield must not run a host call left pending by one that could not yield.
           if (call === null || !hostCall) {
             return {
               ok: false,
-              message: 'attempt to yield from outside a coroutine',
+              message: this.locate(co, 'attempt to yield from outside a coroutine'),
               budgetSpent: false,
             }
           }
@@ -185,12 +247,17 @@ export class LuaSandbox {
         if (status === lua.LUA_OK) {
           return { ok: true, value: collect(co, lua.lua_gettop(co)) }
         }
-        return { ok: false, message: errorText(co, -1), budgetSpent: false }
+        return { ok: false, message: this.locate(co, errorValueText(co)), budgetSpent: false }
       }
     } finally {
       // Unanchor the coroutine so the collector can take it.
       lua.lua_pop(L, 1)
     }
+  }
+
+  /** The message with the provider function it happened in (see error-location.ts). */
+  private locate(co: LuaState, message: string): string {
+    return locateError(co, `=${this.options.providerName}`, message)
   }
 
   private budgetMessage(): string {
@@ -214,19 +281,54 @@ export class LuaSandbox {
 
   private registerHostApi(): void {
     const L = this.L
-    lua.lua_createtable(L, 0, 1)
-    this.setFunction('get', (S) => this.httpGet(S))
+    pushLibrary(L, {
+      get: (S) => this.httpGet(S),
+      request: (S) => this.httpRequest(S),
+      post: (S) => this.httpPost(S),
+    })
     lua.lua_setglobal(L, to_luastring('http'))
 
-    lua.lua_createtable(L, 0, 2)
-    this.setFunction('emit_file_id', (S) => this.emitFileId(S))
-    this.setFunction('download_url', (S) => this.downloadUrl(S))
+    pushLibrary(L, {
+      emit_file_id: (S) => this.emitFileId(S),
+      download_url: (S) => this.downloadUrl(S),
+    })
+    pushLibrary(L, {
+      get: (S) => this.storageGet(S),
+      set: (S) => this.storageSet(S),
+      delete: (S) => this.storageDelete(S),
+    })
+    lua.lua_setfield(L, -2, to_luastring('storage'))
     lua.lua_setglobal(L, to_luastring('skwirl'))
   }
 
-  private setFunction(name: string, fn: LuaJsFunction): void {
-    lua.lua_pushjsfunction(this.L, fn)
-    lua.lua_setfield(this.L, -2, to_luastring(name))
+  /** Pushes a table of the modules `require` hands out (the prelude makes them read-only). */
+  private pushModules(): void {
+    const L = this.L
+    lua.lua_createtable(L, 0, PURE_MODULES.length + 1)
+    for (const [name, open] of PURE_MODULES) {
+      open(L)
+      lua.lua_setfield(L, -2, to_luastring(name))
+    }
+    const levels: LogLevel[] = ['debug', 'info', 'warn', 'error']
+    pushLibrary(L, Object.fromEntries(levels.map((level) => [level, (S) => this.log(S, level)])))
+    lua.lua_setfield(L, -2, to_luastring('log'))
+  }
+
+  private log(L: LuaState, level: LogLevel): number {
+    const parts: string[] = []
+    for (let i = 1; i <= lua.lua_gettop(L); i++) {
+      const bytes = bytesAt(L, i)
+      parts.push(
+        bytes
+          ? to_jsstring(bytes, undefined, undefined, true)
+          : inspectValue(L, i, { depth: LOG_DEPTH, compact: true }),
+      )
+    }
+    lauxlib.luaL_where(L, 1)
+    const where = lua.lua_tojsstring(L, -1)
+    lua.lua_pop(L, 1)
+    this.options.log?.(level, `${where}${parts.join(' ')}`, this.context)
+    return 0
   }
 
   private httpGet(L: LuaState): number {
@@ -235,11 +337,185 @@ export class LuaSandbox {
     const fail = (message: string): never => raise(L, `http.get: ${message}`)
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const params = options ? this.field(L, options, 'params', 'options.params', fail) : {}
-    return this.yieldHostCall(L, { method: 'http.get', url, headers, params }, (S, reply) => {
-      if (reply.method !== 'http.get') return 0
-      pushBody(S, reply.contentType, reply.body)
+    return this.yieldHostCall(
+      L,
+      'http.get',
+      { method: 'http.get', url, headers, params },
+      (S, reply) => {
+        if (reply.method !== 'http.get') return 0
+        if (!/\bjson\b/i.test(reply.contentType)) {
+          pushText(S, reply.body)
+          return 1
+        }
+        return pushJsonBody(S, Buffer.from(reply.body, 'utf8'), () =>
+          raise(S, 'http.get: the response says it is JSON but could not be parsed'),
+        )
+      },
+    )
+  }
+
+  /** http.request { method, url, headers, params, body, json, raw } */
+  private httpRequest(L: LuaState): number {
+    const fn = 'http.request'
+    if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
+      raise(
+        L,
+        `${fn}: expects a table { method, url, headers, params, body, json, raw }, got ${typeName(L, 1)}`,
+      )
+    }
+    lua.lua_settop(L, 1)
+    lua.lua_getfield(L, 1, to_luastring('url'))
+    const url = stringAt(L, -1)
+    if (url === null) raise(L, `${fn}: url must be a string, got ${typeName(L, -1)}`)
+    lua.lua_getfield(L, 1, to_luastring('method'))
+    let verb = 'GET'
+    if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
+      const method = stringAt(L, -1)
+      if (method === null || !/^[A-Za-z][A-Za-z-]*$/.test(method)) {
+        raise(
+          L,
+          `${fn}: method must be an HTTP method such as "GET" or "POST", got ${method === null ? typeName(L, -1) : JSON.stringify(method)}`,
+        )
+      }
+      verb = method.toUpperCase()
+    }
+    lua.lua_settop(L, 1)
+    return this.request(L, fn, verb, url, 1, 'options')
+  }
+
+  /** http.post(url, { headers, params, body, json, raw }) */
+  private httpPost(L: LuaState): number {
+    const url = this.checkUrl(L, 'http.post')
+    const options = this.checkOptions(L, 'http.post')
+    lua.lua_settop(L, 2)
+    return this.request(L, 'http.post', 'POST', url, options, 'options')
+  }
+
+  private request(
+    L: LuaState,
+    fn: string,
+    verb: string,
+    url: string,
+    options: number | null,
+    what: string,
+  ): number {
+    const fail = (message: string): never => raise(L, `${fn}: ${message}`)
+    const headers = options ? this.field(L, options, 'headers', `${what}.headers`, fail) : {}
+    const params = options ? this.field(L, options, 'params', `${what}.params`, fail) : {}
+    let body: Uint8Array | null = null
+    let raw = false
+    if (options) {
+      lua.lua_getfield(L, options, to_luastring('body'))
+      if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
+        body = bytesAt(L, -1)
+        if (body === null) fail(`${what}.body must be a string, got ${typeName(L, -1)}`)
+      }
+      lua.lua_getfield(L, options, to_luastring('json'))
+      if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
+        if (body !== null) fail(`give ${what}.body or ${what}.json, not both`)
+        const encoded = tryJson(() => encodeJson(L, -1, COMPACT))
+        if (encoded instanceof JsonError) fail(`${what}.json: ${encoded.message}`)
+        body = Buffer.from(encoded as string, 'utf8')
+        if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) {
+          headers['Content-Type'] = 'application/json'
+        }
+      }
+      lua.lua_getfield(L, options, to_luastring('raw'))
+      raw = lua.lua_toboolean(L, -1)
+      lua.lua_pop(L, 3)
+    }
+    if (body !== null && (verb === 'GET' || verb === 'HEAD')) {
+      fail(`a ${verb} request cannot have a body`)
+    }
+    // An exact copy: a view into a larger buffer would carry all of it to main.
+    const sent = body === null ? null : new Uint8Array(body)
+    const call: HostCall = { method: 'http.request', verb, url, headers, params, body: sent }
+    return this.yieldHostCall(L, fn, call, (S, reply) => {
+      if (reply.method !== 'http.request') return 0
+      lua.lua_createtable(S, 0, 4)
+      pushNumber(S, reply.status)
+      lua.lua_setfield(S, -2, to_luastring('status'))
+      lua.lua_pushboolean(S, reply.status >= 200 && reply.status <= 299)
+      lua.lua_setfield(S, -2, to_luastring('ok'))
+      lua.lua_createtable(S, 0, Object.keys(reply.headers).length)
+      for (const [name, value] of Object.entries(reply.headers)) {
+        pushText(S, value)
+        lua.lua_setfield(S, -2, to_luastring(name))
+      }
+      lua.lua_setfield(S, -2, to_luastring('headers'))
+      const contentType = reply.headers['content-type'] ?? ''
+      if (raw || reply.body.length === 0 || !/\bjson\b/i.test(contentType)) {
+        lua.lua_pushstring(S, reply.body)
+      } else {
+        pushJsonBody(S, reply.body, (reason) =>
+          raise(
+            S,
+            `${fn}: the response (HTTP ${reply.status}) says it is JSON but could not be parsed: ${reason}`,
+          ),
+        )
+      }
+      lua.lua_setfield(S, -2, to_luastring('body'))
       return 1
     })
+  }
+
+  private storageKey(L: LuaState, fn: string): string {
+    const bytes = bytesAt(L, 1)
+    if (bytes === null)
+      raise(L, `${fn}: the key (argument 1) must be a string, got ${typeName(L, 1)}`)
+    if (bytes.length === 0) raise(L, `${fn}: the key must not be empty`)
+    if (bytes.length > STORAGE_LIMITS.keyBytes) {
+      raise(
+        L,
+        `${fn}: the key is ${bytes.length} bytes; a key may be at most ${STORAGE_LIMITS.keyBytes} bytes`,
+      )
+    }
+    const key = decodeUtf8(bytes)
+    if (key === null) raise(L, `${fn}: the key must be UTF-8 text`)
+    return key
+  }
+
+  private storageGet(L: LuaState): number {
+    const fn = 'skwirl.storage.get'
+    const key = this.storageKey(L, fn)
+    return this.yieldHostCall(L, fn, { method: 'storage.get', key }, (S, reply) => {
+      if (reply.method !== 'storage.get') return 0
+      if (reply.value === null) {
+        lua.lua_pushnil(S)
+        return 1
+      }
+      return pushJsonBody(
+        S,
+        Buffer.from(reply.value, 'utf8'),
+        (reason) => raise(S, `${fn}: the stored value could not be read: ${reason}`),
+        'sentinel',
+      )
+    })
+  }
+
+  private storageSet(L: LuaState): number {
+    const fn = 'skwirl.storage.set'
+    const key = this.storageKey(L, fn)
+    if (isAbsent(L, 2)) {
+      return this.yieldHostCall(L, fn, { method: 'storage.delete', key }, () => 0)
+    }
+    const encoded = tryJson(() => encodeJson(L, 2, COMPACT))
+    if (encoded instanceof JsonError) raise(L, `${fn}: ${encoded.message}`)
+    const value = encoded as string
+    const bytes = Buffer.byteLength(value, 'utf8')
+    if (bytes > STORAGE_LIMITS.valueBytes) {
+      raise(
+        L,
+        `${fn}: the value is ${bytes} bytes as JSON; a value may be at most ${STORAGE_LIMITS.valueBytes / 1024} KiB`,
+      )
+    }
+    return this.yieldHostCall(L, fn, { method: 'storage.set', key, value }, () => 0)
+  }
+
+  private storageDelete(L: LuaState): number {
+    const fn = 'skwirl.storage.delete'
+    const key = this.storageKey(L, fn)
+    return this.yieldHostCall(L, fn, { method: 'storage.delete', key }, () => 0)
   }
 
   private downloadUrl(L: LuaState): number {
@@ -252,7 +528,12 @@ export class LuaSandbox {
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     this.downloads++
     const expected = this.options.expectedDownload()
-    return this.yieldHostCall(L, { method: 'download_url', url, headers, expected }, () => 0)
+    return this.yieldHostCall(
+      L,
+      'skwirl.download_url',
+      { method: 'download_url', url, headers, expected },
+      () => 0,
+    )
   }
 
   private emitFileId(L: LuaState): number {
@@ -271,10 +552,11 @@ export class LuaSandbox {
 
   private yieldHostCall(
     L: LuaState,
+    fn: string,
     call: HostCall,
     deliver: (L: LuaState, reply: HostReply) => number,
   ): number {
-    if (!lua.lua_isyieldable(L)) raise(L, `${call.method} ${CANNOT_WAIT}`)
+    if (!lua.lua_isyieldable(L)) raise(L, `${fn} ${CANNOT_WAIT}`)
     this.touch()
     this.pending = call
     lua.lua_pushlightuserdata(L, HOST_MARKER)
@@ -346,25 +628,36 @@ function keepHooksThroughPcall(L: LuaState, name: string): void {
   lua.lua_setglobal(L, to_luastring(name))
 }
 
-/** Raises a Lua error with the caller's position, like luaL_error but without format codes. */
-function raise(L: LuaState, message: string): never {
-  lauxlib.luaL_where(L, 1)
-  lua.lua_pushstring(L, to_luastring(message))
-  lua.lua_concat(L, 2)
-  lua.lua_error(L)
-  throw new Error('unreachable: lua_error returned')
+/** The error on top of a failed coroutine; a table is shown as inspect shows it (no metamethods). */
+function errorValueText(co: LuaState): string {
+  if (lua.lua_type(co, -1) !== lua.LUA_TTABLE) return errorText(co, -1)
+  lauxlib.luaL_checkstack(co, 8, null)
+  const shown = inspectValue(co, -1, { depth: 3, compact: true })
+  return `(error object is a table value: ${shown.length > 500 ? `${shown.slice(0, 500)}…` : shown})`
 }
 
-function pushBody(L: LuaState, contentType: string, body: string): void {
-  if (/\bjson\b/i.test(contentType)) {
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(body)
-    } catch {
-      raise(L, `http.get: the response says it is JSON but could not be parsed`)
-    }
-    pushJson(L, parsed)
-  } else {
-    lua.lua_pushstring(L, to_luastring(body))
+/** Runs a JSON step, handing back its JsonError instead of throwing (raise must not be caught). */
+function tryJson<T>(step: () => T): T | JsonError {
+  try {
+    return step()
+  } catch (error) {
+    if (error instanceof JsonError) return error
+    throw error
   }
+}
+
+/** Pushes a JSON body (null as nil unless told otherwise), or calls fail with the reason. */
+function pushJsonBody(
+  L: LuaState,
+  bytes: Uint8Array,
+  fail: (reason: string) => never,
+  nulls: 'nil' | 'sentinel' = 'nil',
+): number {
+  const top = lua.lua_gettop(L)
+  const pushed = tryJson(() => pushJson(L, parseJson(bytes), nulls))
+  if (pushed instanceof JsonError) {
+    lua.lua_settop(L, top)
+    fail(pushed.message)
+  }
+  return 1
 }

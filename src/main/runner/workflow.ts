@@ -1,7 +1,14 @@
 // The backup workflow as the seed notes define it: list every id, then for one file at a time,
 // its metadata and its download.
 import { lua, to_luastring, type LuaState } from 'fengari'
-import type { FileMetadata, FileResult, RunnerToMain, Stage } from '../../shared/runner-protocol'
+import type {
+  CallContext,
+  FileMetadata,
+  FileResult,
+  LogLevel,
+  RunnerToMain,
+  Stage,
+} from '../../shared/runner-protocol'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { stringAt, typeName } from './lua-values'
 
@@ -22,7 +29,9 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
-const PRINT_LINES_MAX = 1000
+/** Lines print and the log module may write in one run, together, and characters per line. */
+const OUTPUT_LINES_MAX = 10_000
+const OUTPUT_LINE_CHARS = 8192
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
@@ -31,7 +40,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   let unsent: string[] = []
   let lastFlush = Date.now()
   let duplicates = 0
-  let printed = 0
+  let written = 0
   let expected: FileMetadata | null = null
   let fileBytes = 0
 
@@ -60,22 +69,30 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       unsent.push(id)
       if (unsent.length >= ID_BATCH || Date.now() - lastFlush >= ID_FLUSH_MS) flushIds()
     },
-    print: (text) => {
-      printed++
-      if (printed <= PRINT_LINES_MAX) {
-        send({ type: 'log', level: 'info', message: `print: ${text}`, context: null })
-      } else if (printed === PRINT_LINES_MAX + 1) {
-        send({
-          type: 'log',
-          level: 'warn',
-          message: `print: further output of this run is dropped (more than ${PRINT_LINES_MAX} lines)`,
-          context: null,
-        })
-      }
-    },
+    print: (text, context) => write('info', `print: ${text}`, context),
+    log: (level, text, context) => write(level, text, context),
     expectedDownload: () =>
       expected ? { size: expected.size, checksum: expected.checksum } : null,
   })
+
+  // The provider's own output: capped, so a chatty loop cannot flood the log.
+  function write(level: LogLevel, text: string, context: CallContext): void {
+    written++
+    if (written <= OUTPUT_LINES_MAX) {
+      const message =
+        text.length > OUTPUT_LINE_CHARS
+          ? `${text.slice(0, OUTPUT_LINE_CHARS)}… (${text.length - OUTPUT_LINE_CHARS} more characters)`
+          : text
+      send({ type: 'log', level, message, context: { ...context } })
+    } else if (written === OUTPUT_LINES_MAX + 1) {
+      send({
+        type: 'log',
+        level: 'warn',
+        message: `further print and log output of this run is dropped (more than ${OUTPUT_LINES_MAX} lines)`,
+        context: { ...context },
+      })
+    }
+  }
 
   const fail = (stage: Stage, message: string): void =>
     send({ type: 'done', status: 'failed', error: { stage, message } })
@@ -131,6 +148,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
     result.metadata = metadata.value
     expected = metadata.value
+    send({ type: 'file-metadata', fileId, name: metadata.value.name, size: metadata.value.size })
 
     fileBytes = 0
     sandbox.takeDownloadCount()

@@ -1,19 +1,31 @@
 import { AppHeader } from './components/AppHeader'
 import { ConnectionBanner } from './components/ConnectionBanner'
-import { ProviderCodeDialog } from './components/ProviderCodeDialog'
+import { DeleteDialog } from './components/DeleteDialog'
+import { LeaveDialog } from './components/LeaveDialog'
+import { NoticeToast } from './components/NoticeToast'
+import { ProviderEditor } from './components/ProviderEditor'
 import { ProviderSection } from './components/ProviderSection'
+import { RunHistoryDialog } from './components/RunHistoryDialog'
+import { editorSelectors } from './store/editor/selectors'
+import { useSkwirl } from './store/context'
 
+/** The provider cards; with a provider open, the cards become a column beside its editor. */
 export function App() {
+  const editing = useSkwirl(editorSelectors.isOpen)
   return (
     <>
       <ConnectionBanner />
-      <div className="app">
+      <div className={editing ? 'app app--editing' : 'app'}>
         <AppHeader />
         <main className="app-main">
           <ProviderSection />
+          <ProviderEditor />
         </main>
       </div>
-      <ProviderCodeDialog />
+      <LeaveDialog />
+      <DeleteDialog />
+      <RunHistoryDialog />
+      <NoticeToast />
     </>
   )
 }

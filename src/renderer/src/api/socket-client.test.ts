@@ -59,12 +59,15 @@ const RUN: RunState = {
   providerId: 'google-drive',
   providerName: 'Google Drive',
   status: 'running',
+  phase: 'backing-up',
+  reason: null,
   startedAt: '2025-06-15T12:00:00.000Z',
   finishedAt: null,
   listed: 3,
   downloaded: 1,
   failed: 0,
   bytes: 1024,
+  live: { currentFile: 'a.txt', filesPerSecond: 2.5, secondsLeft: 0.8 },
 }
 
 let client: SocketClient
@@ -123,6 +126,22 @@ describe('socket client', () => {
     const error = await answer.catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ApiError)
     expect(error).toMatchObject({ code: 'not-found', message: 'No provider nope.' })
+  })
+
+  it('keeps the codes the editor acts on (a clash, a change elsewhere)', async () => {
+    latest().serverOpens()
+    const saving = client.updateProvider('p1', { name: 'x', code: '', expectedUpdatedAt: null })
+    latest().serverSends({
+      type: 'result',
+      id: 1,
+      ok: false,
+      error: { code: 'outdated', message: 'Changed elsewhere.' },
+    })
+    await expect(saving).rejects.toMatchObject({ code: 'outdated' })
+    const changes: unknown[] = []
+    client.on('providers:changed', (payload) => changes.push(payload))
+    latest().serverSends({ type: 'event', event: 'providers:changed', payload: {} })
+    expect(changes).toEqual([{}])
   })
 
   it('dispatches events to listeners until they unsubscribe', () => {

@@ -1,8 +1,8 @@
 // Browser mode: the SkwirlBridge over one WebSocket to main's server on this page's own origin.
 import {
+  API_ERROR_CODES,
   EVENT_NAMES,
   isEventName,
-  type ApiErrorCode,
   type ApiMethod,
   type EventName,
   type SkwirlApi,
@@ -186,8 +186,19 @@ export function createSocketClient(options: SocketClientOptions = {}): SocketCli
   return {
     listProviders: () => call('listProviders'),
     getProvider: (id) => call('getProvider', id),
+    createProvider: (input) => call('createProvider', input),
+    updateProvider: (id, update) => call('updateProvider', id, update),
+    duplicateProvider: (id) => call('duplicateProvider', id),
+    deleteProvider: (id) => call('deleteProvider', id),
+    checkProviderCode: (input) => call('checkProviderCode', input),
+    importProviderFile: () => call('importProviderFile'),
+    exportProviderFile: (id) => call('exportProviderFile', id),
     execute: (providerId) => call('execute', providerId),
     listRuns: () => call('listRuns'),
+    listProviderRuns: (providerId) => call('listProviderRuns', providerId),
+    listRunFiles: (query) => call('listRunFiles', query),
+    cancelRun: (runId) => call('cancelRun', runId),
+    openLogFile: () => call('openLogFile'),
     on(event, listener) {
       const set: Set<typeof listener> = listeners[event]
       set.add(listener)
@@ -217,13 +228,6 @@ export function createSocketClient(options: SocketClientOptions = {}): SocketCli
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
-
-const API_ERROR_CODES = [
-  'invalid-argument',
-  'not-found',
-  'conflict',
-  'internal',
-] as const satisfies readonly ApiErrorCode[]
 
 export function parseMessage(data: unknown): SocketServerMessage | null {
   if (typeof data !== 'string') return null

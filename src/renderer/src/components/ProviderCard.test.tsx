@@ -33,25 +33,110 @@ describe('a provider card', () => {
     expect(api.execute).toHaveBeenCalledWith(GOOGLE_DRIVE.id)
 
     act(() => api.emit('run:update', run({ runId: 'run-1', status: 'running' })))
-    expect(statusLines(card)[0]).toBe('Running…')
+    expect(statusLines(card)[0]).toBe('Backing up…')
     expect(execute.hasAttribute('disabled')).toBe(false)
 
     await act(async () => fireEvent.click(execute))
     expect(api.execute).toHaveBeenCalledTimes(2)
   })
 
-  it('shows a running run with its counts once there are some', async () => {
+  it('shows a running run: its phase, then files done of listed, the file, bytes and pace', async () => {
     const { api } = renderApp()
     const card = await driveCard()
 
     act(() =>
-      api.emit('run:update', run({ runId: 'r1', status: 'running', startedAt: minutesAgo(2) })),
+      api.emit('run:update', run({ runId: 'r1', phase: 'starting', startedAt: minutesAgo(2) })),
     )
-    expect(statusLines(card)).toEqual(['Running…', 'Started 2 min ago'])
+    expect(statusLines(card)).toEqual(['Starting…', 'Started 2 min ago'])
     expect(card.querySelector('.spinner')).not.toBeNull()
 
-    act(() => api.emit('run:update', run({ runId: 'r1', listed: 1_204, downloaded: 37 })))
-    expect(statusLines(card)[0]).toBe('Running… · 1,204 listed · 37 downloaded')
+    act(() =>
+      api.emit(
+        'run:update',
+        run({ runId: 'r1', phase: 'listing', listed: 1_204, startedAt: minutesAgo(2) }),
+      ),
+    )
+    expect(statusLines(card)[0]).toBe('Listing files…')
+    const listing = within(card).getByRole('progressbar', { name: 'Listing files' })
+    // While listing, nobody knows how many files there will be: the bar has no value.
+    expect(listing.getAttribute('aria-valuenow')).toBeNull()
+    expect(within(card).getByText('1,204 found')).toBeTruthy()
+
+    act(() =>
+      api.emit(
+        'run:update',
+        run({
+          runId: 'r1',
+          listed: 1_204,
+          downloaded: 37,
+          failed: 2,
+          bytes: 12_400_000,
+          live: { currentFile: 'holiday-2024.jpg', filesPerSecond: 8.24, secondsLeft: 141 },
+        }),
+      ),
+    )
+    expect(statusLines(card)[0]).toBe('Backing up…')
+    const bar = within(card).getByRole('progressbar', { name: 'Files backed up' })
+    expect(bar.getAttribute('aria-valuenow')).toBe('39')
+    expect(bar.getAttribute('aria-valuemax')).toBe('1204')
+    expect(bar.getAttribute('aria-valuetext')).toBe('39 of 1,204 files (3%)')
+    expect(within(card).getByText('39 of 1,204 files')).toBeTruthy()
+    expect(within(card).getByText('2 failed')).toBeTruthy()
+    expect(within(card).getByText('holiday-2024.jpg')).toBeTruthy()
+    expect(within(card).getByText('12 MB · 8.2 files/s · about 2 min left')).toBeTruthy()
+    // The progress changes several times a second: it is kept out of the live region.
+    expect(card.querySelector('.run-progress')?.getAttribute('aria-live')).toBe('off')
+  })
+
+  it('has a Stop button while its run runs here; Stop asks main to cancel that run', async () => {
+    const { api } = renderApp()
+    const card = await driveCard()
+    expect(within(card).queryByRole('button', { name: 'Stop' })).toBeNull()
+
+    act(() => api.emit('run:update', run({ runId: 'r7', listed: 10, downloaded: 3 })))
+    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'Stop' })))
+    expect(api.cancelRun).toHaveBeenCalledWith('r7')
+    // Until main says the run has ended, the button says it is on its way.
+    const stopping = within(card).getByRole('button', { name: 'Stopping…' })
+    expect(stopping.hasAttribute('disabled')).toBe(true)
+
+    act(() =>
+      api.emit(
+        'run:update',
+        run({ runId: 'r7', status: 'cancelled', reason: 'stopped', listed: 10, downloaded: 3 }),
+      ),
+    )
+    expect(within(card).queryByRole('button', { name: /Stop/ })).toBeNull()
+    expect(statusLines(card)[0]).toBe('Cancelled · 3 of 10 files')
+  })
+
+  it('has no Stop for a run another Skwirl process is running', async () => {
+    const { api } = renderApp()
+    const card = await driveCard()
+    act(() => api.emit('run:update', run({ runId: 'r8', listed: 10, live: null })))
+    expect(statusLines(card)[0]).toBe('Running in another Skwirl process')
+    expect(within(card).queryByRole('button', { name: 'Stop' })).toBeNull()
+  })
+
+  it('says how a run ended: interrupted, stopped by a runner, cancelled as Skwirl closed', async () => {
+    const { api } = renderApp()
+    const card = await driveCard()
+    const show = (overrides: Parameters<typeof run>[0]) =>
+      act(() => api.emit('run:update', run(overrides)))
+    show({ runId: 'a', status: 'failed', reason: 'interrupted', listed: 9, downloaded: 4 })
+    expect(statusLines(card)[0]).toBe('Interrupted · 4 of 9 files')
+    show({ runId: 'a', status: 'failed', reason: 'runner', listed: 9, downloaded: 5 })
+    expect(statusLines(card)[0]).toBe('Failed: runner stopped · 5 of 9 files')
+    show({
+      runId: 'b',
+      startedAt: minutesAgo(1),
+      status: 'failed',
+      reason: 'error',
+      phase: 'listing',
+    })
+    expect(statusLines(card)[0]).toBe('Failed while listing')
+    show({ runId: 'c', startedAt: minutesAgo(0), status: 'cancelled', reason: 'closed' })
+    expect(statusLines(card)[0]).toBe('Cancelled: Skwirl closed')
   })
 
   it('shows a completed run with files, size and when', async () => {
@@ -102,10 +187,13 @@ describe('a provider card', () => {
 
   it('shows runs that were already going when the window opened', async () => {
     const api = createFakeApi()
-    api.listRuns.mockResolvedValueOnce([run({ runId: 'r1', status: 'running', listed: 4 })])
+    api.listRuns.mockResolvedValueOnce([
+      run({ runId: 'r1', status: 'running', phase: 'listing', listed: 4 }),
+    ])
     renderApp(api)
     const card = await driveCard()
-    expect(await within(card).findByText('Running… · 4 listed')).toBeTruthy()
+    expect(await within(card).findByText('Listing files…')).toBeTruthy()
+    expect(within(card).getByText('4 found')).toBeTruthy()
     const dropbox = screen.getByRole('article', { name: 'Dropbox' })
     expect(statusLines(dropbox)).toEqual(['Not run yet'])
   })

@@ -1,16 +1,32 @@
 import type { ProviderSummary } from '../../../shared/api'
 import { useSkwirl } from '../store/context'
+import { editorSelectors } from '../store/editor/selectors'
 import { runsSelectors } from '../store/runs/selectors'
+import { ActionMenu } from './ActionMenu'
 import { RunStatusLine } from './RunStatusLine'
 
 export function ProviderCard({ provider }: { provider: ProviderSummary }) {
   const run = useSkwirl(runsSelectors.latestRun(provider.id))
   const executeError = useSkwirl(runsSelectors.executeError(provider.id))
+  const isOpen = useSkwirl(editorSelectors.isOpenFor(provider.id))
+  const unsaved = useSkwirl(editorSelectors.hasUnsavedEdits(provider.id))
   const execute = useSkwirl((s) => s.execute)
-  const openProviderCode = useSkwirl((s) => s.openProviderCode)
+  const openEditor = useSkwirl((s) => s.openEditor)
+  const duplicateProvider = useSkwirl((s) => s.duplicateProvider)
+  const exportProvider = useSkwirl((s) => s.exportProvider)
+  const askToDelete = useSkwirl((s) => s.askToDelete)
+  const openHistory = useSkwirl((s) => s.openHistory)
+  const stopRun = useSkwirl((s) => s.stopRun)
+  // Only a run this process runs can be stopped here (live is null for another process's).
+  const stoppable = run?.status === 'running' && run.live !== null ? run : null
+  const stopping = useSkwirl(runsSelectors.isStopping(stoppable?.runId ?? null))
 
   return (
-    <article className="provider-card" aria-label={provider.name}>
+    <article
+      className={isOpen ? 'provider-card provider-card--open' : 'provider-card'}
+      aria-label={provider.name}
+      aria-current={isOpen ? 'true' : undefined}
+    >
       <div className="provider-card__head">
         <span className="provider-card__monogram" aria-hidden="true">
           {monogram(provider.name)}
@@ -19,25 +35,70 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
           <button
             type="button"
             className="provider-card__name"
-            title="View the Lua code"
-            aria-haspopup="dialog"
-            onClick={() => void openProviderCode(provider.id)}
+            title="Edit the Lua code"
+            onClick={() => openEditor(provider.id)}
           >
             <span className="provider-card__name-text">{provider.name}</span>
             <CodeIcon />
           </button>
         </h3>
+        <ActionMenu
+          label={`More actions for ${provider.name}`}
+          items={[
+            { label: 'Edit code', onSelect: () => openEditor(provider.id) },
+            { label: 'Run history', onSelect: () => void openHistory(provider.id) },
+            { label: 'Rename', onSelect: () => openEditor(provider.id, { focus: 'name' }) },
+            { label: 'Duplicate', onSelect: () => void duplicateProvider(provider.id) },
+            { label: 'Export…', onSelect: () => void exportProvider(provider.id) },
+            {
+              label: 'Delete…',
+              danger: true,
+              separated: true,
+              onSelect: () => askToDelete(provider.id),
+            },
+          ]}
+        />
       </div>
+      {unsaved ? (
+        <p className="provider-card__unsaved">
+          <span className="provider-card__unsaved-dot" aria-hidden="true" />
+          Unsaved changes · Execute runs the saved code
+        </p>
+      ) : null}
       <div className="provider-card__actions">
-        {/* Stays enabled during a run: each click starts its own run. */}
-        <button
-          type="button"
-          className="button button--primary"
-          onClick={() => void execute(provider.id)}
-        >
-          <PlayIcon />
-          Execute
-        </button>
+        <div className="provider-card__buttons">
+          {/* Stays enabled during a run: each click starts its own run. */}
+          <button
+            type="button"
+            className="button button--primary"
+            title={unsaved ? 'Runs the saved code, without the unsaved changes' : undefined}
+            onClick={() => void execute(provider.id)}
+          >
+            <PlayIcon />
+            Execute
+          </button>
+          {stoppable ? (
+            <button
+              type="button"
+              className="button"
+              title="Stop this run now; what it has done so far is kept in its record"
+              disabled={stopping}
+              onClick={() => void stopRun(stoppable.runId)}
+            >
+              <StopIcon />
+              {stopping ? 'Stopping…' : 'Stop'}
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="button button--icon button--quiet provider-card__history"
+            aria-label="History"
+            title="Run history: each run, how long it took, and each file’s outcome"
+            onClick={() => void openHistory(provider.id)}
+          >
+            <HistoryIcon />
+          </button>
+        </div>
         <RunStatusLine run={run} executeError={executeError} />
       </div>
     </article>
@@ -57,6 +118,27 @@ function CodeIcon() {
       focusable="false"
     >
       <path d="M5.5 4.5 2 8l3.5 3.5M10.5 4.5 14 8l-3.5 3.5" />
+    </svg>
+  )
+}
+
+function StopIcon() {
+  return (
+    <svg className="button__icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <rect x="4" y="4" width="8" height="8" rx="1.5" />
+    </svg>
+  )
+}
+
+function HistoryIcon() {
+  return (
+    <svg
+      className="button__icon button__icon--stroke"
+      viewBox="0 0 16 16"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <path d="M2.5 8a5.5 5.5 0 1 0 1.6-3.9M2.5 2.5v2.2h2.2M8 5v3.2l2.2 1.4" />
     </svg>
   )
 }

@@ -9,12 +9,36 @@ export function ProviderSection() {
   const providers = useSkwirl(providersSelectors.list)
   const error = useSkwirl(providersSelectors.error)
   const loadProviders = useSkwirl((s) => s.loadProviders)
+  const newProvider = useSkwirl((s) => s.newProvider)
+  const importProvider = useSkwirl((s) => s.importProvider)
 
   return (
     <section className="providers" aria-labelledby="providers-title">
-      <h2 id="providers-title" className="providers__title">
-        Providers
-      </h2>
+      <div className="providers__header">
+        <h2 id="providers-title" className="providers__title">
+          Providers
+        </h2>
+        <div className="providers__tools">
+          <button
+            type="button"
+            className="button button--small"
+            title="Open a .lua file as a new provider"
+            onClick={() => void importProvider()}
+          >
+            <ImportIcon />
+            Import…
+          </button>
+          <button
+            type="button"
+            className="button button--small"
+            title="Write a new provider"
+            onClick={() => newProvider()}
+          >
+            <PlusIcon />
+            New provider
+          </button>
+        </div>
+      </div>
       {status === 'idle' || status === 'loading' ? (
         <div className="provider-grid" aria-busy="true">
           <p className="visually-hidden" role="status">
@@ -45,8 +69,8 @@ export function ProviderSection() {
         <div className="notice">
           <h3 className="notice__title">No providers yet</h3>
           <p className="notice__text">
-            A provider is a Lua script that backs up one cloud service; once one is added, its card
-            appears here.
+            A provider is a Lua script that backs up one cloud service. Write one with New provider,
+            or import a .lua file; its card appears here.
           </p>
         </div>
       ) : (
@@ -57,5 +81,21 @@ export function ProviderSection() {
         </div>
       )}
     </section>
+  )
+}
+
+function PlusIcon() {
+  return (
+    <svg className="button__icon button__icon--stroke" viewBox="0 0 16 16" aria-hidden="true">
+      <path d="M8 3v10M3 8h10" />
+    </svg>
+  )
+}
+
+function ImportIcon() {
+  return (
+    <svg className="button__icon button__icon--stroke" viewBox="0 0 16 16" aria-hidden="true">
+      <path d="M8 2.5v8M4.5 7 8 10.5 11.5 7M3 13.5h10" />
+    </svg>
   )
 }

@@ -1,7 +1,14 @@
 import type { RunState } from '../../../shared/api'
-import { formatFullTime, formatRelativeTime } from '../../../shared/format'
+import {
+  formatBytes,
+  formatCount,
+  formatFullTime,
+  formatRate,
+  formatRelativeTime,
+  formatTimeLeft,
+} from '../../../shared/format'
 import { useNow } from '../use-now'
-import { runStatusText } from './run-status-text'
+import { doneOfListed, filesDone, runStatusText } from './run-status-text'
 import { Spinner } from './Spinner'
 
 const RELATIVE_TIME_REFRESH_MS = 30_000
@@ -27,6 +34,7 @@ export function RunStatusLine({
         {running ? <Spinner /> : <span className="run-status__dot" />}
         <span>{runStatusText(run)}</span>
       </p>
+      {run && running ? <RunProgress run={run} /> : null}
       {when ? (
         <p className="run-status__when">
           <time dateTime={when} title={formatFullTime(when)}>
@@ -37,6 +45,58 @@ export function RunStatusLine({
       ) : null}
       {executeError ? (
         <p className="run-status__execute-error">Couldn’t start a run: {executeError}</p>
+      ) : null}
+    </div>
+  )
+}
+
+/**
+ * A running run's progress: a bar of files done of files listed, the current file, the bytes, the
+ * pace and the time left. It changes a few times a second, so it is kept out of the live region
+ * (a screen reader would read every change); the bar speaks for itself when visited.
+ */
+function RunProgress({ run }: { run: RunState }) {
+  const live = run.live
+  const backingUp = run.phase === 'backing-up'
+  const done = filesDone(run)
+  const percent = run.listed > 0 ? Math.min(100, Math.floor((done / run.listed) * 100)) : 0
+  const stats: string[] = [formatBytes(run.bytes)]
+  if (live?.filesPerSecond != null) stats.push(formatRate(live.filesPerSecond))
+  if (live?.secondsLeft != null) stats.push(formatTimeLeft(live.secondsLeft))
+  else if (live && backingUp && done < run.listed) stats.push('estimating time left…')
+  return (
+    <div className="run-progress" aria-live="off">
+      {live ? (
+        <div
+          className="run-progress__bar"
+          role="progressbar"
+          aria-label={backingUp ? 'Files backed up' : 'Listing files'}
+          aria-valuemin={backingUp ? 0 : undefined}
+          aria-valuemax={backingUp ? run.listed : undefined}
+          aria-valuenow={backingUp ? done : undefined}
+          aria-valuetext={backingUp ? `${doneOfListed(run)} (${percent}%)` : undefined}
+          data-indeterminate={backingUp ? undefined : 'true'}
+        >
+          <div
+            className="run-progress__fill"
+            style={backingUp ? { width: `${(done / Math.max(1, run.listed)) * 100}%` } : undefined}
+          />
+        </div>
+      ) : null}
+      <div className="run-progress__counts">
+        <span>{backingUp ? doneOfListed(run) : `${formatCount(run.listed)} found`}</span>
+        {backingUp && run.failed > 0 ? (
+          <span className="run-progress__failed">{formatCount(run.failed)} failed</span>
+        ) : null}
+        {backingUp && live ? <span className="run-progress__percent">{percent}%</span> : null}
+      </div>
+      {backingUp && live ? (
+        <>
+          <div className="run-progress__file" title={live.currentFile ?? undefined}>
+            {live.currentFile ?? '\u00a0'}
+          </div>
+          <div className="run-progress__stats">{stats.join(' · ')}</div>
+        </>
       ) : null}
     </div>
   )

@@ -1,14 +1,25 @@
-// A SkwirlBridge for tests: every method is a vi.fn, and emit() plays main pushing an event.
+// A SkwirlBridge for tests: every method is a vi.fn over an in-memory list that keeps main's
+// rules (names unique when case folded, a version per save), and emit() plays main pushing an event.
 import { vi, type Mock } from 'vitest'
 import type {
+  CodeCheck,
   EventName,
   Provider,
   ProviderSummary,
+  RunFile,
   RunState,
   SkwirlApi,
   SkwirlBridge,
   SkwirlEvents,
 } from '../../../shared/api'
+import { PROVIDER_FUNCTIONS } from '../../../shared/api'
+import { ApiError } from '../../../shared/errors'
+import {
+  nameTakenMessage,
+  normalizeProviderName,
+  providerNameKey,
+  providerNameProblem,
+} from '../../../shared/provider-rules'
 
 export type FakeApi = { [K in keyof SkwirlApi]: Mock<SkwirlApi[K]> } & SkwirlBridge & {
     emit<E extends EventName>(event: E, payload: SkwirlEvents[E]): void
@@ -35,11 +46,18 @@ export function summary(provider: Provider): ProviderSummary {
   return rest
 }
 
+/**
+ * A run state as main sends it; a running one is this process's own (with live fields) unless
+ * the test says `live: null`.
+ */
 export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): RunState {
+  const status = overrides.status ?? 'running'
   return {
     providerId: GOOGLE_DRIVE.id,
     providerName: GOOGLE_DRIVE.name,
-    status: 'running',
+    status,
+    phase: 'backing-up',
+    reason: null,
     startedAt: '2025-06-15T11:58:00.000Z',
     finishedAt: null,
     listed: 0,
@@ -47,21 +65,147 @@ export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): Run
     failed: 0,
     bytes: 0,
     ...overrides,
+    live:
+      overrides.live !== undefined
+        ? overrides.live
+        : status === 'running'
+          ? { currentFile: null, filesPerSecond: null, secondsLeft: null }
+          : null,
   }
 }
 
-export function createFakeApi(providers: Provider[] = [GOOGLE_DRIVE, DROPBOX]): FakeApi {
+/** The files a fake run reached: file-1.bin, file-2.bin…; every `failEvery`th failed. */
+export function runFiles(count: number, failEvery = 0): RunFile[] {
+  return Array.from({ length: count }, (_, position) => {
+    const failed = failEvery > 0 && (position + 1) % failEvery === 0
+    return {
+      position,
+      fileId: `id-${position + 1}`,
+      name: failed ? null : `file-${position + 1}.bin`,
+      path: failed ? null : `/photos/file-${position + 1}.bin`,
+      size: failed ? null : 1000 * (position + 1),
+      checksum: failed ? null : 'd41d8cd98f00b204e9800998ecf8427e',
+      modifiedTime: failed ? null : '2025-06-01T10:00:00.000Z',
+      outcome: failed ? 'failed' : 'downloaded',
+      failedAt: failed ? 'metadata' : null,
+      bytes: failed ? 0 : 1000 * (position + 1),
+    }
+  })
+}
+
+/** listRunFiles over a fixed list of files, as main pages it. */
+export function pagedRunFiles(files: RunFile[]): SkwirlApi['listRunFiles'] {
+  return async ({ filter, offset, limit }) => {
+    const matching = filter === 'failed' ? files.filter((f) => f.outcome === 'failed') : files
+    return {
+      total: matching.length,
+      offset,
+      files: matching.slice(offset, offset + limit),
+      kept: true,
+    }
+  }
+}
+
+export const LOG_PATH = '/home/me/.config/skwirl/logs/main.log'
+
+/**
+ * Stands in for main's compiler: the first line holding "= =" is a syntax error there, and the
+ * three functions count as defined when "function <name>" appears.
+ */
+export function fakeCheck(code: string): CodeCheck {
+  const lines = code.split('\n')
+  const bad = lines.findIndex((line) => line.includes('= ='))
+  return {
+    syntaxError: bad === -1 ? null : { line: bad + 1, message: "unexpected symbol near '='" },
+    missingFunctions:
+      bad === -1 ? PROVIDER_FUNCTIONS.filter((name) => !code.includes(`function ${name}`)) : [],
+  }
+}
+
+export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): FakeApi {
   const listeners = new Map<EventName, Set<(payload: never) => void>>()
+  let providers = [...initial]
   let nextRun = 1
+  let nextId = 1
+  let clock = Date.parse('2025-07-01T00:00:00.000Z')
+  const tick = () => new Date((clock += 1000)).toISOString()
+  const find = (id: string): Provider => {
+    const provider = providers.find((candidate) => candidate.id === id)
+    if (!provider) throw new ApiError('not-found', `No provider has the id ${id}.`)
+    return provider
+  }
+  const checkedName = (raw: string, exceptId: string | null): string => {
+    const name = normalizeProviderName(raw)
+    const problem = providerNameProblem(name)
+    if (problem) throw new ApiError('invalid-argument', problem)
+    const key = providerNameKey(name)
+    if (providers.some((p) => p.id !== exceptId && providerNameKey(p.name) === key))
+      throw new ApiError('conflict', nameTakenMessage(name))
+    return name
+  }
+  const compiles = (code: string): void => {
+    const error = fakeCheck(code).syntaxError
+    if (error)
+      throw new ApiError(
+        'invalid-argument',
+        `The code does not compile: line ${error.line}: ${error.message}`,
+      )
+  }
   return {
     listProviders: vi.fn<SkwirlApi['listProviders']>(async () => providers.map(summary)),
-    getProvider: vi.fn<SkwirlApi['getProvider']>(async (id) => {
-      const provider = providers.find((candidate) => candidate.id === id)
-      if (!provider) throw new Error(`No provider ${id}`)
-      return provider
+    getProvider: vi.fn<SkwirlApi['getProvider']>(async (id) => find(id)),
+    createProvider: vi.fn<SkwirlApi['createProvider']>(async (input) => {
+      const name = checkedName(input.name, null)
+      compiles(input.code)
+      const now = tick()
+      const created = {
+        id: `new-${nextId++}`,
+        name,
+        code: input.code,
+        createdAt: now,
+        updatedAt: now,
+      }
+      providers = [...providers, created]
+      return created
     }),
+    updateProvider: vi.fn<SkwirlApi['updateProvider']>(async (id, update) => {
+      const current = find(id)
+      if (update.expectedUpdatedAt !== null && update.expectedUpdatedAt !== current.updatedAt)
+        throw new ApiError('outdated', `“${current.name}” was changed somewhere else.`)
+      const name = checkedName(update.name, id)
+      compiles(update.code)
+      const saved = { ...current, name, code: update.code, updatedAt: tick() }
+      providers = providers.map((p) => (p.id === id ? saved : p))
+      return saved
+    }),
+    duplicateProvider: vi.fn<SkwirlApi['duplicateProvider']>(async (id) => {
+      const original = find(id)
+      const now = tick()
+      const copy = {
+        ...original,
+        id: `copy-${nextId++}`,
+        name: `${original.name} copy`,
+        createdAt: now,
+        updatedAt: now,
+      }
+      providers = [...providers, copy]
+      return copy
+    }),
+    deleteProvider: vi.fn<SkwirlApi['deleteProvider']>(async (id) => {
+      find(id)
+      providers = providers.filter((p) => p.id !== id)
+    }),
+    checkProviderCode: vi.fn<SkwirlApi['checkProviderCode']>(async (input) =>
+      fakeCheck(input.code),
+    ),
+    importProviderFile: vi.fn<SkwirlApi['importProviderFile']>(async () => null),
+    exportProviderFile: vi.fn<SkwirlApi['exportProviderFile']>(async () => null),
     execute: vi.fn<SkwirlApi['execute']>(async () => ({ runId: `run-${nextRun++}` })),
     listRuns: vi.fn<SkwirlApi['listRuns']>(async () => []),
+    listProviderRuns: vi.fn<SkwirlApi['listProviderRuns']>(async () => []),
+    listRunFiles: vi.fn<SkwirlApi['listRunFiles']>(pagedRunFiles([])),
+    cancelRun: vi.fn<SkwirlApi['cancelRun']>(async () => undefined),
+    openLogFile: vi.fn<SkwirlApi['openLogFile']>(async () => ({ path: LOG_PATH, opened: false })),
     on(event, listener) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)

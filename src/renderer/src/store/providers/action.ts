@@ -1,53 +1,140 @@
 import type { StateCreator } from 'zustand/vanilla'
-import type { SkwirlApi } from '../../../../shared/api'
-import { errorMessage } from '../error-message'
+import type { Provider, ProviderSummary, SkwirlApi } from '../../../../shared/api'
+import { providerNameKey } from '../../../../shared/provider-rules'
+import type { ProviderFiles } from '../../files/provider-files'
+import { errorCode, errorMessage } from '../error-message'
 import type { SkwirlStore } from '../store'
+import type { Notice } from './initialState'
 
 export interface ProvidersAction {
   loadProviders(): Promise<void>
-  /** Opens the code dialog for a provider and loads its code. */
-  openProviderCode(id: string): Promise<void>
-  closeProviderCode(): void
+  /** Reloads the list without showing it as loading (another window or tab changed it). */
+  refreshProviders(): Promise<void>
+  /** Puts a provider main answered with into the list (after a save, a copy). */
+  upsertProvider(provider: Provider | ProviderSummary): void
+  duplicateProvider(id: string): Promise<void>
+  /** Asks the person to confirm; confirmDelete does it. */
+  askToDelete(id: string): void
+  cancelDelete(): void
+  confirmDelete(): Promise<void>
+  /** Asks for a .lua file and opens it in the editor as a new provider. */
+  importProvider(): Promise<void>
+  exportProvider(id: string): Promise<void>
+  showNotice(text: string, tone?: Notice['tone']): void
+  dismissNotice(): void
+}
+
+export function sortProviders(providers: ProviderSummary[]): ProviderSummary[] {
+  return [...providers].sort((a, b) => {
+    const [ka, kb] = [providerNameKey(a.name), providerNameKey(b.name)]
+    return ka < kb ? -1 : ka > kb ? 1 : 0
+  })
+}
+
+function summaryOf(provider: Provider | ProviderSummary): ProviderSummary {
+  const { id, name, createdAt, updatedAt } = provider
+  return { id, name, createdAt, updatedAt }
 }
 
 export const createProvidersSlice =
-  (api: SkwirlApi): StateCreator<SkwirlStore, [], [], ProvidersAction> =>
-  (set, get) => ({
-    async loadProviders() {
-      set({ providersStatus: 'loading', providersError: null })
-      try {
-        const providers = await api.listProviders()
-        set({ providersStatus: 'ready', providers })
-      } catch (error) {
-        set({ providersStatus: 'error', providersError: errorMessage(error) })
-      }
-    },
+  (api: SkwirlApi, files: ProviderFiles): StateCreator<SkwirlStore, [], [], ProvidersAction> =>
+  (set, get) => {
+    let nextNotice = 1
+    return {
+      async loadProviders() {
+        set({ providersStatus: 'loading', providersError: null })
+        try {
+          const providers = await api.listProviders()
+          set({ providersStatus: 'ready', providers })
+        } catch (error) {
+          set({ providersStatus: 'error', providersError: errorMessage(error) })
+        }
+      },
 
-    async openProviderCode(id) {
-      const name = get().providers.find((provider) => provider.id === id)?.name ?? ''
-      set({ openProvider: { id, name, status: 'loading', code: null, error: null } })
-      try {
-        const provider = await api.getProvider(id)
-        // The dialog may have been closed, or another provider opened, while this one loaded.
-        if (get().openProvider?.id !== id) return
-        set({
-          openProvider: {
-            id,
-            name: provider.name,
-            status: 'ready',
-            code: provider.code,
-            error: null,
-          },
-        })
-      } catch (error) {
-        if (get().openProvider?.id !== id) return
-        set({
-          openProvider: { id, name, status: 'error', code: null, error: errorMessage(error) },
-        })
-      }
-    },
+      async refreshProviders() {
+        if (get().providersStatus !== 'ready') return get().loadProviders()
+        let providers: ProviderSummary[]
+        try {
+          providers = await api.listProviders()
+        } catch {
+          return // The list on screen stays; the next change or focus tries again.
+        }
+        set({ providers })
+        get().editorProvidersChanged()
+      },
 
-    closeProviderCode() {
-      set({ openProvider: null })
-    },
-  })
+      upsertProvider(provider) {
+        const others = get().providers.filter((p) => p.id !== provider.id)
+        set({ providers: sortProviders([...others, summaryOf(provider)]) })
+      },
+
+      async duplicateProvider(id) {
+        try {
+          const copy = await api.duplicateProvider(id)
+          get().upsertProvider(copy)
+          get().showNotice(`Made a copy: “${copy.name}”.`)
+          get().openEditor(copy.id, { focus: 'name' })
+        } catch (error) {
+          get().showNotice(`Couldn’t duplicate: ${errorMessage(error)}`, 'error')
+        }
+      },
+
+      askToDelete(id) {
+        const provider = get().providers.find((p) => p.id === id)
+        if (provider) set({ pendingDelete: { id, name: provider.name } })
+      },
+
+      cancelDelete() {
+        set({ pendingDelete: null })
+      },
+
+      async confirmDelete() {
+        const pending = get().pendingDelete
+        if (!pending) return
+        set({ pendingDelete: null })
+        try {
+          await api.deleteProvider(pending.id)
+        } catch (error) {
+          // Already gone (deleted in another window) is what was asked for.
+          if (errorCode(error) !== 'not-found') {
+            get().showNotice(`Couldn’t delete “${pending.name}”: ${errorMessage(error)}`, 'error')
+            return
+          }
+        }
+        set({ providers: get().providers.filter((p) => p.id !== pending.id) })
+        // The person confirmed: the editor's unsaved changes to it go with it.
+        if (get().editor?.providerId === pending.id) get().discardEditor()
+        get().showNotice(`Deleted “${pending.name}”.`)
+      },
+
+      async importProvider() {
+        let input
+        try {
+          input = await files.open()
+        } catch (error) {
+          get().showNotice(`Couldn’t import: ${errorMessage(error)}`, 'error')
+          return
+        }
+        if (input) get().newProvider(input)
+      },
+
+      async exportProvider(id) {
+        const provider = get().providers.find((p) => p.id === id)
+        if (!provider) return
+        try {
+          const message = await files.save(provider)
+          if (message) get().showNotice(message)
+        } catch (error) {
+          get().showNotice(`Couldn’t export “${provider.name}”: ${errorMessage(error)}`, 'error')
+        }
+      },
+
+      showNotice(text, tone = 'info') {
+        set({ notice: { id: nextNotice++, text, tone } })
+      },
+
+      dismissNotice() {
+        set({ notice: null })
+      },
+    }
+  }

@@ -2,25 +2,31 @@ import type { ProviderSummary } from '../../../../shared/api'
 
 export type ProvidersStatus = 'idle' | 'loading' | 'ready' | 'error'
 
-/** The provider whose code is shown in the dialog, loaded on its own. */
-export interface OpenProvider {
+/** A provider the person asked to delete, waiting for them to confirm. */
+export interface PendingDelete {
   id: string
   name: string
-  status: 'loading' | 'ready' | 'error'
-  code: string | null
-  error: string | null
+}
+
+/** A short message at the bottom of the window ("Exported …", "Couldn’t import …"). */
+export interface Notice {
+  id: number
+  text: string
+  tone: 'info' | 'error'
 }
 
 export interface ProvidersState {
   providersStatus: ProvidersStatus
   providers: ProviderSummary[]
   providersError: string | null
-  openProvider: OpenProvider | null
+  pendingDelete: PendingDelete | null
+  notice: Notice | null
 }
 
 export const initialProvidersState: ProvidersState = {
   providersStatus: 'idle',
   providers: [],
   providersError: null,
-  openProvider: null,
+  pendingDelete: null,
+  notice: null,
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../../../../shared/errors'
 import { createFakeApi, DROPBOX, GOOGLE_DRIVE, run } from '../../testing/fake-api'
 import { createSkwirlStore } from '../store'
-import { EXECUTE_ERROR_MS, newerRun } from './action'
+import { EXECUTE_ERROR_MS, FOREIGN_RUN_REFRESH_MS, newerRun } from './action'
 import { runsSelectors } from './selectors'
 
 afterEach(() => {
@@ -68,6 +68,56 @@ describe('runs slice', () => {
 
     vi.advanceTimersByTime(EXECUTE_ERROR_MS)
     expect(runsSelectors.executeError(GOOGLE_DRIVE.id)(store.getState())).toBeNull()
+  })
+})
+
+describe('a run another Skwirl process is running', () => {
+  it('is asked about again every few seconds until it has ended', async () => {
+    vi.useFakeTimers()
+    const api = createFakeApi()
+    api.listRuns
+      .mockResolvedValueOnce([run({ runId: 'cli', listed: 10, downloaded: 2, live: null })])
+      .mockResolvedValueOnce([run({ runId: 'cli', listed: 10, downloaded: 6, live: null })])
+      .mockResolvedValueOnce([
+        run({ runId: 'cli', status: 'completed', listed: 10, downloaded: 10 }),
+      ])
+    const store = createSkwirlStore(api)
+    await store.getState().loadRuns()
+    expect(runsSelectors.latestRun(GOOGLE_DRIVE.id)(store.getState())?.downloaded).toBe(2)
+
+    await vi.advanceTimersByTimeAsync(FOREIGN_RUN_REFRESH_MS)
+    expect(runsSelectors.latestRun(GOOGLE_DRIVE.id)(store.getState())?.downloaded).toBe(6)
+    await vi.advanceTimersByTimeAsync(FOREIGN_RUN_REFRESH_MS)
+    expect(runsSelectors.latestRun(GOOGLE_DRIVE.id)(store.getState())?.status).toBe('completed')
+    await vi.advanceTimersByTimeAsync(FOREIGN_RUN_REFRESH_MS * 3)
+    expect(api.listRuns).toHaveBeenCalledTimes(3)
+  })
+})
+
+describe('stopping a run', () => {
+  it('asks main once, and forgets it was stopping once main says the run ended', async () => {
+    const api = createFakeApi()
+    const store = createSkwirlStore(api)
+    store.getState().receiveRun(run({ runId: 'r1' }))
+    const stopping = store.getState().stopRun('r1')
+    void store.getState().stopRun('r1')
+    await stopping
+    expect(api.cancelRun).toHaveBeenCalledTimes(1)
+    expect(runsSelectors.isStopping('r1')(store.getState())).toBe(true)
+    store.getState().receiveRun(run({ runId: 'r1', status: 'cancelled', reason: 'stopped' }))
+    expect(runsSelectors.isStopping('r1')(store.getState())).toBe(false)
+  })
+
+  it('says so when main could not stop it', async () => {
+    const api = createFakeApi()
+    api.cancelRun.mockRejectedValueOnce(new ApiError('unsupported', 'Stop it there.'))
+    const store = createSkwirlStore(api)
+    await store.getState().stopRun('r1')
+    expect(runsSelectors.isStopping('r1')(store.getState())).toBe(false)
+    expect(store.getState().notice).toMatchObject({
+      tone: 'error',
+      text: 'Couldn’t stop the run: Stop it there.',
+    })
   })
 })
 

@@ -1,9 +1,12 @@
 import type { StateCreator } from 'zustand/vanilla'
 import type { RunState, SkwirlApi } from '../../../../shared/api'
 import { errorMessage } from '../error-message'
+import { historyWithRun } from '../history/action'
 import type { SkwirlStore } from '../store'
 
 export const EXECUTE_ERROR_MS = 6_000
+/** How often cards showing another Skwirl process's run ask main again (no events come for it). */
+export const FOREIGN_RUN_REFRESH_MS = 5_000
 
 export interface RunsAction {
   loadRuns(): Promise<void>
@@ -11,6 +14,8 @@ export interface RunsAction {
   receiveRun(run: RunState): void
   execute(providerId: string): Promise<void>
   dismissExecuteError(providerId: string): void
+  /** Stop: main kills the run's runner and records it cancelled. */
+  stopRun(runId: string): Promise<void>
 }
 
 /** Which of two states of a provider's runs the card should show. */
@@ -31,61 +36,103 @@ function progressOf(run: RunState): number {
 
 export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [], RunsAction> => {
   const errorTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  let foreignRefresh: ReturnType<typeof setTimeout> | null = null
 
-  return (set, get) => ({
-    async loadRuns() {
-      let runs: RunState[]
-      try {
-        runs = await api.listRuns()
-      } catch (error) {
-        // Run states are a courtesy: the cards still work without them, and events keep coming.
-        console.warn('Skwirl: could not load runs', error)
-        return
-      }
-      set((state) => {
-        const latestRuns = { ...state.latestRuns }
-        for (const run of runs)
-          latestRuns[run.providerId] = newerRun(latestRuns[run.providerId], run)
-        return { latestRuns }
-      })
-    },
+  return (set, get) => {
+    /** A run the CLI (or another window) is running sends this window no events: ask now and then. */
+    const watchForeignRuns = (): void => {
+      if (foreignRefresh !== null) return
+      const foreign = Object.values(get().latestRuns).some(
+        (run) => run.status === 'running' && run.live === null,
+      )
+      if (!foreign) return
+      foreignRefresh = setTimeout(() => {
+        foreignRefresh = null
+        void get().loadRuns()
+      }, FOREIGN_RUN_REFRESH_MS)
+    }
 
-    receiveRun(run) {
-      set((state) => {
-        const current = state.latestRuns[run.providerId]
-        const next = newerRun(current, run)
-        if (next === current) return state
-        return { latestRuns: { ...state.latestRuns, [run.providerId]: next } }
-      })
-    },
+    return {
+      async loadRuns() {
+        let runs: RunState[]
+        try {
+          runs = await api.listRuns()
+        } catch (error) {
+          // Run states are a courtesy: the cards still work without them, and events keep coming.
+          console.warn('Skwirl: could not load runs', error)
+          return
+        }
+        set((state) => {
+          const latestRuns = { ...state.latestRuns }
+          for (const run of runs)
+            latestRuns[run.providerId] = newerRun(latestRuns[run.providerId], run)
+          return { latestRuns }
+        })
+        watchForeignRuns()
+      },
 
-    async execute(providerId) {
-      get().dismissExecuteError(providerId)
-      try {
-        await api.execute(providerId)
-      } catch (error) {
-        set((state) => ({
-          executeErrors: { ...state.executeErrors, [providerId]: errorMessage(error) },
-        }))
-        const earlier = errorTimers.get(providerId)
-        if (earlier !== undefined) clearTimeout(earlier)
-        errorTimers.set(
-          providerId,
-          setTimeout(() => get().dismissExecuteError(providerId), EXECUTE_ERROR_MS),
-        )
-      }
-    },
+      receiveRun(run) {
+        set((state) => {
+          const current = state.latestRuns[run.providerId]
+          const next = newerRun(current, run)
+          const history = historyWithRun(state, run)
+          const ended = run.status !== 'running' && run.runId in state.stopping
+          if (next === current && !history && !ended) return state
+          const changes: Partial<SkwirlStore> = { ...history }
+          if (next !== current) changes.latestRuns = { ...state.latestRuns, [run.providerId]: next }
+          if (ended) {
+            const stopping = { ...state.stopping }
+            delete stopping[run.runId]
+            changes.stopping = stopping
+          }
+          return changes
+        })
+        watchForeignRuns()
+      },
 
-    dismissExecuteError(providerId) {
-      const timer = errorTimers.get(providerId)
-      if (timer !== undefined) clearTimeout(timer)
-      errorTimers.delete(providerId)
-      if (!(providerId in get().executeErrors)) return
-      set((state) => {
-        const executeErrors = { ...state.executeErrors }
-        delete executeErrors[providerId]
-        return { executeErrors }
-      })
-    },
-  })
+      async stopRun(runId) {
+        if (runId in get().stopping) return
+        set((state) => ({ stopping: { ...state.stopping, [runId]: true } }))
+        try {
+          await api.cancelRun(runId)
+        } catch (error) {
+          set((state) => {
+            const stopping = { ...state.stopping }
+            delete stopping[runId]
+            return { stopping }
+          })
+          get().showNotice(`Couldn’t stop the run: ${errorMessage(error)}`, 'error')
+        }
+      },
+
+      async execute(providerId) {
+        get().dismissExecuteError(providerId)
+        try {
+          await api.execute(providerId)
+        } catch (error) {
+          set((state) => ({
+            executeErrors: { ...state.executeErrors, [providerId]: errorMessage(error) },
+          }))
+          const earlier = errorTimers.get(providerId)
+          if (earlier !== undefined) clearTimeout(earlier)
+          errorTimers.set(
+            providerId,
+            setTimeout(() => get().dismissExecuteError(providerId), EXECUTE_ERROR_MS),
+          )
+        }
+      },
+
+      dismissExecuteError(providerId) {
+        const timer = errorTimers.get(providerId)
+        if (timer !== undefined) clearTimeout(timer)
+        errorTimers.delete(providerId)
+        if (!(providerId in get().executeErrors)) return
+        set((state) => {
+          const executeErrors = { ...state.executeErrors }
+          delete executeErrors[providerId]
+          return { executeErrors }
+        })
+      },
+    }
+  }
 }

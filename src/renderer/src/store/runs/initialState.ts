@@ -5,9 +5,12 @@ export interface RunsState {
   latestRuns: Record<string, RunState>
   /** Why the last Execute click on a card could not start a run, shown for a few seconds. */
   executeErrors: Record<string, string>
+  /** Runs whose Stop was pressed, until main says they have ended. */
+  stopping: Record<string, true>
 }
 
 export const initialRunsState: RunsState = {
   latestRuns: {},
   executeErrors: {},
+  stopping: {},
 }

@@ -6,6 +6,10 @@ export const runsSelectors = {
     (providerId: string) =>
     (s: SkwirlStore): RunState | null =>
       s.latestRuns[providerId] ?? null,
+  isStopping:
+    (runId: string | null) =>
+    (s: SkwirlStore): boolean =>
+      runId !== null && runId in s.stopping,
   executeError:
     (providerId: string) =>
     (s: SkwirlStore): string | null =>

@@ -1,0 +1,438 @@
+// Run records in SQLite: each run and each file it reached, written as the run goes. A recorder
+// queues a run's changes and writes them in one transaction every FLUSH_EVERY_MS (or every
+// BATCH_ROWS files), so recording costs a run little and a crash loses at most that moment.
+import type { Database, Statement } from 'better-sqlite3'
+import {
+  RUN_FILE_LISTS_KEPT,
+  RUN_HISTORY_MAX,
+  type RunEndReason,
+  type RunFile,
+  type RunFilesPage,
+  type RunFilesQuery,
+  type RunPhase,
+  type RunState,
+  type RunStatus,
+} from '../../shared/api'
+import type { FileMetadata } from '../../shared/runner-protocol'
+import { ownerLiveness, type OwnerLiveness, type ProcessOwner } from './process-owner'
+
+export const FLUSH_EVERY_MS = 500
+export const BATCH_ROWS = 2000
+/** A run with nothing new still says it is alive this often (its last sign of life is kept). */
+export const HEARTBEAT_MS = 10_000
+
+export interface RunStoreOptions {
+  flushEveryMs?: number
+  batchRows?: number
+  historyMax?: number
+  fileListsKept?: number
+}
+
+/** A file as a run finished with it. */
+export interface RecordedFile {
+  fileId: string
+  metadata: FileMetadata | null
+  outcome: 'downloaded' | 'failed'
+  failedAt: 'metadata' | 'download' | null
+  bytes: number
+}
+
+/** A run found 'running' whose process is gone, now recorded failed (interrupted). */
+export interface InterruptedRun {
+  runId: string
+  providerName: string
+  ownerPid: number
+}
+
+interface RunRow {
+  key: number
+  id: string
+  provider_id: string
+  provider_name: string
+  status: RunStatus
+  phase: RunPhase
+  reason: RunEndReason | null
+  started_at: string
+  finished_at: string | null
+  listed: number
+  downloaded: number
+  failed: number
+  bytes: number
+  files_kept: number
+  updated_at: string
+  owner_pid: number
+  owner_host: string
+  owner_start: string | null
+}
+
+interface FileRow {
+  position: number
+  file_id: string
+  name: string | null
+  path: string | null
+  size: number | null
+  checksum: string | null
+  modified_time: string | null
+  outcome: 'downloaded' | 'failed'
+  failed_at: 'metadata' | 'download' | null
+  bytes: number
+}
+
+const RUN_COLUMNS = `key, id, provider_id, provider_name, status, phase, reason, started_at,
+  finished_at, listed, downloaded, failed, bytes, files_kept, updated_at, owner_pid, owner_host,
+  owner_start`
+
+function toState(row: RunRow): RunState {
+  return {
+    runId: row.id,
+    providerId: row.provider_id,
+    providerName: row.provider_name,
+    status: row.status,
+    phase: row.phase,
+    reason: row.reason,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    listed: row.listed,
+    downloaded: row.downloaded,
+    failed: row.failed,
+    bytes: row.bytes,
+    live: null,
+  }
+}
+
+function toFile(row: FileRow): RunFile {
+  return {
+    position: row.position,
+    fileId: row.file_id,
+    name: row.name,
+    path: row.path,
+    size: row.size,
+    checksum: row.checksum,
+    modifiedTime: row.modified_time,
+    outcome: row.outcome,
+    failedAt: row.failed_at,
+    bytes: row.bytes,
+  }
+}
+
+/** The columns a run's progress fills (better-sqlite3 wants exactly the names it binds). */
+function progressParams(state: RunState): Record<string, string | number | null> {
+  return {
+    status: state.status,
+    phase: state.phase,
+    reason: state.reason,
+    finishedAt: state.finishedAt,
+    listed: state.listed,
+    downloaded: state.downloaded,
+    failed: state.failed,
+    bytes: state.bytes,
+    updatedAt: new Date().toISOString(),
+  }
+}
+
+export class RunStore {
+  private readonly insertRun: Statement
+  private readonly updateRun: Statement
+  private readonly insertFile: Statement
+  private readonly selectRun: Statement
+  private readonly selectHistory: Statement
+  private readonly selectLatest: Statement
+  private readonly selectRecent: Statement
+  private readonly selectFiles: Statement
+  private readonly selectFailedFiles: Statement
+  private readonly selectRunning: Statement
+  private readonly markInterrupted: Statement
+  private readonly options: Required<RunStoreOptions>
+
+  constructor(
+    private readonly db: Database,
+    options: RunStoreOptions = {},
+  ) {
+    this.options = {
+      flushEveryMs: options.flushEveryMs ?? FLUSH_EVERY_MS,
+      batchRows: options.batchRows ?? BATCH_ROWS,
+      historyMax: options.historyMax ?? RUN_HISTORY_MAX,
+      fileListsKept: options.fileListsKept ?? RUN_FILE_LISTS_KEPT,
+    }
+    this.insertRun = db.prepare(`
+      INSERT INTO runs (id, provider_id, provider_name, status, phase, reason, started_at,
+        finished_at, listed, downloaded, failed, bytes, updated_at, owner_pid, owner_host, owner_start)
+      VALUES (@runId, @providerId, @providerName, @status, @phase, @reason, @startedAt,
+        @finishedAt, @listed, @downloaded, @failed, @bytes, @updatedAt, @ownerPid, @ownerHost,
+        @ownerStart)`)
+    this.updateRun = db.prepare(`
+      UPDATE runs SET status = @status, phase = @phase, reason = @reason, finished_at = @finishedAt,
+        listed = @listed, downloaded = @downloaded, failed = @failed, bytes = @bytes,
+        updated_at = @updatedAt
+      WHERE key = @key`)
+    this.insertFile = db.prepare(`
+      INSERT INTO run_files (run_key, position, file_id, name, path, size, checksum, modified_time,
+        outcome, failed_at, bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.selectRun = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`)
+    this.selectHistory = db.prepare(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE provider_id = ?
+       ORDER BY started_at DESC, key DESC LIMIT ?`,
+    )
+    this.selectLatest = db.prepare(`
+      SELECT ${RUN_COLUMNS} FROM runs WHERE key IN (
+        SELECT (SELECT key FROM runs AS newest WHERE newest.provider_id = providers.provider_id
+                ORDER BY started_at DESC, key DESC LIMIT 1)
+        FROM (SELECT DISTINCT provider_id FROM runs) AS providers)
+      ORDER BY started_at DESC, key DESC`)
+    this.selectRecent = db.prepare(
+      `SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at DESC, key DESC LIMIT ?`,
+    )
+    this.selectFiles = db.prepare(
+      `SELECT * FROM run_files WHERE run_key = ? AND position >= ? ORDER BY position LIMIT ?`,
+    )
+    this.selectFailedFiles = db.prepare(
+      `SELECT * FROM run_files WHERE run_key = ? AND outcome = 'failed'
+       ORDER BY position LIMIT ? OFFSET ?`,
+    )
+    this.selectRunning = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running'`)
+    this.markInterrupted = db.prepare(`
+      UPDATE runs SET status = 'failed', reason = 'interrupted', finished_at = updated_at
+      WHERE key = ? AND status = 'running'`)
+  }
+
+  /** Records a run that is starting and answers the recorder that keeps its record up to date. */
+  begin(
+    state: RunState,
+    owner: ProcessOwner,
+    snapshot: () => RunState,
+    onError: (error: unknown) => void,
+  ): RunRecorder {
+    const { lastInsertRowid } = this.insertRun.run({
+      ...progressParams(state),
+      runId: state.runId,
+      providerId: state.providerId,
+      providerName: state.providerName,
+      startedAt: state.startedAt,
+      ownerPid: owner.pid,
+      ownerHost: owner.host,
+      ownerStart: owner.startToken,
+    })
+    return new RunRecorder(
+      Number(lastInsertRowid),
+      snapshot,
+      {
+        write: (key, current, files, position) => this.write(key, current, files, position),
+        prune: (providerId) => this.prune(providerId),
+        onError,
+      },
+      this.options,
+    )
+  }
+
+  get(runId: string): RunState | null {
+    const row = this.selectRun.get(runId) as RunRow | undefined
+    return row ? toState(row) : null
+  }
+
+  /** The newest run of each provider (providers deleted since included), newest first. */
+  latestPerProvider(): RunState[] {
+    return (this.selectLatest.all() as RunRow[]).map(toState)
+  }
+
+  /** A provider's runs, newest first. */
+  history(providerId: string, limit = this.options.historyMax): RunState[] {
+    return (this.selectHistory.all(providerId, limit) as RunRow[]).map(toState)
+  }
+
+  /** The newest runs of any provider, or of the given ones. */
+  recent(limit: number, providerIds?: readonly string[]): RunState[] {
+    if (!providerIds) return (this.selectRecent.all(limit) as RunRow[]).map(toState)
+    if (providerIds.length === 0) return []
+    const rows = this.db
+      .prepare(
+        `SELECT ${RUN_COLUMNS} FROM runs WHERE provider_id IN (${providerIds.map(() => '?').join(', ')})
+         ORDER BY started_at DESC, key DESC LIMIT ?`,
+      )
+      .all(...providerIds, limit) as RunRow[]
+    return rows.map(toState)
+  }
+
+  /** Every provider id and name runs were recorded under (a deleted provider's too). */
+  providersWithRuns(): Array<{ providerId: string; providerName: string }> {
+    return this.db
+      .prepare(
+        `SELECT provider_id AS providerId, provider_name AS providerName FROM runs
+         GROUP BY provider_id, provider_name`,
+      )
+      .all() as Array<{ providerId: string; providerName: string }>
+  }
+
+  /** A page of a run's files; null when there is no such run. */
+  files(query: RunFilesQuery): RunFilesPage | null {
+    const row = this.selectRun.get(query.runId) as RunRow | undefined
+    if (!row) return null
+    const kept = row.files_kept === 1
+    const total = !kept ? 0 : query.filter === 'failed' ? row.failed : row.downloaded + row.failed
+    if (!kept || query.limit === 0 || query.offset >= total) {
+      return { total, offset: query.offset, files: [], kept }
+    }
+    // Positions run from 0 without gaps, so the whole list pages by position (an index lookup).
+    const rows =
+      query.filter === 'failed'
+        ? this.selectFailedFiles.all(row.key, query.limit, query.offset)
+        : this.selectFiles.all(row.key, query.offset, query.limit)
+    return { total, offset: query.offset, files: (rows as FileRow[]).map(toFile), kept }
+  }
+
+  /**
+   * Marks failed (interrupted) every run left 'running' by a process that is gone; its finish time
+   * is its last sign of life. Runs of a live process (the app while the CLI starts, and the other
+   * way round) and of another machine are left alone.
+   */
+  recoverInterrupted(
+    liveness: (owner: ProcessOwner) => OwnerLiveness = ownerLiveness,
+  ): InterruptedRun[] {
+    const interrupted: InterruptedRun[] = []
+    this.db
+      .transaction(() => {
+        for (const row of this.selectRunning.all() as RunRow[]) {
+          const owner = { pid: row.owner_pid, host: row.owner_host, startToken: row.owner_start }
+          if (liveness(owner) !== 'gone') continue
+          this.markInterrupted.run(row.key)
+          interrupted.push({
+            runId: row.id,
+            providerName: row.provider_name,
+            ownerPid: row.owner_pid,
+          })
+        }
+      })
+      .immediate()
+    return interrupted
+  }
+
+  private write(key: number, state: RunState, files: RecordedFile[], position: number): void {
+    this.db.transaction(() => {
+      let at = position
+      for (const file of files) {
+        const m = file.metadata
+        this.insertFile.run(
+          key,
+          at++,
+          file.fileId,
+          m?.name ?? null,
+          m?.path ?? null,
+          m?.size ?? null,
+          m?.checksum ?? null,
+          m?.modifiedTime ?? null,
+          file.outcome,
+          file.failedAt,
+          file.bytes,
+        )
+      }
+      this.updateRun.run({ ...progressParams(state), key })
+    })()
+  }
+
+  /** Keeps a provider's newest historyMax runs, and the files of its newest fileListsKept. */
+  private prune(providerId: string): void {
+    const { historyMax, fileListsKept } = this.options
+    const beyond = (offset: number): number[] =>
+      (
+        this.db
+          .prepare(
+            `SELECT key FROM runs WHERE provider_id = ? AND status != 'running'
+             ORDER BY started_at DESC, key DESC LIMIT -1 OFFSET ?`,
+          )
+          .all(providerId, offset) as Array<{ key: number }>
+      ).map((row) => row.key)
+    this.db.transaction(() => {
+      const dropFiles = this.db.prepare('DELETE FROM run_files WHERE run_key = ?')
+      const notKept = this.db.prepare(
+        'UPDATE runs SET files_kept = 0 WHERE key = ? AND files_kept = 1',
+      )
+      for (const key of beyond(fileListsKept)) {
+        if (notKept.run(key).changes > 0) dropFiles.run(key)
+      }
+      const dropRun = this.db.prepare('DELETE FROM runs WHERE key = ?')
+      for (const key of beyond(historyMax)) dropRun.run(key)
+    })()
+  }
+}
+
+interface RecorderSink {
+  write(key: number, state: RunState, files: RecordedFile[], position: number): void
+  prune(providerId: string): void
+  onError(error: unknown): void
+}
+
+/** Keeps one run's record up to date: batched while it runs, at once when it ends. */
+export class RunRecorder {
+  private pending: RecordedFile[] = []
+  /** The position of the next file to write. */
+  private written = 0
+  private dirty = false
+  private lastWrite = Date.now()
+  private failing = false
+  private finished = false
+  private readonly timer: NodeJS.Timeout
+
+  constructor(
+    private readonly key: number,
+    private readonly snapshot: () => RunState,
+    private readonly sink: RecorderSink,
+    private readonly options: Required<RunStoreOptions>,
+  ) {
+    this.timer = setInterval(() => this.tick(), options.flushEveryMs)
+    // The recorder never keeps a process alive: the run's runner does that.
+    this.timer.unref()
+  }
+
+  /** A file is done. */
+  file(file: RecordedFile): void {
+    if (this.finished) return
+    this.pending.push(file)
+    this.dirty = true
+    if (this.pending.length >= this.options.batchRows) this.flush()
+  }
+
+  /** The run's counts or phase changed; written with the next batch. */
+  changed(): void {
+    this.dirty = true
+  }
+
+  /** Writes what is queued now (before a read of the record, for one). */
+  flush(): void {
+    if (this.finished || !this.dirty) return
+    this.writeNow()
+  }
+
+  /** The run has ended: its final state goes in at once, with every file still queued. */
+  finish(): void {
+    if (this.finished) return
+    clearInterval(this.timer)
+    this.writeNow()
+    this.finished = true
+    try {
+      this.sink.prune(this.snapshot().providerId)
+    } catch (error) {
+      this.sink.onError(error)
+    }
+  }
+
+  private tick(): void {
+    if (this.dirty || Date.now() - this.lastWrite >= HEARTBEAT_MS) this.writeNow()
+  }
+
+  private writeNow(): void {
+    const files = this.pending
+    try {
+      this.sink.write(this.key, this.snapshot(), files, this.written)
+    } catch (error) {
+      // Kept for the next try (a database busy with another Skwirl process, a full disk…).
+      if (!this.failing) this.sink.onError(error)
+      this.failing = true
+      return
+    }
+    this.failing = false
+    this.written += files.length
+    this.pending = []
+    this.dirty = false
+    this.lastWrite = Date.now()
+  }
+}

@@ -1,0 +1,212 @@
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  createFakeApi,
+  GOOGLE_DRIVE,
+  LOG_PATH,
+  pagedRunFiles,
+  run,
+  runFiles,
+} from '../testing/fake-api'
+import { renderApp } from '../testing/render-app'
+import type { StoreOptions } from '../store/store'
+import { ROW_HEIGHT } from './RunFileList'
+
+afterEach(cleanup)
+
+const RUNS = [
+  run({
+    runId: 'r3',
+    status: 'completed',
+    startedAt: '2025-06-15T12:00:00.000Z',
+    finishedAt: '2025-06-15T12:02:13.000Z',
+    listed: 12,
+    downloaded: 10,
+    failed: 2,
+    bytes: 3_400_000,
+  }),
+  run({
+    runId: 'r2',
+    status: 'cancelled',
+    reason: 'stopped',
+    startedAt: '2025-06-14T09:00:00.000Z',
+    finishedAt: '2025-06-14T09:00:40.000Z',
+    listed: 12,
+    downloaded: 4,
+  }),
+  run({
+    runId: 'r1',
+    status: 'failed',
+    reason: 'interrupted',
+    startedAt: '2025-06-13T09:00:00.000Z',
+    finishedAt: '2025-06-13T09:30:00.000Z',
+    listed: 100_000,
+    downloaded: 10_000,
+  }),
+]
+
+async function openHistory(api = createFakeApi(), options: StoreOptions = {}) {
+  const view = renderApp(api, undefined, options)
+  const card = await screen.findByRole('article', { name: 'Google Drive' })
+  await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'History' })))
+  const dialog = await screen.findByRole('dialog', { name: 'Google Drive' })
+  return { ...view, dialog }
+}
+
+function runButtons(dialog: HTMLElement): HTMLElement[] {
+  return within(
+    within(dialog).getByRole('navigation', { name: 'Runs, newest first' }),
+  ).getAllByRole('button')
+}
+
+function fileNames(dialog: HTMLElement): string[] {
+  return Array.from(dialog.querySelectorAll('.file-table__name'), (cell) => cell.textContent ?? '')
+}
+
+describe('run history', () => {
+  it('lists a provider’s runs newest first and shows the newest with its files', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue(RUNS)
+    api.listRunFiles.mockImplementation(pagedRunFiles(runFiles(12, 6)))
+    const { dialog } = await openHistory(api)
+
+    expect(api.listProviderRuns).toHaveBeenCalledWith(GOOGLE_DRIVE.id)
+    const items = runButtons(dialog)
+    expect(items.map((item) => item.textContent)).toEqual([
+      expect.stringMatching(/^Completed2 min 13 s.*10 backed up · 2 failed · 3\.4 MB$/),
+      expect.stringMatching(/^Cancelled40 s.*4 of 12 files · 0 B$/),
+      expect.stringMatching(/^Interrupted30 min 0 s.*10,000 of 100,000 files · 0 B$/),
+    ])
+    expect(items[0]?.getAttribute('aria-current')).toBe('true')
+
+    const detail = within(dialog).getByRole('region', { name: /^Run of / })
+    expect(
+      within(detail).getByText('2 files could not be backed up. The log says why.'),
+    ).toBeTruthy()
+    expect(await within(detail).findByText('file-1.bin')).toBeTruthy()
+    expect(fileNames(dialog)).toHaveLength(12)
+    // A file whose metadata failed has no name: its id stands in, and the outcome says where.
+    const failedRow = within(detail).getByText('id-6').closest('[role="row"]') as HTMLElement
+    expect(within(failedRow).getByText('Failed: metadata')).toBeTruthy()
+    // No error message anywhere: outcomes and counts only.
+    expect(dialog.textContent).not.toMatch(/checksum|HTTP|error:/i)
+
+    await act(async () => fireEvent.click(within(detail).getByRole('tab', { name: /Failed/ })))
+    await waitFor(() => expect(fileNames(dialog)).toEqual(['id-6', 'id-12']))
+    expect(api.listRunFiles).toHaveBeenLastCalledWith({
+      runId: 'r3',
+      filter: 'failed',
+      offset: 0,
+      limit: 200,
+    })
+
+    await act(async () => fireEvent.click(items[1] as HTMLElement))
+    expect(within(dialog).getByText('Stopped on request.')).toBeTruthy()
+    expect(api.listRunFiles).toHaveBeenLastCalledWith({
+      runId: 'r2',
+      filter: 'all',
+      offset: 0,
+      limit: 200,
+    })
+  })
+
+  it('draws only the rows in view of a big run and fetches pages as they scroll in', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([RUNS[2] as (typeof RUNS)[number]])
+    api.listRunFiles.mockImplementation(pagedRunFiles(runFiles(10_000)))
+    const { dialog } = await openHistory(api)
+    expect(within(dialog).getByText(/Skwirl ended before the run did/)).toBeTruthy()
+    const table = await within(dialog).findByRole('table', { name: 'Files' })
+    await within(table).findByText('file-1.bin')
+    expect(table.getAttribute('aria-rowcount')).toBe('10001')
+    expect(fileNames(dialog).length).toBeLessThan(60)
+
+    const scroller = table.querySelector('.file-table__scroll') as HTMLElement
+    await act(async () => {
+      scroller.scrollTop = 5_000 * ROW_HEIGHT
+      fireEvent.scroll(scroller)
+    })
+    expect(api.listRunFiles).toHaveBeenCalledWith({
+      runId: 'r1',
+      filter: 'all',
+      offset: 4_800,
+      limit: 200,
+    })
+    await within(table).findByText('file-5001.bin')
+    expect(fileNames(dialog).length).toBeLessThan(60)
+    expect(fileNames(dialog)).not.toContain('file-1.bin')
+  })
+
+  it('follows a running run: it appears at the top and its files grow', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([])
+    let files = runFiles(0)
+    api.listRunFiles.mockImplementation((query) => pagedRunFiles(files)(query))
+    const { dialog } = await openHistory(api)
+    expect(within(dialog).getByText(/No runs yet/)).toBeTruthy()
+
+    files = runFiles(2)
+    act(() => api.emit('run:update', run({ runId: 'r9', listed: 5, downloaded: 2 })))
+    expect(runButtons(dialog)).toHaveLength(1)
+    await waitFor(() => expect(fileNames(dialog)).toEqual(['file-1.bin', 'file-2.bin']))
+
+    files = runFiles(5)
+    act(() =>
+      api.emit(
+        'run:update',
+        run({
+          runId: 'r9',
+          status: 'completed',
+          listed: 5,
+          downloaded: 5,
+          finishedAt: '2025-06-15T12:00:00.000Z',
+        }),
+      ),
+    )
+    await waitFor(() => expect(fileNames(dialog)).toHaveLength(5))
+    expect(runButtons(dialog)[0]?.textContent).toMatch(/^Completed/)
+  })
+
+  it('says when an older run’s file list was let go', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue(RUNS)
+    api.listRunFiles.mockResolvedValue({ total: 0, offset: 0, files: [], kept: false })
+    const { dialog } = await openHistory(api)
+    expect(
+      await within(dialog).findByText(/Only the 10 newest runs keep their list of files/),
+    ).toBeTruthy()
+  })
+
+  it('shows where the log is in the browser, and closes with Close or Escape', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue(RUNS)
+    const { dialog, store } = await openHistory(api, { logFile: 'show' })
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Log file' })))
+    expect(api.openLogFile).toHaveBeenCalled()
+    expect(within(dialog).getByText(LOG_PATH)).toBeTruthy()
+    // In the browser that is the answer, not a failure.
+    expect(store.getState().notice).toBeNull()
+
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Close' })))
+    expect(screen.queryByRole('dialog')).toBeNull()
+
+    const card = screen.getByRole('article', { name: 'Google Drive' })
+    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'History' })))
+    const again = await screen.findByRole('dialog', { name: 'Google Drive' })
+    // The path is not kept from last time, and Escape closes too.
+    expect(within(again).queryByText(LOG_PATH)).toBeNull()
+    act(() => {
+      again.dispatchEvent(new Event('cancel', { cancelable: true }))
+    })
+    expect(screen.queryByRole('dialog')).toBeNull()
+  })
+
+  it('shows no path when the desktop app opened the log itself', async () => {
+    const api = createFakeApi()
+    api.openLogFile.mockResolvedValue({ path: LOG_PATH, opened: true })
+    const { dialog } = await openHistory(api)
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Log file' })))
+    expect(api.openLogFile).toHaveBeenCalled()
+    expect(within(dialog).queryByText(LOG_PATH)).toBeNull()
+  })
+})
