@@ -1,0 +1,185 @@
+// The processes a measurement runs: the Drive double's (one for the whole suite), the baseline
+// script, the Skwirl host, curl and lua5.4, each started fresh for every run.
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type {
+  DoubleStats,
+  FileSetSpec,
+  FromDouble,
+  HostResult,
+  HostTask,
+  ToDouble,
+} from './protocol'
+
+export const ROOT = resolve(__dirname, '..', '..')
+const OUT_BENCH = __dirname
+const BASELINE_SCRIPT = join(ROOT, 'bench', 'baseline.mjs')
+export const LUA_WORKLOAD = join(ROOT, 'bench', 'lua', 'table-workload.lua')
+export const TOKEN = 'hardcoded_token_for_now'
+
+/** The Drive double's process, asked one thing at a time. */
+export class DoubleProcess {
+  url = ''
+  private readonly child: ChildProcess
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor() {
+    this.child = fork(join(OUT_BENCH, 'double-process.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+  }
+
+  async start(): Promise<void> {
+    const [message] = (await once(this.child, 'message')) as [FromDouble]
+    if (message.type !== 'listening') throw new Error(`drive double: unexpected ${message.type}`)
+    this.url = message.url
+  }
+
+  load(files: FileSetSpec): Promise<{ files: number; bytes: number }> {
+    return this.ask({ type: 'load', files }, 'loaded')
+  }
+
+  async reset(): Promise<void> {
+    await this.ask({ type: 'reset' }, 'reset')
+  }
+
+  stats(): Promise<DoubleStats> {
+    return this.ask({ type: 'stats' }, 'stats')
+  }
+
+  async close(): Promise<void> {
+    if (!this.child.connected) return
+    const exited = once(this.child, 'exit')
+    this.child.disconnect()
+    await exited
+  }
+
+  private ask<T extends FromDouble['type']>(
+    message: ToDouble,
+    answer: T,
+  ): Promise<Extract<FromDouble, { type: T }>> {
+    const next = this.queue.then(async () => {
+      this.child.send(message)
+      const [reply] = (await once(this.child, 'message')) as [FromDouble]
+      if (reply.type !== answer) {
+        throw new Error(`drive double: expected ${answer}, got ${reply.type}`)
+      }
+      return reply as Extract<FromDouble, { type: T }>
+    })
+    this.queue = next.catch(() => undefined)
+    return next
+  }
+}
+
+/** What bench/baseline.mjs prints. */
+export interface BaselineResult {
+  listed: number
+  downloaded: number
+  bytes: number
+  elapsedMs: number
+  downloadMs: number | null
+  peakBytes: number | null
+}
+
+/** A child's stdout, once it has exited 0 (its stderr's tail in the error otherwise). */
+async function output(child: ChildProcess, what: string): Promise<string> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const [code] = (await once(child, 'close')) as [number | null]
+  if (code !== 0) throw new Error(`${what} exited with ${code}: ${stderr.trim().slice(-2000)}`)
+  return stdout
+}
+
+export async function runBaseline(
+  url: string,
+  mode: 'workflow' | 'list',
+  verify = true,
+): Promise<BaselineResult> {
+  const args = [BASELINE_SCRIPT, url, mode, ...(verify ? [] : ['--no-verify'])]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  return JSON.parse(await output(child, 'the baseline')) as BaselineResult
+}
+
+/** One run in a fresh Skwirl host; with `profile`, main and the runner write CPU profiles there. */
+export async function runSkwirl(task: HostTask, profile: string | null): Promise<HostResult> {
+  const env = { ...process.env }
+  const execArgv: string[] = []
+  if (profile) {
+    mkdirSync(join(profile, 'main'), { recursive: true })
+    mkdirSync(join(profile, 'runner'), { recursive: true })
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(profile, 'main')}`)
+    env.SKWIRL_RUNNER_EXEC_ARGV = `--cpu-prof --cpu-prof-dir=${join(profile, 'runner')}`
+  }
+  const child = fork(join(OUT_BENCH, 'skwirl-host.js'), [JSON.stringify(task)], {
+    env,
+    execArgv,
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  })
+  let result: HostResult | null = null
+  child.on('message', (message: HostResult) => (result = message))
+  await output(child, 'the Skwirl host')
+  if (!result) throw new Error('the Skwirl host ended without a result')
+  return result
+}
+
+export async function runCurl(url: string): Promise<{ seconds: number; bytes: number }> {
+  const args = ['-sS', '-o', '/dev/null', '-H', `Authorization: Bearer ${TOKEN}`]
+  const child = spawn('curl', [...args, '-w', '%{time_total} %{size_download}', url], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const [seconds = NaN, bytes = NaN] = (await output(child, 'curl')).trim().split(' ').map(Number)
+  return { seconds, bytes }
+}
+
+export interface LuaTiming {
+  ms: number
+  summary: string
+}
+
+/** The Lua workload in fengari: in Skwirl's sandbox, or in a bare state. */
+export async function runFengari(how: 'sandbox' | 'plain', args: string[]): Promise<LuaTiming> {
+  const script = join(OUT_BENCH, 'lua-speed.js')
+  const child = spawn(process.execPath, [script, how, LUA_WORKLOAD, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  return JSON.parse(await output(child, `fengari (${how})`)) as LuaTiming
+}
+
+/** The Lua workload in Debian's lua5.4, which times itself (os.clock). */
+export async function runLua54(args: string[]): Promise<LuaTiming> {
+  const child = spawn('lua5.4', [LUA_WORKLOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const line = (await output(child, 'lua5.4')).trim()
+  const space = line.indexOf(' ')
+  return { ms: Number(line.slice(0, space)), summary: line.slice(space + 1) }
+}
+
+export function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function gitCommit(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
+    return dirty ? `${head}+changes` : head
+  } catch {
+    return null
+  }
+}

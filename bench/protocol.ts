@@ -1,0 +1,85 @@
+// What the bench's processes say to each other: the orchestrator (bench/main.ts), the Drive
+// double's process (bench/double-process.ts) and the Skwirl host (bench/skwirl-host.ts).
+import { readFileSync } from 'node:fs'
+
+/** The files the double serves: `count` generated files of minSize..maxSize bytes. */
+export interface FileSetSpec {
+  count: number
+  minSize: number
+  maxSize: number
+  /** Compute (and cache) every MD5 before any timed run; listings never need them. */
+  md5: boolean
+}
+
+export type ToDouble = { type: 'load'; files: FileSetSpec } | { type: 'reset' } | { type: 'stats' }
+
+export interface DoubleStats {
+  /** Requests since the last reset. */
+  count: number
+  /** SHA-1 over "METHOD path?query" of each request in order (pageToken values blanked). */
+  digest: string
+  /** The same for the listing requests alone (files.list). */
+  listCount: number
+  listDigest: string
+  /** Arrival of the first request since the reset, in ms on the machine's monotonic clock. */
+  firstAt: number | null
+}
+
+export type FromDouble =
+  | { type: 'listening'; url: string }
+  | { type: 'loaded'; files: number; bytes: number }
+  | { type: 'reset' }
+  | ({ type: 'stats' } & DoubleStats)
+
+/** What the Skwirl host is asked to do with one run of the shipped Google Drive provider. */
+export interface HostTask {
+  url: string
+  /** 'workflow' runs to the end; 'list' cancels the run once list_file_ids has finished. */
+  mode: 'workflow' | 'list'
+  /** 'stand-in': bench/stand-in-runner.ts (the same messages, no Lua) instead of the real runner. */
+  runner?: 'real' | 'stand-in'
+  /** Also time `node -e 0` forked the way the runner is (the start-up scenario's baseline). */
+  nodeBaseline?: boolean
+}
+
+export interface HostResult {
+  status: string
+  listed: number
+  downloaded: number
+  failed: number
+  bytes: number
+  errors: string[]
+  /** Execute (RunManager.start) → the run's end (or, in 'list' mode, the 'listed' message). */
+  elapsedMs: number
+  /** Monotonic-clock ms of Execute, to compare with the double's first arrival. */
+  startedAt: number
+  /** Execute → the runner's 'ready' message. */
+  readyMs: number | null
+  /** The download_url call reaching main → the file's result (the last download, if several). */
+  downloadMs: number | null
+  /** Peak resident memory (VmHWM) of this process (main) and of the runner, in bytes. */
+  mainPeakBytes: number
+  runnerPeakBytes: number | null
+  /** Host calls answered; the time main spent answering them (the HTTP work, call in → reply
+   * out); and the time from each reply out to the runner's next call in (IPC both ways + Lua). */
+  calls: number
+  answeringMs: number
+  betweenCallsMs: number
+  /** `node -e 0`, spawned with the runner's options, from spawn to exit. */
+  nodeMs?: number
+}
+
+/** Milliseconds on the monotonic clock every process on this machine shares (CLOCK_MONOTONIC). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6
+}
+
+/** A process's peak resident set (VmHWM) in bytes, or null when it cannot be read. */
+export function peakResidentBytes(pid: number | 'self'): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Number(match[1]) * 1024 : null
+  } catch {
+    return null
+  }
+}

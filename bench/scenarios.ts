@@ -1,0 +1,522 @@
+// The five scenarios of issue 7. Each alternates its contestants run by run (rotating who goes
+// first), keeps only runs that did the whole work, and reports medians and ratios of medians.
+import type { HostResult, HostTask } from './protocol'
+import {
+  hasCommand,
+  runBaseline,
+  runCurl,
+  runFengari,
+  runLua54,
+  runSkwirl,
+  type BaselineResult,
+  type DoubleProcess,
+  type LuaTiming,
+} from './processes'
+import {
+  figure,
+  fmtMb,
+  fmtMs,
+  fmtRate,
+  fmtSize,
+  MB,
+  median,
+  ratioOf,
+  type ScenarioResult,
+  type Sizes,
+} from './report'
+
+export interface Context {
+  double: DoubleProcess
+  sizes: Sizes
+  /** --runs: overrides every scenario's number of runs. */
+  runs: number | null
+  /** --profile: a directory for CPU profiles of Skwirl's main and runner. */
+  profile: string | null
+  problems: string[]
+}
+
+/** Runs each contestant `runs` times, taking turns and rotating who goes first (A B C, B C A…). */
+async function takeTurns(runs: number, contestants: Array<() => Promise<void>>): Promise<void> {
+  for (let i = 0; i < runs; i++) {
+    process.stderr.write(`   round ${i + 1}/${runs}\n`)
+    for (let k = 0; k < contestants.length; k++) {
+      await (contestants[(i + k) % contestants.length] as () => Promise<void>)()
+    }
+  }
+}
+
+/** Notes a run that did not do the whole work; only runs that did count in the medians. */
+function check(context: Context, label: string, ok: boolean, detail: unknown): boolean {
+  if (!ok) context.problems.push(`${label}: ${JSON.stringify(detail).slice(0, 600)}`)
+  return ok
+}
+
+/** Checks that every contestant sent the double the same requests, in the same order. */
+class SameRequests {
+  private first: { who: string; count: number; digest: string } | null = null
+
+  constructor(
+    private readonly context: Context,
+    private readonly label: string,
+    /** Compare the listing requests alone (a 'list' run is cancelled mid-way through a file). */
+    private readonly listOnly = false,
+  ) {}
+
+  async around<T>(who: string, run: () => Promise<T>): Promise<T> {
+    await this.context.double.reset()
+    const result = await run()
+    const stats = await this.context.double.stats()
+    const seen = this.listOnly
+      ? { who, count: stats.listCount, digest: stats.listDigest }
+      : { who, count: stats.count, digest: stats.digest }
+    if (this.first === null) this.first = seen
+    else if (seen.count !== this.first.count || seen.digest !== this.first.digest) {
+      this.context.problems.push(
+        `${this.label}: ${who} sent ${seen.count} request(s) (digest ${seen.digest.slice(0, 8)}), ${this.first.who} ${this.first.count} (${this.first.digest.slice(0, 8)})`,
+      )
+    }
+    return result
+  }
+}
+
+const pick = <T>(runs: T[], of: (run: T) => number | null): number =>
+  median(runs.map((run) => of(run) ?? NaN))
+
+// 1 -------------------------------------------------------------------------------------------
+
+export async function smallFiles(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const count = sizes.small.files
+  const runs = context.runs ?? sizes.small.runs
+  const loaded = await double.load({ count, minSize: 1024, maxSize: 4096, md5: true })
+  const requests = new SameRequests(context, 'small files')
+  const baseline: BaselineResult[] = []
+  const skwirl: HostResult[] = []
+  const standIn: HostResult[] = []
+  const complete = (r: { downloaded: number; bytes: number }): boolean =>
+    r.downloaded === count && r.bytes === loaded.bytes
+  const skwirlRun = (runner: 'real' | 'stand-in', into: HostResult[]) => async () => {
+    const task: HostTask = { url: double.url, mode: 'workflow', runner }
+    const profile = runner === 'real' ? context.profile : null
+    const r = await requests.around(`Skwirl (${runner} runner)`, () => runSkwirl(task, profile))
+    if (check(context, `small files, ${runner} runner`, r.status === 'ok' && complete(r), r)) {
+      into.push(r)
+    }
+  }
+  await takeTurns(runs, [
+    async () => {
+      const r = await requests.around('the baseline', () => runBaseline(double.url, 'workflow'))
+      if (check(context, 'small files, baseline', complete(r), r)) baseline.push(r)
+    },
+    skwirlRun('real', skwirl),
+    skwirlRun('stand-in', standIn),
+  ])
+  const perSecond = (ms: number): number => count / (ms / 1000)
+  const s = pick(skwirl, (r) => perSecond(r.elapsedMs))
+  const b = pick(baseline, (r) => perSecond(r.elapsedMs))
+  const floor = pick(standIn, (r) => perSecond(r.elapsedMs))
+  const n = count.toLocaleString('en')
+  return {
+    id: 'small',
+    title: `Many small files: ${n} files of 1–4 KiB, listing, metadata and download`,
+    figures: {
+      skwirlFilesPerS: figure(s),
+      baselineFilesPerS: figure(b),
+      ratio: figure(s / b, 3),
+      skwirlMs: figure(pick(skwirl, (r) => r.elapsedMs)),
+      baselineMs: figure(pick(baseline, (r) => r.elapsedMs)),
+      skwirlAnsweringMs: figure(pick(skwirl, (r) => r.answeringMs)),
+      skwirlBetweenCallsMs: figure(pick(skwirl, (r) => r.betweenCallsMs)),
+      standInFilesPerS: figure(floor),
+      standInRatio: figure(floor / b, 3),
+      standInMs: figure(pick(standIn, (r) => r.elapsedMs)),
+      standInAnsweringMs: figure(pick(standIn, (r) => r.answeringMs)),
+      standInBetweenCallsMs: figure(pick(standIn, (r) => r.betweenCallsMs)),
+      skwirlMainPeakMb: figure(pick(skwirl, (r) => r.mainPeakBytes) / MB),
+      skwirlRunnerPeakMb: figure(pick(skwirl, (r) => r.runnerPeakBytes) / MB),
+      baselinePeakMb: figure(pick(baseline, (r) => r.peakBytes) / MB),
+    },
+    runs: { skwirl, baseline, standIn },
+    notes: [
+      'Times run from Execute (Skwirl) or from the process start (baseline) to the last file checked: each includes starting one Node process.',
+      "AnsweringMs: main answering the runner's host calls (a call in → its reply out: the HTTP work); BetweenCallsMs: each reply out → the next call in (the IPC hop both ways, the runner's Lua, its other messages).",
+      "standIn: the same core and main with bench/stand-in-runner.ts in place of the Lua runner, sending the same messages over the same IPC channel with the provider's logic in plain JavaScript: the most any runner can reach with main and the runner protocol as they are.",
+    ],
+    rows: [
+      {
+        scenario: 'small',
+        name: `1. ${n} small files (files/s)`,
+        skwirl: `${s.toFixed(0)}/s`,
+        baseline: `${b.toFixed(0)}/s`,
+        ratio: ratioOf(s / b),
+        goal: '≥ 0.80',
+        pass: s / b >= 0.8,
+      },
+      {
+        scenario: 'small',
+        name: '1. the same, JS stand-in for the runner',
+        skwirl: `${floor.toFixed(0)}/s`,
+        baseline: `${b.toFixed(0)}/s`,
+        ratio: ratioOf(floor / b),
+        goal: 'record',
+        pass: null,
+      },
+    ],
+  }
+}
+
+// 2 -------------------------------------------------------------------------------------------
+
+interface Growth {
+  ids: number
+  runnerPeakBytes: number
+  mainPeakBytes: number
+}
+
+/** How far the collector's timing alone moves a process's peak (it frees in steps of tens of MB). */
+const GC_SLACK = 32 * MB
+
+/** Memory grows at most linearly: the last step's growth per id is ≤ 1.5× the step before's. */
+function growsLinearly(points: Growth[], of: (g: Growth) => number): boolean {
+  if (points.length < 3) return true
+  const [a, b, c] = points.slice(-3) as [Growth, Growth, Growth]
+  const before = Math.max(0, (of(b) - of(a)) / (b.ids - a.ids))
+  const last = (of(c) - of(b)) / (c.ids - b.ids)
+  return last * (c.ids - b.ids) <= before * 1.5 * (c.ids - b.ids) + GC_SLACK
+}
+
+export async function bigListing(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const { ids } = sizes.listing
+  const runs = context.runs ?? sizes.listing.runs
+  const growth: Growth[] = []
+  for (const n of sizes.listing.memoryAt) {
+    await double.load({ count: n, minSize: 1, maxSize: 4096, md5: false })
+    const r = await runSkwirl({ url: double.url, mode: 'list' }, null)
+    if (check(context, `listing ${n} ids`, r.status === 'ok' && r.listed === n, r)) {
+      growth.push({
+        ids: n,
+        runnerPeakBytes: r.runnerPeakBytes ?? NaN,
+        mainPeakBytes: r.mainPeakBytes,
+      })
+    }
+  }
+  await double.load({ count: ids, minSize: 1, maxSize: 4096, md5: false })
+  const requests = new SameRequests(context, 'big listing', true)
+  const baseline: BaselineResult[] = []
+  const skwirl: HostResult[] = []
+  await takeTurns(runs, [
+    async () => {
+      const r = await requests.around('the baseline', () => runBaseline(double.url, 'list'))
+      if (check(context, 'listing, baseline', r.listed === ids, r)) baseline.push(r)
+    },
+    async () => {
+      const task: HostTask = { url: double.url, mode: 'list' }
+      const r = await requests.around('Skwirl', () => runSkwirl(task, context.profile))
+      if (check(context, 'listing, Skwirl', r.status === 'ok' && r.listed === ids, r))
+        skwirl.push(r)
+    },
+  ])
+  const s = pick(skwirl, (r) => r.elapsedMs)
+  const b = pick(baseline, (r) => r.elapsedMs)
+  const runnerPeak = pick(skwirl, (r) => r.runnerPeakBytes)
+  const mainPeak = pick(skwirl, (r) => r.mainPeakBytes)
+  const basePeak = pick(baseline, (r) => r.peakBytes)
+  growth.push({ ids, runnerPeakBytes: runnerPeak, mainPeakBytes: mainPeak })
+  const under = runnerPeak < 300 * MB && mainPeak < 300 * MB
+  const linear =
+    growsLinearly(growth, (g) => g.runnerPeakBytes) && growsLinearly(growth, (g) => g.mainPeakBytes)
+  const n = ids.toLocaleString('en')
+  return {
+    id: 'listing',
+    title: `Big listing: ${n} ids in pages of 1,000, list_file_ids only`,
+    figures: {
+      skwirlMs: figure(s),
+      baselineMs: figure(b),
+      ratio: figure(b / s, 3),
+      runnerPeakMb: figure(runnerPeak / MB),
+      mainPeakMb: figure(mainPeak / MB),
+      baselinePeakMb: figure(basePeak / MB),
+      skwirlAnsweringMs: figure(pick(skwirl, (r) => r.answeringMs)),
+      skwirlBetweenCallsMs: figure(pick(skwirl, (r) => r.betweenCallsMs)),
+      skwirlFirstReadyMs: figure(pick(skwirl, (r) => r.readyMs)),
+    },
+    runs: { skwirl, baseline, growth },
+    notes: [
+      "Skwirl's time runs from Execute to main receiving 'listed' (the run is then cancelled); the baseline's from its process start to its last page parsed.",
+      `Peak memory by listing size: ${growth.map((g) => `${g.ids.toLocaleString('en')} ids: runner ${fmtMb(g.runnerPeakBytes)}, main ${fmtMb(g.mainPeakBytes)}`).join('; ')}.`,
+      "Linear: the growth per id over the last step is at most 1.5× that of the step before (plus 32 MB for the collector's timing).",
+    ],
+    rows: [
+      {
+        scenario: 'listing',
+        name: `2. listing ${n} ids (time)`,
+        skwirl: fmtMs(s),
+        baseline: fmtMs(b),
+        ratio: ratioOf(b / s),
+        goal: '≥ 0.70',
+        pass: b / s >= 0.7,
+      },
+      {
+        scenario: 'listing',
+        name: `2. listing ${n} ids (peak memory)`,
+        skwirl: `runner ${fmtMb(runnerPeak)}, main ${fmtMb(mainPeak)}`,
+        baseline: fmtMb(basePeak),
+        ratio: null,
+        goal: '< 300 MB, linear',
+        pass: under && linear,
+      },
+    ],
+  }
+}
+
+// 3 -------------------------------------------------------------------------------------------
+
+/** "The same" peak: within GC_SLACK or 10 %. */
+const same = (small: number, big: number): boolean =>
+  Math.abs(big - small) <= Math.max(GC_SLACK, 0.1 * small)
+
+export async function bigFile(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const { bytes, smallBytes } = sizes.bigFile
+  const runs = context.runs ?? sizes.bigFile.runs
+  const curl = hasCommand('curl')
+  const fileUrl = `${double.url}/drive/v3/files/f000001?alt=media`
+  const ok = (size: number) => (r: { bytes: number; status?: string }) =>
+    r.bytes === size && (r.status === undefined || r.status === 'ok')
+
+  // Peak memory at the smaller size first, Skwirl's and the baseline's.
+  await double.load({ count: 1, minSize: smallBytes, maxSize: smallBytes, md5: true })
+  const skwirlSmall: HostResult[] = []
+  const baselineSmall: BaselineResult[] = []
+  for (let i = 0; i < sizes.bigFile.memoryRuns; i++) {
+    const r = await runSkwirl({ url: double.url, mode: 'workflow' }, null)
+    if (check(context, `${fmtSize(smallBytes)} file, Skwirl`, ok(smallBytes)(r), r)) {
+      skwirlSmall.push(r)
+    }
+    const b = await runBaseline(double.url, 'workflow')
+    if (check(context, `${fmtSize(smallBytes)} file, baseline`, ok(smallBytes)(b), b)) {
+      baselineSmall.push(b)
+    }
+  }
+
+  process.stderr.write(`  (the double hashes the ${fmtSize(bytes)} file once, before any run)\n`)
+  await double.load({ count: 1, minSize: bytes, maxSize: bytes, md5: true })
+  const requests = new SameRequests(context, 'big file')
+  const baseline: BaselineResult[] = []
+  const unverified: BaselineResult[] = []
+  const skwirl: HostResult[] = []
+  const curls: Array<{ seconds: number; bytes: number }> = []
+  await takeTurns(runs, [
+    async () => {
+      const r = await requests.around('the baseline', () => runBaseline(double.url, 'workflow'))
+      if (check(context, 'big file, baseline', ok(bytes)(r), r)) baseline.push(r)
+    },
+    async () => {
+      const task: HostTask = { url: double.url, mode: 'workflow' }
+      const r = await requests.around('Skwirl', () => runSkwirl(task, context.profile))
+      if (check(context, 'big file, Skwirl', ok(bytes)(r), r)) skwirl.push(r)
+    },
+    async () => {
+      const r = await runBaseline(double.url, 'workflow', false)
+      if (check(context, 'big file, baseline without MD5', ok(bytes)(r), r)) unverified.push(r)
+      if (!curl) return
+      const c = await runCurl(fileUrl)
+      if (check(context, 'big file, curl', c.bytes === bytes, c)) curls.push(c)
+    },
+  ])
+  const rate = (ms: number | null): number => (ms ? bytes / (ms / 1000) : NaN)
+  const s = pick(skwirl, (r) => rate(r.downloadMs))
+  const b = pick(baseline, (r) => rate(r.downloadMs))
+  const u = pick(unverified, (r) => rate(r.downloadMs))
+  const c = curl ? pick(curls, (r) => bytes / r.seconds) : NaN
+  const mainSmall = pick(skwirlSmall, (r) => r.mainPeakBytes)
+  const mainBig = pick(skwirl, (r) => r.mainPeakBytes)
+  const runnerSmall = pick(skwirlSmall, (r) => r.runnerPeakBytes)
+  const runnerBig = pick(skwirl, (r) => r.runnerPeakBytes)
+  const baseSmall = pick(baselineSmall, (r) => r.peakBytes)
+  const baseBig = pick(baseline, (r) => r.peakBytes)
+  const flat = same(mainSmall, mainBig) && same(runnerSmall, runnerBig)
+  const big = fmtSize(bytes)
+  const small = fmtSize(smallBytes)
+  return {
+    id: 'bigFile',
+    title: `One big file: ${big} streamed, checked (size and MD5) and discarded`,
+    figures: {
+      skwirlMiBPerS: figure(s / MB),
+      baselineMiBPerS: figure(b / MB),
+      baselineWithoutMd5MiBPerS: figure(u / MB),
+      curlMiBPerS: curl ? figure(c / MB) : null,
+      ratio: figure(s / b, 3),
+      ratioToFetchWithoutMd5: figure(s / u, 3),
+      ratioToCurl: curl ? figure(s / c, 3) : null,
+      mainPeakMbSmall: figure(mainSmall / MB),
+      mainPeakMbBig: figure(mainBig / MB),
+      runnerPeakMbSmall: figure(runnerSmall / MB),
+      runnerPeakMbBig: figure(runnerBig / MB),
+      baselinePeakMbSmall: figure(baseSmall / MB),
+      baselinePeakMbBig: figure(baseBig / MB),
+    },
+    runs: {
+      skwirl,
+      baseline,
+      baselineWithoutMd5: unverified,
+      curl: curls,
+      skwirlSmall,
+      baselineSmall,
+    },
+    notes: [
+      "Throughput is the download alone: Skwirl from download_url's call reaching main to the file's result; the baseline from its fetch to the MD5 compared; curl its own time_total.",
+      'The baseline checks size and MD5 as Skwirl does (the same work); "without MD5" and curl only count the bytes or write them to /dev/null.',
+      `Flat: the peaks at ${small} and at ${big} differ by at most 32 MB or 10 % (a streaming Node process frees the 64 KiB chunks fetch hands it when V8's external-memory trigger fires, some tens of MB at a time; the baseline shows the same).`,
+      ...(curl ? [] : ['curl is not installed (apt-get install -y curl): its row is empty.']),
+    ],
+    rows: [
+      {
+        scenario: 'bigFile',
+        name: `3. one ${big} file (throughput)`,
+        skwirl: fmtRate(s),
+        baseline: fmtRate(b),
+        ratio: ratioOf(s / b),
+        goal: '≥ 0.90',
+        pass: s / b >= 0.9,
+      },
+      {
+        scenario: 'bigFile',
+        name: `3. the same vs fetch without MD5`,
+        skwirl: fmtRate(s),
+        baseline: fmtRate(u),
+        ratio: ratioOf(s / u),
+        goal: 'record',
+        pass: null,
+      },
+      {
+        scenario: 'bigFile',
+        name: `3. the same vs curl -o /dev/null`,
+        skwirl: fmtRate(s),
+        baseline: curl ? fmtRate(c) : 'no curl',
+        ratio: curl ? ratioOf(s / c) : null,
+        goal: 'record',
+        pass: null,
+      },
+      {
+        scenario: 'bigFile',
+        name: `3. peak memory, ${small} → ${big}`,
+        skwirl: `main ${fmtMb(mainSmall)} → ${fmtMb(mainBig)}, runner ${fmtMb(runnerSmall)} → ${fmtMb(runnerBig)}`,
+        baseline: `${fmtMb(baseSmall)} → ${fmtMb(baseBig)}`,
+        ratio: null,
+        goal: 'flat (±32 MB)',
+        pass: flat,
+      },
+    ],
+  }
+}
+
+// 4 -------------------------------------------------------------------------------------------
+
+export async function startup(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const runs = context.runs ?? sizes.startup.runs
+  await double.load({ count: 1, minSize: 1024, maxSize: 1024, md5: true })
+  const firstRequest: number[] = []
+  const ready: number[] = []
+  const node: number[] = []
+  for (let i = 0; i < runs; i++) {
+    await double.reset()
+    const task: HostTask = { url: double.url, mode: 'workflow', nodeBaseline: true }
+    const r = await runSkwirl(task, context.profile)
+    const stats = await double.stats()
+    if (!check(context, 'start-up', r.status === 'ok' && stats.firstAt !== null, r)) continue
+    firstRequest.push((stats.firstAt as number) - r.startedAt)
+    if (r.readyMs !== null) ready.push(r.readyMs)
+    if (r.nodeMs !== undefined) node.push(r.nodeMs)
+  }
+  const s = median(firstRequest)
+  const n = median(node)
+  return {
+    id: 'startup',
+    title: 'Start-up: Execute → the first request reaching the double, against `node -e 0`',
+    figures: {
+      skwirlMs: figure(s),
+      nodeMs: figure(n),
+      ratio: figure(n / s, 3),
+      timesSlower: figure(s / n, 2),
+      executeToReadyMs: figure(median(ready)),
+    },
+    runs: { firstRequestMs: firstRequest, readyMs: ready, nodeMs: node },
+    notes: [
+      "`node -e 0` is spawned by the same host process with the runner's options (IPC channel, its own process group, the heap cap) and timed from spawn to exit.",
+      "executeToReadyMs: Execute → the runner's 'ready' (Node's start and loading the runner bundle with fengari); the rest is the start message, the Lua state and sandbox prelude, compiling the provider, its first http.get crossing to main, and main's first fetch (Node loads undici on first use).",
+    ],
+    rows: [
+      {
+        scenario: 'startup',
+        name: '4. start-up, Execute → first request',
+        skwirl: fmtMs(s),
+        baseline: `${fmtMs(n)} (node -e 0)`,
+        ratio: ratioOf(n / s),
+        goal: 'record',
+        pass: null,
+      },
+    ],
+  }
+}
+
+// 5 -------------------------------------------------------------------------------------------
+
+export async function luaSpeed(context: Context): Promise<ScenarioResult> {
+  const { sizes } = context
+  const { pages, perPage } = sizes.lua
+  const runs = context.runs ?? sizes.lua.runs
+  const args = [String(pages), String(perPage)]
+  const lua54 = hasCommand('lua5.4')
+  const sandbox: LuaTiming[] = []
+  const plain: LuaTiming[] = []
+  const reference: LuaTiming[] = []
+  await takeTurns(runs, [
+    async () => {
+      if (lua54) reference.push(await runLua54(args))
+    },
+    async () => {
+      sandbox.push(await runFengari('sandbox', args))
+    },
+    async () => {
+      plain.push(await runFengari('plain', args))
+    },
+  ])
+  const answers = new Set([...sandbox, ...plain, ...reference].map((r) => r.summary))
+  check(context, 'lua speed: the runs disagree', answers.size === 1, [...answers])
+  const s = median(sandbox.map((r) => r.ms))
+  const p = median(plain.map((r) => r.ms))
+  const l = lua54 ? median(reference.map((r) => r.ms)) : NaN
+  const records = (pages * perPage).toLocaleString('en')
+  return {
+    id: 'lua',
+    title: `Lua speed: building and walking ${records} file records, fengari against lua5.4`,
+    figures: {
+      fengariSandboxMs: figure(s),
+      fengariPlainMs: figure(p),
+      lua54Ms: lua54 ? figure(l) : null,
+      ratio: lua54 ? figure(l / s, 4) : null,
+      timesSlower: lua54 ? figure(s / l, 1) : null,
+    },
+    runs: { sandbox, plain, lua54: reference },
+    notes: [
+      "fengari as Skwirl runs it: the runner's own sandbox (read-only library proxies, the CPU-budget count hook), a fresh process per run; fengariPlainMs: a bare fengari state.",
+      lua54
+        ? 'lua5.4 times itself with os.clock (CPU time); fengari is timed around the call.'
+        : 'lua5.4 is not installed (apt-get install -y lua5.4): its column is empty.',
+    ],
+    rows: [
+      {
+        scenario: 'lua',
+        name: `5. Lua tables, ${records} records`,
+        skwirl: `${fmtMs(s)} (fengari)`,
+        baseline: lua54 ? `${fmtMs(l)} (lua5.4)` : 'no lua5.4',
+        ratio: lua54 ? ratioOf(l / s) : null,
+        goal: 'record',
+        pass: null,
+      },
+    ],
+  }
+}
