@@ -422,6 +422,17 @@ describe('run', () => {
     expect(out.stderr).toMatch(PROGRESS)
     expect(readLog()).toContain(`[run=${result.runId} provider="drive-double"] run cancelled`)
   })
+  it('SIGTERM cancels the run too and exits 143', async () => {
+    const files = makeFiles(30, { minSize: 200_000, maxSize: 200_000 })
+    const drive = await double(files, { downloadDelayMs: 150 })
+    const run = start(['run', providerFile(drive), '--json'])
+    await stderrMatches(run, PROGRESS)
+    run.child.kill('SIGTERM')
+    const out = await run.finished
+    expect(out.signal).toBeNull()
+    expect(out.code).toBe(143)
+    expect(report(out).status).toBe('cancelled')
+  })
 })
 
 describe('runs', () => {

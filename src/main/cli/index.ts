@@ -1,5 +1,5 @@
 // `npx skwirl …`: the same core as the desktop app, headless. Exit codes: 0 ok, 1 failure,
-// 2 usage error, 130 interrupted.
+// 2 usage error, 130 interrupted (143 on SIGTERM).
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import { startBrowserServer } from '../core/browser-server'
@@ -139,8 +139,9 @@ function exportProvider(
   return 0
 }
 
+/** consoleTarget false: log lines go to the log file only (run errors are in the JSON report). */
 function openCore(
-  consoleTarget: 'stdout' | 'stderr',
+  consoleTarget: 'stdout' | 'stderr' | false,
   emit?: Parameters<typeof createCore>[0]['emit'],
 ): SkwirlCore {
   const dataDir = resolveDataDir()
@@ -170,7 +171,7 @@ async function withCore(
 }
 
 async function runCommand(target: string, json: boolean): Promise<number> {
-  const core = openCoreQuiet()
+  const core = openCore(false)
   try {
     const provider = findProvider(core, target)
     if (!provider) {
@@ -180,37 +181,29 @@ async function runCommand(target: string, json: boolean): Promise<number> {
       return 1
     }
     const { done, runId } = core.runs.start(provider)
+    // The shell's convention: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
+    let interruptCode = 130
     const onInterrupt = (): void => {
       core.runs.cancel(runId)
     }
+    const onTerminate = (): void => {
+      interruptCode = 143
+      core.runs.cancel(runId)
+    }
     process.once('SIGINT', onInterrupt)
-    process.once('SIGTERM', onInterrupt)
+    process.once('SIGTERM', onTerminate)
     const progress = setInterval(() => writeProgress(core, runId), 500)
     const outcome = await done
     clearInterval(progress)
     process.removeListener('SIGINT', onInterrupt)
-    process.removeListener('SIGTERM', onInterrupt)
+    process.removeListener('SIGTERM', onTerminate)
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
     reportOutcome(outcome, json, core.logger)
-    if (outcome.status === 'cancelled') return 130
+    if (outcome.status === 'cancelled') return interruptCode
     return outcome.status === 'completed' ? 0 : 1
   } finally {
     await core.close()
   }
-}
-
-function openCoreQuiet(): SkwirlCore {
-  // Run errors go to the log file and the JSON report, not as log lines on the terminal.
-  const dataDir = resolveDataDir()
-  const logger = createLogger({ dataDir, console: false })
-  return createCore({
-    dataDir,
-    resourcesDir: RESOURCES_DIR,
-    logger,
-    launchRunner: childProcessLauncher(RUNNER_SCRIPT),
-    limits: limitsFromEnv(),
-    recordRuns: recordRunsFromEnv(),
-  })
 }
 
 function findProvider(
