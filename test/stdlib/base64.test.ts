@@ -1,18 +1,9 @@
 // base64 through a real runner: RFC 4648 §10's test vectors in both alphabets, bytes of every
 // value, and the errors for text that is not base64.
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { expectLua, lit } from './harness'
+import { describe, it } from 'vitest'
+import { expectLua, lit, useStdlibFixtures } from './harness'
 
-let core: TestCore
-
-beforeAll(() => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-})
-
-afterAll(async () => {
-  await core.dispose()
-})
+const fixtures = useStdlibFixtures()
 
 const RFC4648: Array<[string, string]> = [
   ['', ''],
@@ -27,7 +18,7 @@ const RFC4648: Array<[string, string]> = [
 describe('base64', () => {
   it('encode and decode: the RFC 4648 §10 vectors', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       [
         'local base64 = require "base64"',
         ...RFC4648.flatMap(([plain, encoded]) => [
@@ -40,7 +31,7 @@ describe('base64', () => {
 
   it('the URL-safe alphabet (§5): the same vectors without padding, - and _ for + and /', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       [
         'local base64 = require "base64"',
         ...RFC4648.flatMap(([plain, encoded]) => [
@@ -60,7 +51,7 @@ describe('base64', () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i)
     const wrapped = Buffer.from(all).toString('base64').replace(/.{60}/g, '$&\r\n')
     await expectLua(
-      core,
+      fixtures.core,
       `local base64 = require "base64"
       local all = ${lit(all)}
       eq("round trip", base64.decode(base64.encode(all)), all)
@@ -73,7 +64,7 @@ describe('base64', () => {
 
   it('text that is not base64 raises an error that says why', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local base64 = require "base64"
       fails("bad symbol", 'base64.decode: "%%" at position 3 is not in the base64 alphabet', base64.decode, "Zm%v")
       fails("url symbol in standard", '"%-" at position 1 is not in the base64 alphabet', base64.decode, "-_8=")

@@ -2,19 +2,10 @@
 // SHA examples ("abc", the 448- and 896-bit messages, a million "a"), RFC 4231's HMAC-SHA256
 // cases 1-4, 6 and 7.
 import { createHash } from 'node:crypto'
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { expectLua, lit } from './harness'
+import { describe, it } from 'vitest'
+import { expectLua, lit, useStdlibFixtures } from './harness'
 
-let core: TestCore
-
-beforeAll(() => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-})
-
-afterAll(async () => {
-  await core.dispose()
-})
+const fixtures = useStdlibFixtures()
 
 const M448 = 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'
 const M896 =
@@ -33,7 +24,7 @@ function digests(fn: string, cases: Array<[string, string]>): string {
 describe('crypto', () => {
   it('md5: the RFC 1321 test suite', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       digests('md5', [
         ['', 'd41d8cd98f00b204e9800998ecf8427e'],
         ['a', '0cc175b9c0f1b6a831c399e269772661'],
@@ -51,7 +42,7 @@ describe('crypto', () => {
 
   it('sha1: FIPS 180 "abc", the 448-bit message, and a million "a"', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `${digests('sha1', [
         ['abc', 'a9993e364706816aba3e25717850c26c9cd0d89d'],
         [M448, '84983e441c3bd26ebaae4aa1f95129e5e54670f1'],
@@ -63,7 +54,7 @@ describe('crypto', () => {
 
   it('sha256: FIPS 180 "abc", the 448-bit message, and a million "a"', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `${digests('sha256', [
         ['abc', 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
         [M448, '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
@@ -76,7 +67,7 @@ describe('crypto', () => {
 
   it('sha512: FIPS 180 "abc", the 448- and 896-bit messages', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       digests('sha512', [
         [
           'abc',
@@ -139,7 +130,7 @@ describe('crypto', () => {
       ],
     ]
     await expectLua(
-      core,
+      fixtures.core,
       [
         'local crypto = require "crypto"',
         ...cases.map(
@@ -152,7 +143,7 @@ describe('crypto', () => {
 
   it('raw and base64 output, for signing chains such as AWS Signature V4', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local crypto = require "crypto"
       local raw = crypto.hmac_sha256("Jefe", "what do ya want for nothing?", "raw")
       eq("raw length", #raw, 32)
@@ -172,7 +163,7 @@ describe('crypto', () => {
 
   it('random_bytes gives n fresh bytes, and refuses silly counts', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local crypto = require "crypto"
       local a, b = crypto.random_bytes(32), crypto.random_bytes(32)
       eq("length", #a, 32)
@@ -187,7 +178,7 @@ describe('crypto', () => {
 
   it('misuse raises errors that name the function and the argument', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local crypto = require "crypto"
       fails("nil data", "crypto.md5: the data %(argument 1%) must be a string, got no value", crypto.md5)
       fails("number data", "crypto.sha256: the data %(argument 1%) must be a string, got number",

@@ -3,23 +3,11 @@
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeDataDir, REPO_ROOT, startTestCore, type TestCore } from '../support/fixtures'
-import { startLocalServer, type LocalServer } from '../sandbox/harness'
-import { expectLua, lit, run } from './harness'
+import { describe, expect, it } from 'vitest'
+import { makeDataDir, REPO_ROOT } from '../support/fixtures'
+import { expectLua, lit, run, useStdlibFixtures } from './harness'
 
-let core: TestCore
-let server: LocalServer
-
-beforeAll(async () => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-  server = await startLocalServer()
-})
-
-afterAll(async () => {
-  await core.dispose()
-  await server.close()
-})
+const fixtures = useStdlibFixtures()
 
 /** A provider listing one id, with its three functions given as Lua source (line 1 onward). */
 function provider(lines: string[]): string {
@@ -30,7 +18,7 @@ const LISTS_A = 'function list_file_ids() skwirl.emit_file_id("a") end'
 const DOWNLOADS = 'function download_file(id) error("not reached") end'
 
 async function errorsOf(code: string, name = 'Acme Drive'): Promise<string[]> {
-  const outcome = await run(core, code, name)
+  const outcome = await run(fixtures.core, code, name)
   return outcome.errors.map((e) => `${e.stage}${e.fileId ? ` ${e.fileId}` : ''}: ${e.message}`)
 }
 
@@ -168,7 +156,7 @@ describe('an error names the provider, the function and the line', () => {
         provider([
           LISTS_A,
           'function get_file_metadata(id)',
-          `  local r = http.get(${lit(server.url)} .. "/missing/" .. id)`,
+          `  local r = http.get(${lit(fixtures.server.url)} .. "/missing/" .. id)`,
           'end',
           DOWNLOADS,
         ]),
@@ -178,11 +166,11 @@ describe('an error names the provider, the function and the line', () => {
 
   it('the same message is in the log, tagged with the run, the provider, the file and the stage', async () => {
     const outcome = await run(
-      core,
+      fixtures.core,
       provider([LISTS_A, DOWNLOADS, 'function get_file_metadata(id)', '  error("boom")', 'end']),
       'Acme Drive',
     )
-    expect(core.readLog()).toContain(
+    expect(fixtures.core.readLog()).toContain(
       `[run=${outcome.runId} provider="Acme Drive" file=a stage=metadata] Acme Drive:4: in get_file_metadata: boom`,
     )
   })
@@ -239,8 +227,8 @@ describe('an error names the provider, the function and the line', () => {
 describe('pcall and error across host calls', () => {
   it('pcall catches a host call’s error, and the script goes on making host calls', async () => {
     await expectLua(
-      core,
-      `local URL = ${lit(server.url)}
+      fixtures.core,
+      `local URL = ${lit(fixtures.server.url)}
       local ok, err = pcall(http.get, URL .. "/status/500")
       eq("caught", ok, false)
       assert(err:find("HTTP 500: status 500", 1, true), err)
@@ -256,8 +244,8 @@ describe('pcall and error across host calls', () => {
 
   it('an error value (a table) raised after host calls comes through pcall intact', async () => {
     await expectLua(
-      core,
-      `local URL = ${lit(server.url)}
+      fixtures.core,
+      `local URL = ${lit(fixtures.server.url)}
       local ok, err = pcall(function()
         local page = http.get(URL .. "/json")
         skwirl.storage.set("seen", page.answer)
@@ -271,8 +259,8 @@ describe('pcall and error across host calls', () => {
 
   it('xpcall’s handler sees the host error; pcall inside coroutines too', async () => {
     await expectLua(
-      core,
-      `local URL = ${lit(server.url)}
+      fixtures.core,
+      `local URL = ${lit(fixtures.server.url)}
       local ok, handled = xpcall(function() http.get(URL .. "/missing") end,
         function(e) return "handled: " .. e end)
       eq("xpcall", ok, false)

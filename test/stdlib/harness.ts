@@ -1,8 +1,15 @@
 // What the standard library suite shares: Lua that checks values against expected ones and
 // says which case failed, run as a provider's list_file_ids through a real runner.
-import { expect } from 'vitest'
-import type { TestCore } from '../support/fixtures'
-import { luaLiteral, provider, run, runError } from '../sandbox/harness'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { startTestCore, type TestCore } from '../support/fixtures'
+import {
+  luaLiteral,
+  provider,
+  run,
+  runError,
+  startLocalServer,
+  type LocalServer,
+} from '../sandbox/harness'
 
 export { luaLiteral, provider, run, runError }
 
@@ -37,4 +44,31 @@ export async function expectLua(core: TestCore, lua: string, name?: string): Pro
 /** A Lua string literal for the text (any bytes). */
 export function lit(value: string | Uint8Array): string {
   return luaLiteral(value)
+}
+
+/**
+ * One core (real runners) and one local HTTP server for a test file, started before its tests
+ * and closed after them.
+ */
+export function useStdlibFixtures(): { readonly core: TestCore; readonly server: LocalServer } {
+  let core: TestCore | undefined
+  let server: LocalServer | undefined
+  beforeAll(async () => {
+    core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
+    server = await startLocalServer()
+  })
+  afterAll(async () => {
+    await core?.dispose()
+    await server?.close()
+  })
+  return {
+    get core() {
+      if (!core) throw new Error('the stdlib fixtures start in beforeAll')
+      return core
+    },
+    get server() {
+      if (!server) throw new Error('the stdlib fixtures start in beforeAll')
+      return server
+    },
+  }
 }

@@ -1,26 +1,17 @@
 // http.request and http.post through a real runner against a local server: every verb, statuses
 // answered rather than raised, headers both ways, params, string and JSON bodies, JSON answers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { provider, run, runError, startLocalServer, type LocalServer } from '../sandbox/harness'
-import { CHECKS, expectLua, lit } from './harness'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { provider, run, runError } from '../sandbox/harness'
+import { CHECKS, expectLua, lit, useStdlibFixtures } from './harness'
 
-let core: TestCore
-let server: LocalServer
+const fixtures = useStdlibFixtures()
 let base: string
 
-beforeAll(async () => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-  server = await startLocalServer()
-  base = `local URL = ${lit(server.url)}\nlocal json = require "json"\n`
+beforeAll(() => {
+  base = `local URL = ${lit(fixtures.server.url)}\nlocal json = require "json"\n`
 })
 
-afterAll(async () => {
-  await core.dispose()
-  await server.close()
-})
-
-const lua = (code: string): Promise<void> => expectLua(core, base + code)
+const lua = (code: string): Promise<void> => expectLua(fixtures.core, base + code)
 
 describe('http.request', () => {
   it('sends every verb and answers status, headers and body', async () => {
@@ -140,7 +131,7 @@ describe('http.request', () => {
 
   it('an uncaught network failure fails the run with the provider, function and line', async () => {
     const outcome = await run(
-      core,
+      fixtures.core,
       provider(`${CHECKS}\nhttp.request({ method = "DELETE", url = "http://127.0.0.1:1/x" })`),
     )
     expect(outcome.status).toBe('failed')

@@ -1,22 +1,13 @@
 // inspect and log through a real runner: readable renderings of nested tables, shared tables and
 // cycles; log lines in the log file tagged with the run, the provider, the stage and the line.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { expectLua, lit, provider, run, runError } from './harness'
+import { describe, expect, it } from 'vitest'
+import { expectLua, lit, provider, run, runError, useStdlibFixtures } from './harness'
 
-let core: TestCore
-
-beforeAll(() => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-})
-
-afterAll(async () => {
-  await core.dispose()
-})
+const fixtures = useStdlibFixtures()
 
 /** The log file's lines for one run. */
 function linesOf(runId: string): string[] {
-  return core
+  return fixtures.core
     .readLog()
     .split('\n')
     .filter((line) => line.includes(`[run=${runId} `))
@@ -25,7 +16,7 @@ function linesOf(runId: string): string[] {
 describe('inspect', () => {
   it('renders scalars as Lua source would write them', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local inspect = require "inspect"
       local json = require "json"
       eq("integer", inspect(42), "42")
@@ -59,7 +50,7 @@ describe('inspect', () => {
       '}',
     ].join('\n')
     await expectLua(
-      core,
+      fixtures.core,
       `local inspect = require "inspect"
       eq("empty", inspect({}), "{}")
       eq("sequence", inspect({ 1, 2, "three" }), '{ 1, 2, "three" }')
@@ -83,7 +74,7 @@ describe('inspect', () => {
 
   it('shows a table met twice once, with an id, and refers to it after: cycles too', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local inspect = require "inspect"
       local root = { name = "root" }
       root.self = root
@@ -103,7 +94,7 @@ describe('inspect', () => {
 describe('log', () => {
   it('writes each level to the log file, tagged with run, provider, stage and the line', async () => {
     const outcome = await run(
-      core,
+      fixtures.core,
       provider(
         `local log = require "log"
         log.debug("listing", 3, "pages")
@@ -141,7 +132,7 @@ describe('log', () => {
 
   it('keeps one entry per line, cuts very long lines, and caps a chatty run', async () => {
     const outcome = await run(
-      core,
+      fixtures.core,
       provider(`local log = require "log"
         log.info("two\\nlines")
         log.info(("x"):rep(10000))

@@ -1,23 +1,10 @@
 // json through a real runner: round trips that keep unicode, integers beyond 32 bits, empty
 // arrays apart from empty objects, and null; sort_keys and indent against JSON.stringify's own
 // output; and errors that say where in the value the problem is.
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { startLocalServer, type LocalServer } from '../sandbox/harness'
-import { expectLua, lit } from './harness'
+import { describe, it } from 'vitest'
+import { expectLua, lit, useStdlibFixtures } from './harness'
 
-let core: TestCore
-let server: LocalServer
-
-beforeAll(async () => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-  server = await startLocalServer()
-})
-
-afterAll(async () => {
-  await core.dispose()
-  await server.close()
-})
+const fixtures = useStdlibFixtures()
 
 /**
  * JSON.stringify(value, null, indent) with every object's keys in UTF-8 byte order, as sort_keys
@@ -74,7 +61,7 @@ describe('json', () => {
   it('a document round trips exactly: unicode, big integers, [] and {}, null, nesting', async () => {
     const canonical = sortedJson(DOC)
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
       local t = json.decode(${lit(JSON.stringify(DOC))})
       eq("round trip", json.encode(t, { sort_keys = true }), ${lit(canonical)})
@@ -96,7 +83,7 @@ describe('json', () => {
 
   it('sort_keys and indent give what JSON.stringify(value, null, indent) gives (keys sorted)', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
       local t = json.decode(${lit(JSON.stringify(DOC))})
       eq("indent = true", json.encode(t, { indent = true, sort_keys = true }), ${lit(sortedJson(DOC, '  '))})
@@ -111,7 +98,7 @@ describe('json', () => {
 
   it('Lua values encode as JSON: sequences as arrays, string keys as objects', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
       eq("array", json.encode({ 1, 2, 3 }), "[1,2,3]")
       eq("object", json.encode({ a = 1 }), '{"a":1}')
@@ -141,7 +128,7 @@ describe('json', () => {
 
   it('ascii = true escapes all but ASCII as \\uXXXX (Dropbox-API-Arg wants "HTTP header safe" JSON)', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
       -- Dropbox's own example, from its JSON encoding page.
       eq("dropbox", json.encode({ field = "some_üñîcødé_and_\\127" }, { ascii = true }),
@@ -153,7 +140,7 @@ describe('json', () => {
 
   it('json.null: a distinct value, and the way null survives a round trip', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
       eq("type", type(json.null), "userdata")
       eq("tostring", tostring(json.null), "json.null")
@@ -170,14 +157,14 @@ describe('json', () => {
 
   it('http bodies decode the same way, except that null is nil there (as http.get always did)', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
-      local r = http.get(${lit(server.url)} .. "/empty")
+      local r = http.get(${lit(fixtures.server.url)} .. "/empty")
       eq("null is nil in an http body", r.gone, nil)
       eq("empty arrays stay arrays", json.encode(r.files), "[]")
       eq("empty objects stay objects", json.encode(r.meta), "{}")
       eq("a null item is a hole", r.list[3], 3)
-      local exact = json.decode(http.request({ url = ${lit(server.url)} .. "/empty", raw = true }).body)
+      local exact = json.decode(http.request({ url = ${lit(fixtures.server.url)} .. "/empty", raw = true }).body)
       eq("raw text + json.decode keeps null", exact.gone, json.null)
       eq("exact", json.encode(exact, { sort_keys = true }), '{"files":[],"gone":null,"list":[1,null,3],"meta":{}}')`,
     )
@@ -185,7 +172,7 @@ describe('json', () => {
 
   it('errors say what is wrong and where', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local json = require "json"
       fails("syntax", "^json.decode: .*JSON", json.decode, '{"a":}')
       fails("trailing", "^json.decode: ", json.decode, '[1] x')

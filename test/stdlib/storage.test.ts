@@ -1,23 +1,14 @@
 // skwirl.storage through real runners and the real database: values of every JSON kind, kept
 // across runs, kept apart between providers, and limits that fail with clear errors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
+import { describe, expect, it } from 'vitest'
 import type { RunOutcome } from '../../src/main/core/run-manager'
-import { CHECKS, provider, runError } from './harness'
+import { CHECKS, provider, runError, useStdlibFixtures } from './harness'
 
-let core: TestCore
-
-beforeAll(() => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-})
-
-afterAll(async () => {
-  await core.dispose()
-})
+const fixtures = useStdlibFixtures()
 
 /** Runs `lua` (with the checks in scope) as the list_file_ids of the provider with this id. */
 async function runAs(id: string, lua: string): Promise<RunOutcome> {
-  const { done } = core.runs.start({
+  const { done } = fixtures.core.runs.start({
     id,
     name: `provider ${id}`,
     code: provider(`${CHECKS}\n${lua}`),
@@ -56,8 +47,8 @@ describe('skwirl.storage', () => {
       eq("table", json.encode(t, { sort_keys = true }), '{"cursor":"c1","empty":[],"none":{},"pages":[1,2,3]}')
       eq("missing", storage.get("missing"), nil)`,
     )
-    expect(core.storage.get('kinds', 'big')).toBe('12345678901')
-    expect(core.storage.get('kinds', 'string')).toBe('"ünï ✓"')
+    expect(fixtures.core.storage.get('kinds', 'big')).toBe('12345678901')
+    expect(fixtures.core.storage.get('kinds', 'string')).toBe('"ünï ✓"')
   })
 
   it('set(key, nil) and delete(key) remove a key; removing a missing key is fine', async () => {
@@ -75,7 +66,7 @@ describe('skwirl.storage', () => {
       storage.set("c", "second")
       eq("overwritten", storage.get("c"), "second")`,
     )
-    expect(core.storage.get('removal', 'a')).toBeNull()
+    expect(fixtures.core.storage.get('removal', 'a')).toBeNull()
   })
 
   it('persists across runs, and each provider sees only its own keys', async () => {
@@ -94,11 +85,11 @@ describe('skwirl.storage', () => {
       'dropbox',
       `eq("third run", skwirl.storage.get("cursor").token, "from run 2")`,
     )
-    expect(core.storage.get('gdrive', 'cursor')).toBe('"gdrive\'s own"')
+    expect(fixtures.core.storage.get('gdrive', 'cursor')).toBe('"gdrive\'s own"')
   })
 
   it('works in every stage: the main chunk, listing, metadata and download', async () => {
-    const { done } = core.runs.start({
+    const { done } = fixtures.core.runs.start({
       id: 'stages',
       name: 'stages',
       code: `
@@ -144,8 +135,8 @@ describe('skwirl.storage', () => {
       storage.set("chunk1", "smaller now")
       storage.set("chunk17", ("c"):rep(64000))`,
     )
-    expect(core.storage.usage('limits')).toBeLessThanOrEqual(1024 * 1024)
-    expect(core.storage.usage('limits')).toBeGreaterThan(1_000_000)
+    expect(fixtures.core.storage.usage('limits')).toBeLessThanOrEqual(1024 * 1024)
+    expect(fixtures.core.storage.usage('limits')).toBeGreaterThan(1_000_000)
   })
 
   it('cannot wait for the host inside a builtin’s callback', async () => {

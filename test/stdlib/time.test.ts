@@ -1,23 +1,14 @@
 // time through a real runner: the RFC 3339 §5.8 examples (fractions, offsets, leap seconds) parsed
 // to seconds and formatted back, now(), and the errors for text that is not a date-time.
-import { afterAll, beforeAll, describe, it } from 'vitest'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { expectLua } from './harness'
+import { describe, it } from 'vitest'
+import { expectLua, useStdlibFixtures } from './harness'
 
-let core: TestCore
-
-beforeAll(() => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-})
-
-afterAll(async () => {
-  await core.dispose()
-})
+const fixtures = useStdlibFixtures()
 
 describe('time', () => {
   it('parse: the RFC 3339 §5.8 examples', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local time = require "time"
       eq("fraction, UTC", time.parse("1985-04-12T23:20:50.52Z"), 482196050.52)
       eq("offset -08:00", time.parse("1996-12-19T16:39:57-08:00"), 851042397)
@@ -39,7 +30,7 @@ describe('time', () => {
 
   it('format: UTC by default, the given offset when asked, fractions to microseconds', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local time = require "time"
       eq("fraction", time.format(482196050.52), "1985-04-12T23:20:50.52Z")
       eq("offset -08:00", time.format(851042397, "-08:00"), "1996-12-19T16:39:57-08:00")
@@ -57,7 +48,7 @@ describe('time', () => {
 
   it('parse and format round trip every RFC 3339 example', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local time = require "time"
       for _, c in ipairs({
         { "1985-04-12T23:20:50.52Z", "Z" },
@@ -74,7 +65,7 @@ describe('time', () => {
   it('now: seconds since the epoch, with fractions, close to os.time()', async () => {
     const before = Date.now() / 1000
     await expectLua(
-      core,
+      fixtures.core,
       `local time = require "time"
       local t = time.now()
       eq("a float", math.type(t), "float")
@@ -87,7 +78,7 @@ describe('time', () => {
 
   it('text that is not an RFC 3339 date-time raises an error that says why', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local time = require "time"
       local shape = "expected YYYY%-MM%-DDTHH:MM:SS%[%.fraction%]%(Z|%+HH:MM|%-HH:MM%)"
       fails("date only", 'time.parse: "2024%-01%-01" is not an RFC 3339 date%-time: ' .. shape,

@@ -1,23 +1,10 @@
 // url through a real runner: RFC 3986 percent-encoding (spaces as %20, only A-Z a-z 0-9 - . _ ~
 // left as they are), decoding, and query strings encoded exactly as http.get encodes params.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { encodeQueryComponent } from '../../src/main/core/http-broker'
-import { startTestCore, type TestCore } from '../support/fixtures'
-import { startLocalServer, type LocalServer } from '../sandbox/harness'
-import { expectLua, lit } from './harness'
+import { expectLua, lit, useStdlibFixtures } from './harness'
 
-let core: TestCore
-let server: LocalServer
-
-beforeAll(async () => {
-  core = startTestCore({ cpuMs: 5000, watchdogMs: 10_000 })
-  server = await startLocalServer()
-})
-
-afterAll(async () => {
-  await core.dispose()
-  await server.close()
-})
+const fixtures = useStdlibFixtures()
 
 describe('url', () => {
   it('encode: RFC 3986 unreserved characters stay, everything else is %XX (upper case)', async () => {
@@ -30,7 +17,7 @@ describe('url', () => {
       '',
     ]
     await expectLua(
-      core,
+      fixtures.core,
       [
         'local url = require "url"',
         ...samples.map(
@@ -45,7 +32,7 @@ describe('url', () => {
 
   it('decode: %XX in either case back to bytes; "+" stays "+"', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local url = require "url"
       eq("space", url.decode("a%20b"), "a b")
       eq("lower case hex", url.decode("%e2%9c%93"), "✓")
@@ -60,7 +47,7 @@ describe('url', () => {
 
   it('query: key order is byte order; numbers and booleans as http.get writes them', async () => {
     await expectLua(
-      core,
+      fixtures.core,
       `local url = require "url"
       eq("empty", url.query({}), "")
       eq("sorted and encoded", url.query({ q = "name = 'x y'", b = 2, a = true, ["z z"] = 2^53 }),
@@ -73,15 +60,15 @@ describe('url', () => {
   })
 
   it('query gives exactly the query string http.get sends for the same params', async () => {
-    const before = server.requests.length
+    const before = fixtures.server.requests.length
     await expectLua(
-      core,
+      fixtures.core,
       `local url = require "url"
       local params = { q = "trashed = false and 'x' in parents", pageSize = 1000, ["odd key!"] = "✓" }
-      http.get(${lit(server.url)} .. "/echo?" .. url.query(params))
-      http.get(${lit(server.url)} .. "/echo", { params = params })`,
+      http.get(${lit(fixtures.server.url)} .. "/echo?" .. url.query(params))
+      http.get(${lit(fixtures.server.url)} .. "/echo", { params = params })`,
     )
-    const [viaQuery, viaParams] = server.queries.slice(before)
+    const [viaQuery, viaParams] = fixtures.server.queries.slice(before)
     expect(viaQuery).toBeDefined()
     // http.get keeps the table's own order; compare the sorted pairs.
     const pairs = (q: string | undefined): string[] => (q ?? '').split('&').sort()
