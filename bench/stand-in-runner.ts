@@ -2,7 +2,7 @@
 // messages, in the same order, over the same IPC channel as the real runner sends for the
 // shipped Google Drive provider, but the provider's logic is plain JavaScript (no fengari, no
 // sandbox). Skwirl with this runner is the floor that main and the protocol allow. It sends what
-// workflow.ts sends (ready; calls, ids, listed; per file file-start, call, file-metadata, call,
+// workflow.ts sends (ready; calls, ids, listed; per file call, file-metadata, call,
 // file; done): keep the two in step when the protocol changes.
 import type {
   FileResult,
@@ -40,8 +40,8 @@ function call(
 }
 
 const headers = { Authorization: 'Bearer hardcoded_token_for_now' }
-// Experiments with the protocol's shape: 'all' (as the real runner), 'no-file-start' (main
-// ignores file-start anyway), 'batched' (also file results sent 100 at a time).
+// Experiments with the protocol's shape: 'all' (as the real runner), 'batched' (file results
+// sent 100 at a time).
 const shape = process.env.SKWIRL_STAND_IN_MESSAGES ?? 'all'
 const results: FileResult[] = []
 const flushResults = (): void => {
@@ -79,7 +79,6 @@ async function run(base: string): Promise<void> {
   send({ type: 'listed', count: ids.length })
   for (let index = 0; index < ids.length; index++) {
     const fileId = ids[index] as string
-    if (shape === 'all') send({ type: 'file-start', fileId, index })
     const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
     const meta = await call(
       {

@@ -105,7 +105,6 @@ export type RunnerToMain =
   | { seq: number; type: 'call'; call: HostCall; context: CallContext }
   | { seq: number; type: 'ids'; ids: string[] }
   | { seq: number; type: 'listed'; count: number }
-  | { seq: number; type: 'file-start'; fileId: string; index: number }
   /** The file's metadata is known: main shows its name while it downloads. */
   | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number }
   | { seq: number; type: 'file'; result: FileResult }

@@ -259,7 +259,6 @@ class Run {
     this.lastActivity = Date.now()
     switch (message.type) {
       case 'ready':
-      case 'file-start':
         return
       case 'file-metadata':
         this.currentFile = message.name

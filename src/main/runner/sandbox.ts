@@ -90,7 +90,8 @@ export class LuaSandbox {
   private readonly L: LuaState
   private pending: HostCall | null = null
   private answer: HostAnswer | null = null
-  private budgetStart = process.cpuUsage()
+  /** CPU time when the budget started; null until the first count after a host call. */
+  private budgetStart: NodeJS.CpuUsage | null = null
   private spent = false
   private context: CallContext = { stage: 'load', fileId: null }
   private downloads = 0
@@ -264,12 +265,18 @@ export class LuaSandbox {
     return `the script ran for more than ${Math.round(this.options.cpuMs / 1000)} s of CPU without calling the host and was stopped`
   }
 
+  // Host calls are the hot path: reading the CPU clock is left to the next count hook, which
+  // costs the budget at most HOOK_EVERY instructions.
   private touch(): void {
-    this.budgetStart = process.cpuUsage()
+    this.budgetStart = null
   }
 
   private onCount(L: LuaState): void {
     if (!this.spent) {
+      if (this.budgetStart === null) {
+        this.budgetStart = process.cpuUsage()
+        return
+      }
       const used = process.cpuUsage(this.budgetStart)
       if ((used.user + used.system) / 1000 <= this.options.cpuMs) return
       this.spent = true

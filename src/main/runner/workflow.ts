@@ -127,7 +127,6 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
 
   for (let index = 0; index < ids.length; index++) {
     const fileId = ids[index] as string
-    send({ type: 'file-start', fileId, index })
     expected = null
     const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
 
