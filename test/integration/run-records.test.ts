@@ -505,7 +505,10 @@ describe('events to the screen', () => {
 
   it('are spaced by the throttle, and say the phase, the current file and the pace', async () => {
     const { core, updates, updateTimes } = harness()
-    const drive = await double(makeFiles(400, { maxSize: 64 }), { downloadDelayMs: 5 })
+    // Two 64 KiB chunks a file with a pause between: the run lasts 2 s or more however fast the
+    // machine, long enough for several throttled updates.
+    const files = makeFiles(200, { minSize: 70_000, maxSize: 70_000 })
+    const drive = await double(files, { downloadDelayMs: 10 })
     const provider = driveProvider(core, drive)
     const { done } = core.runs.start(provider)
     await done
