@@ -2,6 +2,7 @@
 // for main's known events. Nothing generic is exposed.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import {
+  apiOverTransport,
   IPC_EVENT_CHANNEL,
   ipcChannel,
   isEventName,
@@ -20,21 +21,7 @@ async function invoke<T>(method: ApiMethod, ...args: unknown[]): Promise<T> {
 }
 
 const api: SkwirlBridge = {
-  listProviders: () => invoke('listProviders'),
-  getProvider: (id) => invoke('getProvider', id),
-  createProvider: (input) => invoke('createProvider', input),
-  updateProvider: (id, update) => invoke('updateProvider', id, update),
-  duplicateProvider: (id) => invoke('duplicateProvider', id),
-  deleteProvider: (id) => invoke('deleteProvider', id),
-  checkProviderCode: (input) => invoke('checkProviderCode', input),
-  importProviderFile: () => invoke('importProviderFile'),
-  exportProviderFile: (id) => invoke('exportProviderFile', id),
-  execute: (providerId) => invoke('execute', providerId),
-  listRuns: () => invoke('listRuns'),
-  listProviderRuns: (providerId) => invoke('listProviderRuns', providerId),
-  listRunFiles: (query) => invoke('listRunFiles', query),
-  cancelRun: (runId) => invoke('cancelRun', runId),
-  openLogFile: () => invoke('openLogFile'),
+  ...apiOverTransport((method, args) => invoke(method, ...args)),
   on: (event, listener) => {
     if (!isEventName(event)) throw new Error(`Unknown event ${String(event)}`)
     const forward = (_e: IpcRendererEvent, name: unknown, payload: unknown): void => {

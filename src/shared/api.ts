@@ -209,6 +209,19 @@ type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>
 const allMethodsListed: Missing extends never ? true : false = true
 void allMethodsListed
 
+/**
+ * Builds the api's named methods from API_METHODS over one transport (Electron IPC, the
+ * browser-mode socket): adding a method is its type, its validator and its handler, nothing more.
+ */
+export function apiOverTransport(
+  call: (method: ApiMethod, args: unknown[]) => Promise<unknown>,
+): SkwirlApi {
+  const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {}
+  for (const method of API_METHODS) api[method] = (...args) => call(method, args)
+  // Each entry forwards its arguments to the method of the same name, which the contract types.
+  return api as unknown as SkwirlApi
+}
+
 export function isApiMethod(value: unknown): value is ApiMethod {
   return typeof value === 'string' && (API_METHODS as readonly string[]).includes(value)
 }

@@ -15,12 +15,12 @@ import { redactSecrets } from '../../shared/redact'
 import type {
   CallContext,
   HostCall,
-  HostReply,
   MainToRunner,
   RunnerLimits,
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { HostCalls } from './host-calls'
 import { HttpBroker } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
 import { currentOwner, type ProcessOwner } from './process-owner'
@@ -151,8 +151,8 @@ class Run {
   private readonly errors: RunErrorEntry[] = []
   private readonly secrets = new Set<string>()
   private readonly runner: RunnerProcess
-  private readonly broker: HttpBroker
   private readonly calls = new AbortController()
+  private readonly hostCalls: HostCalls
   private seq = 0
   private callInFlight = false
   private lastActivity = Date.now()
@@ -187,7 +187,13 @@ class Run {
       live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
-    this.broker = new HttpBroker({ silenceMs: options.limits.httpSilenceMs })
+    this.hostCalls = new HostCalls({
+      providerId: provider.id,
+      broker: new HttpBroker({ silenceMs: options.limits.httpSilenceMs }),
+      storage: options.storage,
+      signal: this.calls.signal,
+      secrets: this.secrets,
+    })
     this.log('info', 'run started')
     try {
       this.recorder =
@@ -326,16 +332,9 @@ class Run {
 
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
     this.callInFlight = true
-    for (const [name, value] of Object.entries('headers' in call ? call.headers : {})) {
-      if (!/^(authorization|proxy-authorization|x-api-key|cookie)$/i.test(name)) continue
-      this.secrets.add(value)
-      // The credential alone too ("Bearer <token>" → "<token>"): a script may quote it bare.
-      const credential = /^\s*[A-Za-z][\w-]*\s+(\S+)\s*$/.exec(value)?.[1]
-      if (credential) this.secrets.add(credential)
-    }
     let reply: Outgoing
     try {
-      const value = await this.perform(call)
+      const value = await this.hostCalls.perform(call)
       reply = { type: 'reply', replyTo: seq, ok: true, value }
     } catch (error) {
       const serialized = serializeError(error)
@@ -345,35 +344,6 @@ class Run {
     this.callInFlight = false
     this.lastActivity = Date.now()
     if (!this.finished) this.send(reply)
-  }
-
-  private async perform(call: HostCall): Promise<HostReply> {
-    const signal = this.calls.signal
-    const storage = this.options.storage
-    const providerId = this.provider.id
-    switch (call.method) {
-      case 'http.get':
-        return this.broker.get(call.url, call.headers, call.params, signal)
-      case 'download_url':
-        return this.broker.download(call.url, call.headers, call.expected, signal)
-      case 'http.request':
-        return this.broker.request(
-          call.verb,
-          call.url,
-          call.headers,
-          call.params,
-          call.body,
-          signal,
-        )
-      case 'storage.get':
-        return { method: call.method, value: storage.get(providerId, call.key) }
-      case 'storage.set':
-        storage.set(providerId, call.key, call.value)
-        return { method: call.method }
-      case 'storage.delete':
-        storage.delete(providerId, call.key)
-        return { method: call.method }
-    }
   }
 
   private watch(): void {

@@ -1,11 +1,11 @@
 // Browser mode: the SkwirlBridge over one WebSocket to main's server on this page's own origin.
 import {
+  apiOverTransport,
   API_ERROR_CODES,
   EVENT_NAMES,
   isEventName,
   type ApiMethod,
   type EventName,
-  type SkwirlApi,
   type SkwirlBridge,
   type SkwirlEvents,
   type Unsubscribe,
@@ -158,10 +158,7 @@ export function createSocketClient(options: SocketClientOptions = {}): SocketCli
     }
   }
 
-  function call<M extends ApiMethod>(
-    method: M,
-    ...args: Parameters<SkwirlApi[M]>
-  ): Promise<Awaited<ReturnType<SkwirlApi[M]>>> {
+  function call(method: ApiMethod, args: unknown[]): Promise<unknown> {
     if (disposed) return Promise.reject(new Error(LOST_CONNECTION_MESSAGE))
     const id = nextId++
     const payload: SocketCall = { type: 'call', id, method, args }
@@ -169,8 +166,7 @@ export function createSocketClient(options: SocketClientOptions = {}): SocketCli
       const entry: PendingCall = {
         message: JSON.stringify(payload),
         sent: false,
-        // The server answers with the value the contract names for this method.
-        resolve: (value) => resolve(value as Awaited<ReturnType<SkwirlApi[M]>>),
+        resolve,
         reject,
       }
       pending.set(id, entry)
@@ -184,21 +180,7 @@ export function createSocketClient(options: SocketClientOptions = {}): SocketCli
   connect()
 
   return {
-    listProviders: () => call('listProviders'),
-    getProvider: (id) => call('getProvider', id),
-    createProvider: (input) => call('createProvider', input),
-    updateProvider: (id, update) => call('updateProvider', id, update),
-    duplicateProvider: (id) => call('duplicateProvider', id),
-    deleteProvider: (id) => call('deleteProvider', id),
-    checkProviderCode: (input) => call('checkProviderCode', input),
-    importProviderFile: () => call('importProviderFile'),
-    exportProviderFile: (id) => call('exportProviderFile', id),
-    execute: (providerId) => call('execute', providerId),
-    listRuns: () => call('listRuns'),
-    listProviderRuns: (providerId) => call('listProviderRuns', providerId),
-    listRunFiles: (query) => call('listRunFiles', query),
-    cancelRun: (runId) => call('cancelRun', runId),
-    openLogFile: () => call('openLogFile'),
+    ...apiOverTransport((method, args) => call(method, args)),
     on(event, listener) {
       const set: Set<typeof listener> = listeners[event]
       set.add(listener)
