@@ -1,6 +1,7 @@
 // The contract between the renderer and main: every call the renderer can make and every event
 // main can push. The Electron preload, the browser-mode socket client and main's handler table
 // are all typed against these two interfaces.
+import type { Schedule } from './schedule'
 
 export interface ProviderSummary {
   id: string
@@ -135,6 +136,69 @@ export interface LogFileInfo {
   opened: boolean
 }
 
+/** A provider's schedule and how its backups are going (what its card says about them). */
+export interface BackupStatus {
+  providerId: string
+  schedule: Schedule
+  /**
+   * When its schedule next runs it; null when not scheduled. A time already past means it is
+   * due and runs as soon as a Skwirl that runs schedules (the app, `serve`, `run --due`) looks.
+   */
+  nextRunAt: string | null
+  /** When its newest run that completed with no failed file finished; null when none has. */
+  lastGoodBackupAt: string | null
+  /** The last good backup (or, never having had one, the schedule) is older than twice its interval. */
+  overdue: boolean
+}
+
+export interface BackupOverview {
+  /** The time zone daily and weekly schedules are kept in (the machine running Skwirl's). */
+  timeZone: string
+  /** How long a schedule's hour is (3,600,000 but for a test knob). */
+  hourMs: number
+  providers: BackupStatus[]
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
+
+/** The app's own settings (not a provider's). */
+export interface AppSettings {
+  /** Desktop: closing the window keeps Skwirl in the tray while a schedule is set. */
+  keepRunningInTray: boolean
+  /** Desktop: Skwirl starts (in the tray) when the person logs in. */
+  openAtLogin: boolean
+  /** A notification when a scheduled run fails, completes with failed files or needs sign-in. */
+  notifications: boolean
+  /** What the log file records; debug lines are off by default. */
+  logLevel: LogLevel
+}
+
+export const DEFAULT_APP_SETTINGS: AppSettings = {
+  keepRunningInTray: true,
+  openAtLogin: false,
+  notifications: true,
+  logLevel: 'info',
+}
+
+export interface AppSettingsView extends AppSettings {
+  /** A log level set for this process (--log-level, SKWIRL_LOG_LEVEL) wins over the setting. */
+  logLevelOverride: LogLevel | null
+}
+
+/** Why a scheduled run needs the person: it failed, some files failed, or it needs a sign-in. */
+export type RunNoticeKind = 'failed' | 'completed-with-failures' | 'sign-in'
+
+/** What a notification says about a scheduled run (states and counts, never error messages). */
+export interface RunNotice {
+  kind: RunNoticeKind
+  runId: string
+  providerId: string
+  providerName: string
+  failed: number
+  at: string
+}
+
 export interface SkwirlApi {
   listProviders(): Promise<ProviderSummary[]>
   getProvider(id: string): Promise<Provider>
@@ -163,6 +227,13 @@ export interface SkwirlApi {
   cancelRun(runId: string): Promise<void>
   /** Opens the log file with the system (desktop); in browser mode, answers where it is. */
   openLogFile(): Promise<LogFileInfo>
+  /** Every provider's schedule, next run and last good backup. */
+  listBackupStatus(): Promise<BackupOverview>
+  /** Sets a provider's schedule ({ kind: 'off' } turns it off). */
+  setSchedule(providerId: string, schedule: Schedule): Promise<BackupStatus>
+  getAppSettings(): Promise<AppSettingsView>
+  /** Changes the given settings, keeps the others. */
+  updateAppSettings(changes: Partial<AppSettings>): Promise<AppSettingsView>
 }
 
 /** How many runs of each provider the history keeps (their files: RUN_FILE_LISTS_KEPT). */
@@ -176,6 +247,11 @@ export type ProvidersChanged = Record<string, never>
 export interface SkwirlEvents {
   'run:update': RunState
   'providers:changed': ProvidersChanged
+  /** A schedule, a next run or a last good backup changed: listBackupStatus again. */
+  'backup-status:changed': Record<string, never>
+  'settings:changed': AppSettingsView
+  /** A scheduled run needs the person (only while notifications are on). */
+  'run:notice': RunNotice
 }
 
 export type ApiMethod = keyof SkwirlApi
@@ -197,11 +273,18 @@ export const API_METHODS = [
   'listRunFiles',
   'cancelRun',
   'openLogFile',
+  'listBackupStatus',
+  'setSchedule',
+  'getAppSettings',
+  'updateAppSettings',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAMES = [
   'run:update',
   'providers:changed',
+  'backup-status:changed',
+  'settings:changed',
+  'run:notice',
 ] as const satisfies readonly EventName[]
 
 // Compile-time check that API_METHODS names every method exactly.

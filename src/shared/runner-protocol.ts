@@ -98,7 +98,8 @@ export interface FileResult {
   error: { stage: Stage; message: string } | null
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+import type { LogLevel } from './api'
+export type { LogLevel }
 
 export type RunnerToMain =
   | { seq: number; type: 'ready' }

@@ -1,7 +1,8 @@
-import type { ProviderInput, ProviderUpdate, RunFilesQuery, SkwirlApi } from './api'
-import { RUN_FILES_PAGE_MAX } from './api'
+import type { AppSettings, ProviderInput, ProviderUpdate, RunFilesQuery, SkwirlApi } from './api'
+import { DEFAULT_APP_SETTINGS, LOG_LEVELS, RUN_FILES_PAGE_MAX } from './api'
 import { ApiError } from './errors'
 import { MAX_PROVIDER_CODE_LENGTH, MAX_PROVIDER_NAME_LENGTH } from './provider-rules'
+import { scheduleProblem, type Schedule, type Weekday } from './schedule'
 
 // Main does not trust the renderer: every argument is checked here before a handler sees it.
 
@@ -114,6 +115,62 @@ function parseRunFilesQuery(method: string, value: unknown): RunFilesQuery {
   }
 }
 
+function parseSchedule(method: string, value: unknown): Schedule {
+  if (!isPlainObject(value) || typeof value.kind !== 'string') {
+    invalid(`${method}: the schedule must be an object with a kind, got ${describe(value)}.`)
+  }
+  let schedule: Schedule
+  switch (value.kind) {
+    case 'off':
+      parseObject(method, 'the schedule', value, ['kind'])
+      schedule = { kind: 'off' }
+      break
+    case 'interval': {
+      const v = parseObject(method, 'the schedule', value, ['kind', 'hours'])
+      schedule = { kind: 'interval', hours: v.hours as number }
+      break
+    }
+    case 'daily': {
+      const v = parseObject(method, 'the schedule', value, ['kind', 'time'])
+      schedule = { kind: 'daily', time: v.time as string }
+      break
+    }
+    case 'weekly': {
+      const v = parseObject(method, 'the schedule', value, ['kind', 'weekday', 'time'])
+      schedule = { kind: 'weekly', weekday: v.weekday as Weekday, time: v.time as string }
+      break
+    }
+    default:
+      invalid(
+        `${method}: a schedule's kind is off, interval, daily or weekly, got ${describe(value.kind)}.`,
+      )
+  }
+  const problem = scheduleProblem(schedule)
+  if (problem) invalid(`${method}: ${problem}`)
+  return schedule
+}
+
+/** What is wrong with a value for one app setting; null when it is fine. */
+export function appSettingProblem(key: keyof AppSettings, value: unknown): string | null {
+  if (key === 'logLevel') {
+    return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
+      ? null
+      : `logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${describe(value)}.`
+  }
+  return typeof value === 'boolean' ? null : `${key} must be true or false, got ${describe(value)}.`
+}
+
+function parseAppSettingsChanges(method: string, value: unknown): Partial<AppSettings> {
+  const keys = Object.keys(DEFAULT_APP_SETTINGS) as Array<keyof AppSettings>
+  const changes = parseObject(method, 'the settings', value, keys)
+  for (const key of keys) {
+    if (!(key in changes)) continue
+    const problem = appSettingProblem(key, changes[key])
+    if (problem) invalid(`${method}: ${problem}`)
+  }
+  return changes as Partial<AppSettings>
+}
+
 export const argParsers: ArgParsers = {
   listProviders: (args) => (arity('listProviders', args, 0), []),
   getProvider: (args) => (arity('getProvider', args, 1), [parseId('getProvider', 'id', args[0])]),
@@ -154,4 +211,14 @@ export const argParsers: ArgParsers = {
   ),
   cancelRun: (args) => (arity('cancelRun', args, 1), [parseId('cancelRun', 'runId', args[0])]),
   openLogFile: (args) => (arity('openLogFile', args, 0), []),
+  listBackupStatus: (args) => (arity('listBackupStatus', args, 0), []),
+  setSchedule: (args) => (
+    arity('setSchedule', args, 2),
+    [parseId('setSchedule', 'providerId', args[0]), parseSchedule('setSchedule', args[1])]
+  ),
+  getAppSettings: (args) => (arity('getAppSettings', args, 0), []),
+  updateAppSettings: (args) => (
+    arity('updateAppSettings', args, 1),
+    [parseAppSettingsChanges('updateAppSettings', args[0])]
+  ),
 }

@@ -56,7 +56,7 @@ export function startTestCore(
     limits,
     emit: (event, payload) => {
       if (event === 'run:update') updates.push(payload as RunState)
-      else providerChanges++
+      else if (event === 'providers:changed') providerChanges++
     },
     dialogs,
   })

@@ -325,6 +325,9 @@ describe('the log file', () => {
       providers: core.providers,
       runs: core.runs,
       logFile: core.logger.file,
+      backupOverview: core.backupOverview,
+      setSchedule: core.setSchedule,
+      settings: { get: core.settingsView, update: core.updateSettings },
       openPath: async (path) => {
         opened.push(path)
         return true

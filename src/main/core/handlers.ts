@@ -1,6 +1,13 @@
 // Main's handler table, typed against SkwirlApi. Electron IPC and browser mode both answer
 // through dispatch(), so validation and error shaping happen in one place.
-import type { ApiResult, SkwirlApi } from '../../shared/api'
+import type {
+  ApiResult,
+  AppSettings,
+  AppSettingsView,
+  BackupOverview,
+  BackupStatus,
+  SkwirlApi,
+} from '../../shared/api'
 import { isApiMethod } from '../../shared/api'
 import { ApiError } from '../../shared/errors'
 import { ProviderFileError, providerFileName } from '../../shared/provider-rules'
@@ -10,6 +17,7 @@ import type { Logger } from './logger'
 import { readProviderFile, writeProviderFile, type FileDialogs } from './provider-files'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
+import type { Schedule } from '../../shared/schedule'
 
 export type ApiHandlers = {
   [K in keyof SkwirlApi]: (...args: Parameters<SkwirlApi[K]>) => ReturnType<SkwirlApi[K]>
@@ -26,6 +34,12 @@ export interface HandlerDeps {
   openPath?: (path: string) => Promise<boolean>
   /** Called after every change to the providers, so every window and tab can reload its list. */
   onProvidersChanged?: () => void
+  backupOverview: () => BackupOverview
+  setSchedule: (providerId: string, schedule: Schedule) => BackupStatus
+  settings: {
+    get(): AppSettingsView
+    update(changes: Partial<AppSettings>): AppSettingsView
+  }
 }
 
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
@@ -91,6 +105,10 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       const opened = deps.openPath && path ? await deps.openPath(path) : false
       return { path, opened }
     },
+    listBackupStatus: async () => deps.backupOverview(),
+    setSchedule: async (providerId, schedule) => deps.setSchedule(providerId, schedule),
+    getAppSettings: async () => deps.settings.get(),
+    updateAppSettings: async (changes) => deps.settings.update(changes),
   }
 }
 

@@ -1,8 +1,9 @@
 import { join } from 'node:path'
 import electronLog from 'electron-log/node'
+import { LOG_LEVELS, type LogLevel } from '../../shared/api'
 import { redactSecrets } from '../../shared/redact'
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type { LogLevel }
 
 /** Facts a line is about; every line about a run carries its run id and provider name. */
 export interface LogFields {
@@ -14,6 +15,9 @@ export interface LogFields {
 
 export interface Logger {
   readonly file: string
+  /** The least severe level the log records (info unless set). */
+  readonly level: LogLevel
+  setLevel(level: LogLevel): void
   log(level: LogLevel, message: string, fields?: LogFields): void
   debug(message: string, fields?: LogFields): void
   info(message: string, fields?: LogFields): void
@@ -25,7 +29,34 @@ export interface LoggerOptions {
   dataDir: string
   /** 'stderr' for the CLI (stdout is for --json), 'stdout' for the app, or off. */
   console: 'stdout' | 'stderr' | false
+  /** The least severe level the console shows (never below the log's level). */
   consoleLevel?: LogLevel
+  /** What the log records; info by default (debug lines are off). */
+  level?: LogLevel
+}
+
+/** True when a line at `level` passes a threshold of `threshold`. */
+export function levelPasses(level: LogLevel, threshold: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold)
+}
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
+}
+
+/**
+ * SKWIRL_LOG_LEVEL, when set: the level for this process, over the app's setting. An unknown
+ * value is reported rather than ignored.
+ */
+export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel | null {
+  const value = env.SKWIRL_LOG_LEVEL?.trim().toLowerCase()
+  if (!value) return null
+  if (!isLogLevel(value)) {
+    throw new Error(
+      `SKWIRL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.SKWIRL_LOG_LEVEL)}`,
+    )
+  }
+  return value
 }
 
 let instance = 0
@@ -35,13 +66,18 @@ export function createLogger(options: LoggerOptions): Logger {
   const file = join(options.dataDir, 'logs', 'main.log')
   const log = electronLog.create({ logId: `skwirl-${++instance}` })
   log.transports.file.resolvePathFn = () => file
-  log.transports.file.level = 'debug'
   log.transports.file.maxSize = 10 * 1024 * 1024
   const consoleTransport = log.transports.console
+  let level: LogLevel = options.level ?? 'info'
+  const applyLevel = (): void => {
+    log.transports.file.level = level
+    if (options.console === false) return
+    const consoleLevel = options.consoleLevel ?? 'info'
+    consoleTransport.level = levelPasses(consoleLevel, level) ? consoleLevel : level
+  }
   if (options.console === false) {
     consoleTransport.level = false
   } else {
-    consoleTransport.level = options.consoleLevel ?? 'info'
     if (options.console === 'stderr') {
       consoleTransport.writeFn = ({ message }) => {
         process.stderr.write(`${message.level}: ${message.data.map(String).join(' ')}\n`)
@@ -55,12 +91,20 @@ export function createLogger(options: LoggerOptions): Logger {
     )
     return message
   })
+  applyLevel()
 
   const write = (level: LogLevel, message: string, fields?: LogFields): void => {
     log[level](formatLine(message, fields))
   }
   return {
     file,
+    get level() {
+      return level
+    },
+    setLevel(next) {
+      level = next
+      applyLevel()
+    },
     log: write,
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),

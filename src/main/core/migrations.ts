@@ -102,4 +102,27 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX run_files_failed ON run_files (run_key, position) WHERE outcome = 'failed';
     `)
   },
+  // 5: schedules (a row per scheduled provider: no row is "off"), the app's own settings (JSON
+  // values by key), and an index for each provider's last good backup. `since` is when the
+  // schedule was set; `last_slot` when a Skwirl process last took up a due run of it (started or
+  // skipped): a process claims a run by moving last_slot, so that two never start the same one.
+  (db) => {
+    db.exec(`
+      CREATE TABLE provider_schedules (
+        provider_id TEXT PRIMARY KEY REFERENCES providers (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('interval', 'daily', 'weekly')),
+        hours INTEGER,
+        time TEXT,
+        weekday INTEGER CHECK (weekday BETWEEN 0 AND 6),
+        since TEXT NOT NULL,
+        last_slot TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE app_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX runs_good ON runs (provider_id, finished_at)
+        WHERE status = 'completed' AND failed = 0;
+    `)
+  },
 ]

@@ -55,6 +55,12 @@ export class ProviderStore {
     return toProvider(row)
   }
 
+  /** The provider with this id, or null. */
+  find(id: string): Provider | null {
+    const row = this.row(id)
+    return row ? toProvider(row) : null
+  }
+
   /** The provider with this name, ignoring case (all of Unicode, not only ASCII). */
   findByName(name: string): Provider | null {
     const row = this.db

@@ -253,6 +253,42 @@ export class RunStore {
     return rows.map(toState)
   }
 
+  /**
+   * When each provider's last good backup finished: its newest run that completed with no failed
+   * file (files unchanged or skipped are fine). Providers without one are absent.
+   */
+  lastGoodPerProvider(): Map<string, string> {
+    const rows = this.db
+      .prepare(
+        `SELECT provider_id AS providerId, MAX(finished_at) AS at FROM runs
+         WHERE status = 'completed' AND failed = 0 GROUP BY provider_id`,
+      )
+      .all() as Array<{ providerId: string; at: string }>
+    return new Map(rows.map((row) => [row.providerId, row.at]))
+  }
+
+  /** A provider's runs recorded as running (by any Skwirl process), newest first. */
+  running(providerId: string): RunState[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running' AND provider_id = ?
+           ORDER BY started_at DESC, key DESC`,
+        )
+        .all(providerId) as RunRow[]
+    ).map(toState)
+  }
+
+  /** When each provider's newest run started. */
+  lastStartPerProvider(): Map<string, string> {
+    const rows = this.db
+      .prepare(
+        `SELECT provider_id AS providerId, MAX(started_at) AS at FROM runs GROUP BY provider_id`,
+      )
+      .all() as Array<{ providerId: string; at: string }>
+    return new Map(rows.map((row) => [row.providerId, row.at]))
+  }
+
   /** Every provider id and name runs were recorded under (a deleted provider's too). */
   providersWithRuns(): Array<{ providerId: string; providerName: string }> {
     return this.db
@@ -329,7 +365,10 @@ export class RunStore {
     })()
   }
 
-  /** Keeps a provider's newest historyMax runs, and the files of its newest fileListsKept. */
+  /**
+   * Keeps a provider's newest historyMax runs, and the files of its newest fileListsKept; its last
+   * good backup's run stays whatever its age, so that "last good backup" never forgets.
+   */
   private prune(providerId: string): void {
     const { historyMax, fileListsKept } = this.options
     const beyond = (offset: number): number[] =>
@@ -349,8 +388,14 @@ export class RunStore {
       for (const key of beyond(fileListsKept)) {
         if (notKept.run(key).changes > 0) dropFiles.run(key)
       }
+      const lastGood = this.db
+        .prepare(
+          `SELECT key FROM runs WHERE provider_id = ? AND status = 'completed' AND failed = 0
+           ORDER BY finished_at DESC, key DESC LIMIT 1`,
+        )
+        .get(providerId) as { key: number } | undefined
       const dropRun = this.db.prepare('DELETE FROM runs WHERE key = ?')
-      for (const key of beyond(historyMax)) dropRun.run(key)
+      for (const key of beyond(historyMax)) if (key !== lastGood?.key) dropRun.run(key)
     })()
   }
 }

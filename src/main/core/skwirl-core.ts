@@ -1,8 +1,19 @@
 // The core every entry point shares (desktop app, CLI, browser mode): the database, the
 // provider store, the run manager and the handler table.
 import type { Database } from 'better-sqlite3'
-import type { EventName, SkwirlEvents } from '../../shared/api'
+import type {
+  AppSettings,
+  AppSettingsView,
+  BackupOverview,
+  BackupStatus,
+  EventName,
+  LogLevel,
+  RunState,
+  SkwirlEvents,
+} from '../../shared/api'
 import { DEFAULT_LIMITS, type RunnerLimits } from '../../shared/runner-protocol'
+import type { Schedule } from '../../shared/schedule'
+import { AppSettingsStore } from './app-settings'
 import { openDatabase } from './database'
 import { createHandlers, type ApiHandlers } from './handlers'
 import type { Logger } from './logger'
@@ -12,6 +23,14 @@ import { ProviderStore } from './provider-store'
 import { RunManager } from './run-manager'
 import { RunStore } from './run-store'
 import type { RunnerLauncher } from './runner-process'
+import {
+  backupOverview,
+  noticeFor,
+  ScheduleStore,
+  Scheduler,
+  systemClock,
+  type Clock,
+} from './scheduler'
 
 export interface CoreOptions {
   dataDir: string
@@ -27,6 +46,14 @@ export interface CoreOptions {
   openPath?: (path: string) => Promise<boolean>
   /** Records runs in the database (the default); off only to measure what recording costs. */
   recordRuns?: boolean
+  /** The scheduler's clock (the system's by default; tests pass their own). */
+  clock?: Clock
+  /** The zone of daily and weekly schedules (the system's, TZ, by default). */
+  timeZone?: string
+  /** The length of a schedule's hour: a test knob (SKWIRL_TEST_HOUR_MS), never a setting. */
+  scheduleHourMs?: number
+  /** A log level for this process (--log-level, SKWIRL_LOG_LEVEL) over the app's setting. */
+  logLevelOverride?: LogLevel | null
 }
 
 export interface SkwirlCore {
@@ -39,7 +66,18 @@ export interface SkwirlCore {
   runRecords: RunStore
   handlers: ApiHandlers
   logger: Logger
-  /** Cancels running runs, then closes the database. */
+  schedules: ScheduleStore
+  /** Not looking until an entry point (the app, `serve`) starts it; `run --due` asks it once. */
+  scheduler: Scheduler
+  settings: AppSettingsStore
+  /** Every stored provider's schedule, next run and last good backup. */
+  backupOverview(): BackupOverview
+  setSchedule(providerId: string, schedule: Schedule): BackupStatus
+  settingsView(): AppSettingsView
+  updateSettings(changes: Partial<AppSettings>): AppSettingsView
+  /** Marks failed (interrupted) the runs of Skwirl processes that are gone, and logs them. */
+  recoverInterruptedRuns(): void
+  /** Stops the scheduler, cancels running runs, then closes the database. */
   close(): Promise<void>
 }
 
@@ -49,21 +87,104 @@ export function createCore(options: CoreOptions): SkwirlCore {
   providers.seedDefaults(options.resourcesDir)
   const storage = new ProviderStorage(db)
   const runRecords = new RunStore(db)
+  const settings = new AppSettingsStore(db)
+  const schedules = new ScheduleStore(db)
+  const { logger } = options
+  const override = options.logLevelOverride ?? null
+  logger.setLevel(override ?? settings.get().logLevel)
+  const emit = <E extends EventName>(event: E, payload: SkwirlEvents[E]): void =>
+    options.emit?.(event, payload)
+  const backupStatusChanged = (): void => emit('backup-status:changed', {})
+
   // Runs a crashed Skwirl (app or CLI) left 'running' end here; a live process's runs go on.
-  for (const run of runRecords.recoverInterrupted()) {
-    options.logger.warn(
-      `run marked failed (interrupted): the Skwirl process running it (pid ${run.ownerPid}) ended before it did`,
-      { runId: run.runId, provider: run.providerName },
-    )
+  const recoverInterruptedRuns = (): void => {
+    for (const run of runRecords.recoverInterrupted()) {
+      logger.warn(
+        `run marked failed (interrupted): the Skwirl process running it (pid ${run.ownerPid}) ended before it did`,
+        { runId: run.runId, provider: run.providerName },
+      )
+    }
   }
+  recoverInterruptedRuns()
   const runs = new RunManager({
     launch: options.launchRunner,
-    logger: options.logger,
+    logger,
     storage,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
-    onUpdate: (state) => options.emit?.('run:update', state),
+    onUpdate: (state) => {
+      emit('run:update', state)
+      // A run that ended may be the new last good backup.
+      if (state.status !== 'running') backupStatusChanged()
+    },
     store: options.recordRuns === false ? null : runRecords,
   })
+  const clock = options.clock ?? systemClock
+  const scheduler = new Scheduler({
+    clock,
+    store: schedules,
+    logger,
+    timeZone: options.timeZone,
+    hourMs: options.scheduleHourMs,
+    host: {
+      start: (providerId) => {
+        const provider = providers.find(providerId)
+        if (!provider) return null
+        return { ...runs.start(provider), providerName: provider.name }
+      },
+      running: (providerId) => {
+        const mine = runs.list().find((r) => r.providerId === providerId && r.status === 'running')
+        if (mine) return mine
+        // Another process's run counts only while that process lives.
+        recoverInterruptedRuns()
+        return runRecords.running(providerId)[0] ?? null
+      },
+      lastRunStarts: () =>
+        new Map(
+          [...runRecords.lastStartPerProvider()].map(([id, at]) => [id, Date.parse(at)] as const),
+        ),
+    },
+    onChanged: backupStatusChanged,
+    onRunEnded: (outcome: RunState) => {
+      const notice = noticeFor(outcome, clock.now())
+      if (!notice) return
+      if (!settings.get().notifications) {
+        logger.info(`no notification (notifications are off): scheduled run ${outcome.status}`, {
+          runId: outcome.runId,
+          provider: outcome.providerName,
+        })
+        return
+      }
+      emit('run:notice', notice)
+    },
+  })
+
+  const overview = (): BackupOverview =>
+    backupOverview({
+      providerIds: providers.list().map((p) => p.id),
+      scheduler,
+      runRecords,
+      clock,
+    })
+  const settingsView = (): AppSettingsView => ({ ...settings.get(), logLevelOverride: override })
+  const setSchedule = (providerId: string, schedule: Schedule): BackupStatus => {
+    providers.get(providerId) // not-found for a provider that is not stored
+    if (schedules.set(providerId, schedule, clock.now())) {
+      logger.info(`schedule set: ${JSON.stringify(schedule)}`, {
+        provider: providers.get(providerId).name,
+      })
+      scheduler.changed()
+      backupStatusChanged()
+    }
+    return overview().providers.find((p) => p.providerId === providerId) as BackupStatus
+  }
+  const updateSettings = (changes: Partial<AppSettings>): AppSettingsView => {
+    const updated = settings.update(changes)
+    if (override === null) logger.setLevel(updated.logLevel)
+    const view = settingsView()
+    emit('settings:changed', view)
+    return view
+  }
+
   return {
     db,
     providers,
@@ -74,16 +195,37 @@ export function createCore(options: CoreOptions): SkwirlCore {
       providers,
       runs,
       dialogs: options.dialogs,
-      logFile: options.logger.file,
+      logFile: logger.file,
       openPath: options.openPath,
-      onProvidersChanged: () => options.emit?.('providers:changed', {}),
+      onProvidersChanged: () => emit('providers:changed', {}),
+      backupOverview: overview,
+      setSchedule,
+      settings: { get: settingsView, update: updateSettings },
     }),
-    logger: options.logger,
+    logger,
+    schedules,
+    scheduler,
+    settings,
+    backupOverview: overview,
+    setSchedule,
+    settingsView,
+    updateSettings,
+    recoverInterruptedRuns,
     close: async () => {
+      scheduler.stop()
       await runs.cancelAll()
       db.close()
     },
   }
+}
+
+/**
+ * A test knob, never a setting: SKWIRL_TEST_HOUR_MS=1000 makes a schedule's hour last a second,
+ * so that an end-to-end test sees "every hour" run twice in two seconds.
+ */
+export function scheduleHourMsFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = Number(env.SKWIRL_TEST_HOUR_MS)
+  return env.SKWIRL_TEST_HOUR_MS && Number.isFinite(value) && value >= 100 ? value : undefined
 }
 
 /**

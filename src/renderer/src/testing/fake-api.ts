@@ -2,6 +2,8 @@
 // rules (names unique when case folded, a version per save), and emit() plays main pushing an event.
 import { vi, type Mock } from 'vitest'
 import type {
+  AppSettings,
+  BackupStatus,
   CodeCheck,
   EventName,
   Provider,
@@ -12,7 +14,8 @@ import type {
   SkwirlBridge,
   SkwirlEvents,
 } from '../../../shared/api'
-import { PROVIDER_FUNCTIONS } from '../../../shared/api'
+import { DEFAULT_APP_SETTINGS, PROVIDER_FUNCTIONS } from '../../../shared/api'
+import { SCHEDULE_OFF } from '../../../shared/schedule'
 import { ApiError } from '../../../shared/errors'
 import {
   nameTakenMessage,
@@ -143,6 +146,16 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
       throw new ApiError('conflict', nameTakenMessage(name))
     return name
   }
+  let settings: AppSettings = { ...DEFAULT_APP_SETTINGS }
+  const statuses = new Map<string, BackupStatus>()
+  const statusOf = (providerId: string): BackupStatus =>
+    statuses.get(providerId) ?? {
+      providerId,
+      schedule: SCHEDULE_OFF,
+      nextRunAt: null,
+      lastGoodBackupAt: null,
+      overdue: false,
+    }
   const compiles = (code: string): void => {
     const error = fakeCheck(code).syntaxError
     if (error)
@@ -206,6 +219,30 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
     listRunFiles: vi.fn<SkwirlApi['listRunFiles']>(pagedRunFiles([])),
     cancelRun: vi.fn<SkwirlApi['cancelRun']>(async () => undefined),
     openLogFile: vi.fn<SkwirlApi['openLogFile']>(async () => ({ path: LOG_PATH, opened: false })),
+    listBackupStatus: vi.fn<SkwirlApi['listBackupStatus']>(async () => ({
+      timeZone: 'Europe/Berlin',
+      hourMs: 3_600_000,
+      providers: providers.map((p) => statusOf(p.id)),
+    })),
+    setSchedule: vi.fn<SkwirlApi['setSchedule']>(async (providerId, schedule) => {
+      find(providerId)
+      const status: BackupStatus = {
+        ...statusOf(providerId),
+        schedule,
+        // The fake's clock: the next run an hour on, as a stand-in for main's calculation.
+        nextRunAt: schedule.kind === 'off' ? null : new Date(clock + 3_600_000).toISOString(),
+      }
+      statuses.set(providerId, status)
+      return status
+    }),
+    getAppSettings: vi.fn<SkwirlApi['getAppSettings']>(async () => ({
+      ...settings,
+      logLevelOverride: null,
+    })),
+    updateAppSettings: vi.fn<SkwirlApi['updateAppSettings']>(async (changes) => {
+      settings = { ...settings, ...changes }
+      return { ...settings, logLevelOverride: null }
+    }),
     on(event, listener) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)
