@@ -126,7 +126,7 @@ export function parseScheduleSpec(text: string): Schedule {
     .split(/\s+/)
     .filter((word) => word !== 'at' && word !== 'on' && word !== '')
   const bad = (why: string): never => {
-    throw new ScheduleSpecError(`${why} (a schedule is ${SCHEDULE_SPEC_HELP}), got "${text}"`)
+    throw new ScheduleSpecError(`${why}; a schedule is ${SCHEDULE_SPEC_HELP}`)
   }
   const [first, ...rest] = words
   let schedule: Schedule

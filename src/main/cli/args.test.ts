@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseArgs, UsageError } from './args'
+import { parseArgs, takeGlobalOptions, UsageError } from './args'
 
 describe('parseArgs', () => {
   it('reads run, provider list and serve', () => {
@@ -57,6 +57,40 @@ describe('parseArgs', () => {
     })
   })
 
+  it('reads provider set --schedule and run --due', () => {
+    expect(parseArgs(['provider', 'set', 'Google Drive', '--schedule', 'weekly sun 2:30'])).toEqual(
+      {
+        name: 'provider-set',
+        provider: 'Google Drive',
+        schedule: { kind: 'weekly', weekday: 0, time: '02:30' },
+      },
+    )
+    expect(parseArgs(['provider', 'set', 'x', '--schedule=off'])).toMatchObject({
+      schedule: { kind: 'off' },
+    })
+    expect(parseArgs(['run', '--due'])).toEqual({ name: 'run-due', json: false })
+    expect(parseArgs(['run', '--json', '--due'])).toEqual({ name: 'run-due', json: true })
+  })
+
+  it('takes --log-level from anywhere before --', () => {
+    expect(takeGlobalOptions(['runs', '--log-level', 'debug', '--json'])).toEqual({
+      argv: ['runs', '--json'],
+      logLevel: 'debug',
+    })
+    expect(takeGlobalOptions(['--log-level=warn', 'serve'])).toEqual({
+      argv: ['serve'],
+      logLevel: 'warn',
+    })
+    expect(takeGlobalOptions(['run', '--', '--log-level'])).toEqual({
+      argv: ['run', '--', '--log-level'],
+      logLevel: null,
+    })
+    expect(() => takeGlobalOptions(['runs', '--log-level'])).toThrow(
+      '--log-level must be one of debug, info, warn, error, got nothing',
+    )
+    expect(() => takeGlobalOptions(['runs', '--log-level=trace'])).toThrow(UsageError)
+  })
+
   it('treats everything after -- as arguments', () => {
     expect(parseArgs(['run', '--json', '--', 'a.lua'])).toEqual({
       name: 'run',
@@ -81,7 +115,17 @@ describe('parseArgs', () => {
     [['serve', '--port', '70000'], '--port must be a number from 0 to 65535, got 70000'],
     [['provider'], 'provider needs a command: list'],
     [['--help', 'extra'], 'unexpected argument extra'],
-    [['provider'], 'provider needs a command: list, add, export or remove'],
+    [['provider'], 'provider needs a command: list, add, export, remove or set'],
+    [['provider', 'set', 'x'], 'provider set needs something to set: --schedule'],
+    [['provider', 'set', '--schedule', 'daily 02:30'], 'provider set needs one name, got none'],
+    [
+      ['provider', 'set', 'x', '--schedule', 'daily 25:00'],
+      '--schedule "daily 25:00": not a time; a schedule is off, hourly',
+    ],
+    [
+      ['run', '--due', 'x'],
+      'run --due runs the providers that are due; it takes no provider, got x',
+    ],
     [['provider', 'rename'], 'unknown provider command rename'],
     [['provider', 'add', 'x'], 'provider add needs a name and a .lua file, got one'],
     [

@@ -1,4 +1,11 @@
 // The CLI's grammar: commands, their flags, and usage errors (exit 2).
+import { LOG_LEVELS, type LogLevel } from '../../shared/api'
+import {
+  parseScheduleSpec,
+  ScheduleSpecError,
+  SCHEDULE_SPEC_HELP,
+  type Schedule,
+} from '../../shared/schedule'
 
 export const USAGE = `Usage: skwirl <command> [options]
 
@@ -10,7 +17,12 @@ Commands:
                                      Write a provider's Lua to a file (stdout without one;
                                      --force replaces an existing file)
   provider remove <name>             Delete a provider
+  provider set <name> --schedule SPEC
+                                     Schedule a provider's backups: off, hourly, "every 6h",
+                                     "daily 02:30" or "weekly sun 02:30" (local time)
   run <name | file.lua> [--json]     Run a provider's backup workflow headless
+  run --due [--json]                 Run every provider whose schedule is due, one after
+                                     another (for cron and systemd timers)
   runs [--provider NAME] [--limit N] [--json]
                                      List recorded runs, newest first (20 unless --limit)
   help                               Show this help
@@ -18,6 +30,8 @@ Commands:
 Options:
   -h, --help       Show this help
   -v, --version    Print Skwirl's version
+  --log-level L    What the log records: debug, info, warn or error (default: the app's
+                   setting, info unless changed; SKWIRL_LOG_LEVEL sets it too)
 
 Data lives in $SKWIRL_DATA_DIR when set, otherwise in the desktop app's data directory.`
 
@@ -36,7 +50,9 @@ export type Command =
   | { name: 'provider-add'; provider: string; file: string }
   | { name: 'provider-export'; provider: string; file: string | null; force: boolean }
   | { name: 'provider-remove'; provider: string }
+  | { name: 'provider-set'; provider: string; schedule: Schedule }
   | { name: 'run'; target: string; json: boolean }
+  | { name: 'run-due'; json: boolean }
   | { name: 'runs'; provider: string | null; limit: number; json: boolean }
 
 interface FlagSpec {
@@ -109,6 +125,25 @@ function parseProviderCommand([sub, ...rest]: string[]): Command {
         force: flags.has('force'),
       }
     }
+    case 'set': {
+      const { flags, positional } = parseFlags(rest, { schedule: 'value' })
+      if (positional.length !== 1)
+        throw new UsageError(`provider set needs one name, got ${countOf(positional.length)}`)
+      const spec = flags.get('schedule')
+      if (typeof spec !== 'string')
+        throw new UsageError(
+          `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}`,
+        )
+      let schedule: Schedule
+      try {
+        schedule = parseScheduleSpec(spec)
+      } catch (error) {
+        if (error instanceof ScheduleSpecError)
+          throw new UsageError(`--schedule ${JSON.stringify(spec)}: ${error.message}`)
+        throw error
+      }
+      return { name: 'provider-set', provider: positional[0] as string, schedule }
+    }
     case 'remove': {
       const { positional } = parseFlags(rest, {})
       if (positional.length !== 1)
@@ -119,13 +154,40 @@ function parseProviderCommand([sub, ...rest]: string[]): Command {
       throw new UsageError(
         sub
           ? `unknown provider command ${sub}`
-          : 'provider needs a command: list, add, export or remove',
+          : 'provider needs a command: list, add, export, remove or set',
       )
   }
 }
 
 function countOf(n: number): string {
   return n === 0 ? 'none' : n === 1 ? 'one' : `${n}`
+}
+
+/**
+ * Options that hold for every command, wherever they stand: --log-level LEVEL (or =LEVEL).
+ * Answers them and the arguments without them.
+ */
+export function takeGlobalOptions(argv: string[]): { argv: string[]; logLevel: LogLevel | null } {
+  const rest: string[] = []
+  let logLevel: LogLevel | null = null
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg === '--') {
+      rest.push(...argv.slice(i))
+      break
+    }
+    if (arg !== '--log-level' && !arg.startsWith('--log-level=')) {
+      rest.push(arg)
+      continue
+    }
+    const value = arg === '--log-level' ? argv[++i] : arg.slice('--log-level='.length)
+    if (value === undefined || !(LOG_LEVELS as readonly string[]).includes(value))
+      throw new UsageError(
+        `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${value === undefined ? 'nothing' : value}`,
+      )
+    logLevel = value as LogLevel
+  }
+  return { argv: rest, logLevel }
 }
 
 export function parseArgs(argv: string[]): Command {
@@ -152,7 +214,14 @@ export function parseArgs(argv: string[]): Command {
     case 'provider':
       return parseProviderCommand(rest)
     case 'run': {
-      const { flags, positional } = parseFlags(rest, { json: 'boolean' })
+      const { flags, positional } = parseFlags(rest, { json: 'boolean', due: 'boolean' })
+      if (flags.has('due')) {
+        if (positional.length > 0)
+          throw new UsageError(
+            `run --due runs the providers that are due; it takes no provider, got ${positional[0]}`,
+          )
+        return { name: 'run-due', json: flags.has('json') }
+      }
       if (positional.length !== 1) {
         throw new UsageError(
           positional.length === 0

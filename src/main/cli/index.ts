@@ -13,19 +13,31 @@ import { ApiError } from '../../shared/errors'
 import { ProviderFileError } from '../../shared/provider-rules'
 import { checkLuaCode } from '../core/lua-check'
 import { readProviderFile, writeProviderFile } from '../core/provider-files'
-import { parseArgs, UsageError, USAGE, type Command } from './args'
+import { parseArgs, takeGlobalOptions, UsageError, USAGE, type Command } from './args'
 import { formatBytes, formatCount, formatDuration } from '../../shared/format'
 import { providerNameKey } from '../../shared/provider-rules'
+import { describeSchedule, formatScheduleSpec } from '../../shared/schedule'
+import { logLevelFromEnv, type LogLevel } from '../core/logger'
+import { scheduleHourMsFromEnv } from '../core/skwirl-core'
 
 const OUT_MAIN = __dirname
 const RESOURCES_DIR = join(OUT_MAIN, '..', '..', 'resources')
 const RENDERER_DIR = join(OUT_MAIN, '..', 'renderer')
 const RUNNER_SCRIPT = join(OUT_MAIN, 'runner.js')
 
+/** --log-level or SKWIRL_LOG_LEVEL: this process's log level, over the app's setting. */
+let logLevelOverride: LogLevel | null = null
+
 async function main(argv: string[]): Promise<number> {
   let command: Command
   try {
-    command = parseArgs(argv)
+    const global = takeGlobalOptions(argv)
+    command = parseArgs(global.argv)
+    try {
+      logLevelOverride = global.logLevel ?? logLevelFromEnv()
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error))
+    }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     process.stderr.write(`skwirl: ${error.message}\n\n${USAGE}\n`)
@@ -39,11 +51,16 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${readVersion()}\n`)
       return 0
     case 'provider-list':
+      return withCore('stderr', undefined, async (core) => listProviders(core, command.json))
+    case 'provider-set':
       return withCore('stderr', undefined, async (core) => {
-        const providers = core.providers.list()
-        if (command.json) process.stdout.write(`${JSON.stringify(providers, null, 2)}\n`)
-        else if (providers.length === 0) process.stdout.write('No providers.\n')
-        else for (const p of providers) process.stdout.write(`${p.name}\n`)
+        const provider = storedProvider(core, command.provider)
+        if (!provider) return 1
+        const status = core.setSchedule(provider.id, command.schedule)
+        const next = status.nextRunAt ? `; next run ${localTime(status.nextRunAt)}` : ''
+        process.stdout.write(
+          `${provider.name}: ${describeSchedule(status.schedule).toLowerCase()}${next}.\n`,
+        )
         return 0
       })
     case 'provider-add':
@@ -64,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       })
     case 'run':
       return runCommand(command.target, command.json)
+    case 'run-due':
+      return runDueCommand(command.json)
     case 'runs':
       return withCore('stderr', undefined, async (core) =>
         listRuns(core, command.provider, command.limit, command.json),
@@ -154,6 +173,8 @@ function openCore(
     limits: limitsFromEnv(),
     recordRuns: recordRunsFromEnv(),
     emit,
+    scheduleHourMs: scheduleHourMsFromEnv(),
+    logLevelOverride,
   })
 }
 
@@ -180,30 +201,131 @@ async function runCommand(target: string, json: boolean): Promise<number> {
       )
       return 1
     }
-    const { done, runId } = core.runs.start(provider)
-    // The shell's convention: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM).
-    let interruptCode = 130
-    const onInterrupt = (): void => {
-      core.runs.cancel(runId)
-    }
-    const onTerminate = (): void => {
-      interruptCode = 143
-      core.runs.cancel(runId)
-    }
-    process.once('SIGINT', onInterrupt)
-    process.once('SIGTERM', onTerminate)
-    const progress = setInterval(() => writeProgress(core, runId), 500)
-    const outcome = await done
-    clearInterval(progress)
-    process.removeListener('SIGINT', onInterrupt)
-    process.removeListener('SIGTERM', onTerminate)
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
+    const outcome = await followRun(core, core.runs.start(provider))
     reportOutcome(outcome, json, core.logger)
-    if (outcome.status === 'cancelled') return interruptCode
-    return outcome.status === 'completed' ? 0 : 1
+    return exitCodeFor(outcome)
   } finally {
     await core.close()
   }
+}
+
+/** The shell's convention for a run cut short: 128 + the signal's number. */
+let interruptCode = 0
+
+/** Shows a run's progress until it ends; Ctrl-C (130) or SIGTERM (143) cancels it. */
+async function followRun(
+  core: SkwirlCore,
+  run: { runId: string; done: Promise<RunOutcome> },
+): Promise<RunOutcome> {
+  const { runId, done } = run
+  const onInterrupt = (): void => {
+    interruptCode = 130
+    core.runs.cancel(runId)
+  }
+  const onTerminate = (): void => {
+    interruptCode = 143
+    core.runs.cancel(runId)
+  }
+  process.once('SIGINT', onInterrupt)
+  process.once('SIGTERM', onTerminate)
+  const progress = setInterval(() => writeProgress(core, runId), 500)
+  const outcome = await done
+  clearInterval(progress)
+  process.removeListener('SIGINT', onInterrupt)
+  process.removeListener('SIGTERM', onTerminate)
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
+  return outcome
+}
+
+/** 0 completed, 1 failed, 130/143 interrupted. */
+function exitCodeFor(outcome: RunOutcome): number {
+  if (outcome.status === 'cancelled') return interruptCode || 130
+  return outcome.status === 'completed' ? 0 : 1
+}
+
+/** Of several runs' exit codes, the one that says the most is wrong. */
+const SEVERITY = [0, 1, 130, 143]
+function worstExitCode(codes: number[]): number {
+  return codes.reduce(
+    (worst, code) => (SEVERITY.indexOf(code) > SEVERITY.indexOf(worst) ? code : worst),
+    0,
+  )
+}
+
+/** `run --due`: every provider whose schedule is due, one after another; the worst exit code. */
+async function runDueCommand(json: boolean): Promise<number> {
+  const core = openCore(false)
+  try {
+    const due = core.scheduler.due()
+    const names = new Map(core.providers.list().map((p) => [p.id, p.name]))
+    const reports: unknown[] = []
+    const codes: number[] = []
+    for (const stored of due) {
+      if (interruptCode) break
+      const name = names.get(stored.providerId) ?? stored.providerId
+      const slot = core.scheduler.takeUp(stored)
+      if (slot.status === 'skipped') {
+        process.stderr.write(`${name}: skipped; its previous run is still going.\n`)
+        continue
+      }
+      if (slot.status !== 'started') continue // another Skwirl took it up, or it is gone
+      const outcome = await followRun(core, slot)
+      reports.push(jsonReport(outcome))
+      if (!json) reportOutcome(outcome, false, core.logger)
+      codes.push(exitCodeFor(outcome))
+    }
+    if (json) process.stdout.write(`${JSON.stringify(reports)}\n`)
+    else if (due.length === 0) process.stderr.write('Nothing is due.\n')
+    return worstExitCode(codes)
+  } finally {
+    await core.close()
+  }
+}
+
+/** `provider list`: each provider with its schedule, next run, last run and last good backup. */
+function listProviders(core: SkwirlCore, json: boolean): number {
+  const providers = core.providers.list()
+  const status = new Map(core.backupOverview().providers.map((s) => [s.providerId, s]))
+  const lastRuns = new Map(core.runRecords.latestPerProvider().map((run) => [run.providerId, run]))
+  const rows = providers.map((provider) => {
+    const s = status.get(provider.id)
+    const lastRun = lastRuns.get(provider.id)
+    return {
+      ...provider,
+      schedule: s?.schedule ?? { kind: 'off' as const },
+      nextRunAt: s?.nextRunAt ?? null,
+      lastRun: lastRun ? runReport(lastRun) : null,
+      lastGoodBackupAt: s?.lastGoodBackupAt ?? null,
+      overdue: s?.overdue ?? false,
+    }
+  })
+  if (json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
+    return 0
+  }
+  if (rows.length === 0) {
+    process.stdout.write('No providers.\n')
+    return 0
+  }
+  process.stdout.write(
+    table(
+      ['NAME', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LAST GOOD BACKUP'],
+      rows.map((row) => [
+        row.name,
+        formatScheduleSpec(row.schedule),
+        row.nextRunAt
+          ? Date.parse(row.nextRunAt) <= Date.now()
+            ? 'due'
+            : localTime(row.nextRunAt)
+          : '—',
+        row.lastRun
+          ? `${localTime(row.lastRun.startedAt)} ${row.lastRun.reason ? `${row.lastRun.status} (${row.lastRun.reason})` : row.lastRun.status}`
+          : 'never',
+        `${row.lastGoodBackupAt ? localTime(row.lastGoodBackupAt) : 'never'}${row.overdue ? ' (overdue)' : ''}`,
+      ]),
+    ),
+  )
+  return 0
 }
 
 function findProvider(
@@ -302,7 +424,11 @@ function runsTable(runs: RunState[]): string {
     formatCount(run.failed),
     formatBytes(run.bytes),
   ])
-  const numeric = new Set([4, 5, 6, 7])
+  return table(header, rows, new Set([4, 5, 6, 7]))
+}
+
+/** Columns padded to their widest cell, two spaces apart; numeric ones aligned right. */
+function table(header: string[], rows: string[][], numeric = new Set<number>()): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
   )
@@ -331,19 +457,22 @@ function writeProgress(core: SkwirlCore, runId: string): void {
   process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`)
 }
 
+function jsonReport(outcome: RunOutcome) {
+  return {
+    runId: outcome.runId,
+    provider: outcome.providerName,
+    status: outcome.status,
+    listed: outcome.listed,
+    downloaded: outcome.downloaded,
+    failed: outcome.failed,
+    bytes: outcome.bytes,
+    errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),
+  }
+}
+
 function reportOutcome(outcome: RunOutcome, json: boolean, logger: Logger): void {
   if (json) {
-    const report = {
-      runId: outcome.runId,
-      provider: outcome.providerName,
-      status: outcome.status,
-      listed: outcome.listed,
-      downloaded: outcome.downloaded,
-      failed: outcome.failed,
-      bytes: outcome.bytes,
-      errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),
-    }
-    process.stdout.write(`${JSON.stringify(report)}\n`)
+    process.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`)
     return
   }
   process.stderr.write(
@@ -377,6 +506,14 @@ async function serveCommand(port: number, host: string): Promise<number> {
     process.stderr.write('skwirl: the app is not built yet; run `npm run build` first.\n')
   }
   process.stdout.write(`Skwirl is at ${running.url}\n`)
+  // Browser mode runs the schedules too, for headless boxes.
+  core.scheduler.start()
+  const scheduled = core.schedules.all().length
+  process.stdout.write(
+    scheduled === 0
+      ? 'No provider has a schedule; set one in the app or with `skwirl provider set`.\n'
+      : `Running the schedules of ${scheduled} provider${scheduled === 1 ? '' : 's'} while it is up.\n`,
+  )
   process.stdout.write('Press Ctrl-C to stop.\n')
   await new Promise<void>((resolveStop) => {
     process.once('SIGINT', resolveStop)
