@@ -1,7 +1,7 @@
 // Schedules from the command line, through the real binary: `provider set --schedule`,
 // `provider list` with schedules and last good backups, `run --due` for cron, and `serve` running
 // a schedule end to end with a one-second hour (SKWIRL_TEST_HOUR_MS, a test knob).
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
