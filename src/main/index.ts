@@ -5,15 +5,24 @@ import {
   BrowserWindow,
   dialog,
   nativeTheme,
+  Notification,
   session,
   shell,
   type IpcMainInvokeEvent,
 } from 'electron'
-import { IPC_EVENT_CHANNEL } from '../shared/api'
-import { createLogger, type Logger } from './core/logger'
+import { IPC_EVENT_CHANNEL, type EventName, type RunNotice, type SkwirlEvents } from '../shared/api'
+import { noticeText } from '../shared/notices'
+import { createLogger, logLevelFromEnv, type Logger, type LogLevel } from './core/logger'
 import type { FileDialogs } from './core/provider-files'
-import { createCore, limitsFromEnv, type SkwirlCore } from './core/skwirl-core'
+import {
+  createCore,
+  limitsFromEnv,
+  scheduleHourMsFromEnv,
+  type SkwirlCore,
+} from './core/skwirl-core'
 import { registerIpcHandlers } from './ipc'
+import { applyLoginItem, startedAtLogin } from './login-item'
+import { nextRunLabel, SkwirlTray } from './tray'
 import { utilityProcessLauncher } from './utility-runner'
 
 const RENDERER_DEV_URL = process.env.ELECTRON_RENDERER_URL
@@ -29,6 +38,73 @@ let coreClosed = false
 let closingCore: Promise<void> | null = null
 /** A quit is waiting for the window to close (it may ask about unsaved changes first). */
 let quitAfterClose = false
+/** Started at login: the window stays hidden while schedules keep Skwirl in the tray. */
+const hiddenAtStart = startedAtLogin()
+/** At login the network may not be up yet: the first look at the schedules waits a minute. */
+const FIRST_LOOK_AT_LOGIN_MS = 60_000
+
+const tray = new SkwirlTray({
+  open: () => showWindow(),
+  quit: () => app.quit(),
+})
+
+/** With a schedule set and the setting on, closing the window keeps Skwirl in the tray. */
+function staysInTray(): boolean {
+  if (!core) return false
+  return core.settings.get().keepRunningInTray && core.schedules.all().length > 0
+}
+
+/** Shows the tray icon while Skwirl would stay in it, with the next run; hides it otherwise. */
+function updateTray(): void {
+  if (!core || coreClosed) return
+  if (!staysInTray()) {
+    tray.hide()
+    return
+  }
+  try {
+    tray.show(nextRunLabel(core.backupOverview(), core.providers.list()))
+  } catch (error) {
+    logger?.error(`the tray icon could not be shown: ${describe(error)}`)
+  }
+}
+
+function showWindow(): void {
+  if (!mainWindow) {
+    createWindow()
+    return
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore()
+  mainWindow.show()
+  mainWindow.focus()
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** A system notification (the core sends notices only while notifications are on). */
+function notify(notice: RunNotice): void {
+  if (!Notification.isSupported()) return
+  const { title, body } = noticeText(notice)
+  const notification = new Notification({ title, body })
+  notification.on('click', () => showWindow())
+  notification.show()
+}
+
+/** What main pushes: to the window, and to the shell's own tray and notifications. */
+function onCoreEvent<E extends EventName>(event: E, payload: SkwirlEvents[E]): void {
+  mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event, payload)
+  if (event === 'run:notice') notify(payload as RunNotice)
+  if (event === 'settings:changed') {
+    const settings = payload as SkwirlEvents['settings:changed']
+    try {
+      applyLoginItem(settings.openAtLogin)
+    } catch (error) {
+      logger?.error(`could not change starting at login: ${describe(error)}`)
+    }
+  }
+  if (event === 'backup-status:changed' || event === 'settings:changed') updateTray()
+}
 
 const LUA_FILTERS = [
   { name: 'Lua', extensions: ['lua'] },
@@ -100,10 +176,27 @@ function createWindow(): void {
     },
   })
   mainWindow = window
-  window.once('ready-to-show', () => window.show())
+  window.once('ready-to-show', () => {
+    if (!(hiddenAtStart && staysInTray())) window.show()
+  })
+  // Closing the window while schedules run keeps Skwirl in the tray (unless it is quitting).
+  window.on('close', (event) => {
+    if (quitAfterClose || !staysInTray()) return
+    event.preventDefault()
+    window.hide()
+    updateTray()
+    if (core?.settings.firstTime('tray-hint') && Notification.isSupported()) {
+      new Notification({
+        title: 'Skwirl is still running',
+        body: 'It keeps running your scheduled backups from the tray. Quit it from the tray icon.',
+      }).show()
+    }
+  })
   // The page refuses to unload while the editor holds unsaved changes (beforeunload); Electron
   // then keeps the window open without a word, so the shell asks, as a browser would.
   window.webContents.on('will-prevent-unload', (event) => {
+    // Quitting from the tray: the question needs its window in sight.
+    if (!window.isVisible()) window.show()
     const choice = dialog.showMessageBoxSync(window, {
       type: 'warning',
       title: 'Unsaved changes',
@@ -143,16 +236,20 @@ app.on('web-contents-created', (_event, contents) => {
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', () => {
-    if (!mainWindow) return
-    if (mainWindow.isMinimized()) mainWindow.restore()
-    mainWindow.focus()
-  })
+  app.on('second-instance', () => showWindow())
 
   void app.whenReady().then(() => {
     const dataDir = process.env.SKWIRL_DATA_DIR ?? app.getPath('userData')
-    logger = createLogger({ dataDir, console: 'stdout' })
+    let logLevelOverride: LogLevel | null = null
+    let logLevelProblem: string | null = null
+    try {
+      logLevelOverride = logLevelFromEnv()
+    } catch (error) {
+      logLevelProblem = describe(error)
+    }
+    logger = createLogger({ dataDir, console: 'stdout', level: logLevelOverride ?? 'info' })
     const log = logger
+    if (logLevelProblem) log.error(`${logLevelProblem}; the app's log level setting applies`)
     process.on('uncaughtException', (error) =>
       log.error(`uncaught: ${error.stack ?? error.message}`),
     )
@@ -169,8 +266,10 @@ if (!app.requestSingleInstanceLock()) {
         logger: log,
         launchRunner: utilityProcessLauncher(join(__dirname, 'runner.js')),
         limits: limitsFromEnv(),
-        emit: (event, payload) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event, payload),
+        emit: onCoreEvent,
         dialogs: fileDialogs,
+        scheduleHourMs: scheduleHourMsFromEnv(),
+        logLevelOverride,
         // shell.openPath answers an error message, or '' when the system opened the file.
         openPath: async (path) => (await shell.openPath(path)) === '',
       })
@@ -186,11 +285,20 @@ if (!app.requestSingleInstanceLock()) {
       return
     }
     registerIpcHandlers(core.handlers, log, isTrustedSender)
-    log.info(`Skwirl ${app.getVersion()} started; data in ${dataDir}`)
+    log.info(
+      `Skwirl ${app.getVersion()} started${hiddenAtStart ? ' at login' : ''}; data in ${dataDir}`,
+    )
+    try {
+      // The system's login item follows the setting (it may have been changed by another copy).
+      applyLoginItem(core.settings.get().openAtLogin)
+    } catch (error) {
+      log.error(`could not set starting at login: ${describe(error)}`)
+    }
+    // The app runs what is due while it runs.
+    core.scheduler.start(hiddenAtStart ? FIRST_LOOK_AT_LOGIN_MS : 0)
     createWindow()
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) createWindow()
-    })
+    updateTray()
+    app.on('activate', () => showWindow())
   })
 
   // Quitting closes the window first (which may ask about unsaved changes, and may be cancelled);
@@ -203,6 +311,7 @@ if (!app.requestSingleInstanceLock()) {
       mainWindow.close()
       return
     }
+    tray.hide()
     closingCore ??= core.close().finally(() => {
       coreClosed = true
       app.quit()

@@ -32,6 +32,18 @@ export class AppSettingsStore {
     return settings
   }
 
+  /**
+   * True the first time it is asked about `hint` (on this data directory), false after: for
+   * something said once, such as "Skwirl keeps running in the tray".
+   */
+  firstTime(hint: string): boolean {
+    return (
+      this.db
+        .prepare('INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING')
+        .run(`once:${hint}`, 'true').changes === 1
+    )
+  }
+
   /** Stores the given settings (already validated) and answers them all. */
   update(changes: Partial<AppSettings>): AppSettings {
     this.db.transaction(() => {
