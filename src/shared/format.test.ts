@@ -4,6 +4,7 @@ import {
   formatCount,
   formatDuration,
   formatFiles,
+  formatNextRun,
   formatRate,
   formatRelativeTime,
   formatTimeLeft,
@@ -93,5 +94,22 @@ describe('formatTimeLeft and formatRate', () => {
     expect(formatRate(0.44)).toBe('0.4 files/s')
     expect(formatRate(9.94)).toBe('9.9 files/s')
     expect(formatRate(1_234.4)).toBe('1,234 files/s')
+  })
+})
+
+describe('formatNextRun', () => {
+  // Local times: the test builds them in the machine's zone, as the function reads them.
+  const now = new Date(2025, 5, 15, 10, 0).getTime() // Sunday, Jun 15, 10:00
+  const at = (day: number, hour: number, minute = 0): string =>
+    new Date(2025, 5, day, hour, minute).toISOString()
+
+  it('says how soon, then which day, at a 24-hour time', () => {
+    expect(formatNextRun(at(15, 9, 59), now)).toBe('due now')
+    expect(formatNextRun(at(15, 10, 0), now)).toBe('due now')
+    expect(formatNextRun(at(15, 10, 25), now)).toBe('in 25 min')
+    expect(formatNextRun(at(15, 14), now)).toBe('today at 14:00')
+    expect(formatNextRun(at(16, 2, 30), now)).toBe('tomorrow at 02:30')
+    expect(formatNextRun(at(20, 2, 30), now)).toBe('Fri at 02:30')
+    expect(formatNextRun(at(22, 2, 30), now)).toBe('Jun 22 at 02:30')
   })
 })

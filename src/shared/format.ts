@@ -91,3 +91,26 @@ export function formatRate(perSecond: number): string {
   const value = perSecond < 9.95 ? perSecond.toFixed(1) : formatCount(Math.round(perSecond))
   return `${value} files/s`
 }
+
+const twoDigits = (n: number): string => String(n).padStart(2, '0')
+const weekdayFormat = new Intl.DateTimeFormat(LOCALE, { weekday: 'short' })
+
+/**
+ * When a scheduled run comes, in this machine's time, 24-hour as schedules are set: "in 25 min",
+ * "today at 14:00", "tomorrow at 02:30", "Sun at 02:30", "Jun 22 at 02:30"; "due now" once past.
+ */
+export function formatNextRun(iso: string, now: number): string {
+  const time = Date.parse(iso)
+  if (Number.isNaN(time)) return ''
+  if (time <= now) return 'due now'
+  if (time - now < HOUR) return `in ${Math.max(1, Math.ceil((time - now) / MINUTE))} min`
+  const date = new Date(time)
+  const clock = `${twoDigits(date.getHours())}:${twoDigits(date.getMinutes())}`
+  const startOfDay = (d: Date): number =>
+    new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime()
+  const days = Math.round((startOfDay(date) - startOfDay(new Date(now))) / DAY)
+  if (days === 0) return `today at ${clock}`
+  if (days === 1) return `tomorrow at ${clock}`
+  if (days < 7) return `${weekdayFormat.format(date)} at ${clock}`
+  return `${dateFormat.format(date)} at ${clock}`
+}

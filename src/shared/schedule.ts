@@ -61,7 +61,7 @@ export function scheduleProblem(schedule: Schedule): string | null {
         schedule.hours >= 1 &&
         schedule.hours <= SCHEDULE_HOURS_MAX
         ? null
-        : `Every N hours takes a whole number of hours from 1 to ${SCHEDULE_HOURS_MAX}.`
+        : `The hours between runs must be a whole number from 1 to ${SCHEDULE_HOURS_MAX}.`
     case 'weekly':
       if (!Number.isInteger(schedule.weekday) || schedule.weekday < 0 || schedule.weekday > 6)
         return 'The day must be one of Sunday to Saturday.'

@@ -119,7 +119,7 @@ describe('schedules through the API', () => {
 
   it.each([
     [{ kind: 'hourly' }, /kind is off, interval, daily or weekly/],
-    [{ kind: 'interval', hours: 0 }, /whole number of hours from 1 to 168/],
+    [{ kind: 'interval', hours: 0 }, /hours between runs must be a whole number from 1 to 168/],
     [{ kind: 'daily', time: '25:00' }, /24-hour time/],
     [{ kind: 'daily', time: '02:30', weekday: 1 }, /unknown field "weekday"/],
     ['daily 02:30', /must be an object with a kind/],

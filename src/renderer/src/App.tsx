@@ -6,6 +6,9 @@ import { NoticeToast } from './components/NoticeToast'
 import { ProviderEditor } from './components/ProviderEditor'
 import { ProviderSection } from './components/ProviderSection'
 import { RunHistoryDialog } from './components/RunHistoryDialog'
+import { RunNotices } from './components/RunNotices'
+import { ScheduleEditor } from './components/ScheduleEditor'
+import { SettingsDialog } from './components/SettingsDialog'
 import { editorSelectors } from './store/editor/selectors'
 import { useSkwirl } from './store/context'
 
@@ -25,6 +28,9 @@ export function App() {
       <LeaveDialog />
       <DeleteDialog />
       <RunHistoryDialog />
+      <ScheduleEditor />
+      <SettingsDialog />
+      <RunNotices />
       <NoticeToast />
     </>
   )

@@ -1,4 +1,7 @@
+import { useSkwirl } from '../store/context'
+
 export function AppHeader() {
+  const openSettings = useSkwirl((s) => s.openSettings)
   return (
     <header className="app-header">
       <SkwirlMark />
@@ -6,6 +9,18 @@ export function AppHeader() {
         <h1 className="app-header__title">Skwirl</h1>
         <p className="app-header__subtitle">Backups of your cloud files</p>
       </div>
+      <button
+        type="button"
+        className="button button--quiet button--icon app-header__settings"
+        aria-label="Settings"
+        title="Settings: the tray, starting at login, notifications, the log"
+        onClick={() => void openSettings()}
+      >
+        <svg className="button__icon button__icon--stroke" viewBox="0 0 16 16" aria-hidden="true">
+          <circle cx="8" cy="8" r="2.1" />
+          <path d="M8 1.8v1.7M8 12.5v1.7M14.2 8h-1.7M3.5 8H1.8M12.4 3.6l-1.2 1.2M4.8 11.2l-1.2 1.2M12.4 12.4l-1.2-1.2M4.8 4.8 3.6 3.6" />
+        </svg>
+      </button>
     </header>
   )
 }

@@ -16,6 +16,7 @@ export function ConfirmDialog({
   open: boolean
   title: string
   children: ReactNode
+  /** The buttons at the foot; null when the body brings its own (a form). */
   actions: ReactNode
   onCancel(): void
   initialFocus?: RefObject<HTMLElement | null>
@@ -70,7 +71,7 @@ export function ConfirmDialog({
           <div id={bodyId} className="confirm-dialog__body">
             {children}
           </div>
-          <div className="confirm-dialog__actions">{actions}</div>
+          {actions === null ? null : <div className="confirm-dialog__actions">{actions}</div>}
         </div>
       ) : null}
     </dialog>

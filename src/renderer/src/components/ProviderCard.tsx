@@ -3,6 +3,7 @@ import { useSkwirl } from '../store/context'
 import { editorSelectors } from '../store/editor/selectors'
 import { runsSelectors } from '../store/runs/selectors'
 import { ActionMenu } from './ActionMenu'
+import { BackupScheduleLine } from './BackupScheduleLine'
 import { RunStatusLine } from './RunStatusLine'
 
 export function ProviderCard({ provider }: { provider: ProviderSummary }) {
@@ -17,6 +18,7 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
   const askToDelete = useSkwirl((s) => s.askToDelete)
   const openHistory = useSkwirl((s) => s.openHistory)
   const stopRun = useSkwirl((s) => s.stopRun)
+  const openScheduleEditor = useSkwirl((s) => s.openScheduleEditor)
   // Only a run this process runs can be stopped here (live is null for another process's).
   const stoppable = run?.status === 'running' && run.live !== null ? run : null
   const stopping = useSkwirl(runsSelectors.isStopping(stoppable?.runId ?? null))
@@ -47,6 +49,7 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
           items={[
             { label: 'Edit code', onSelect: () => openEditor(provider.id) },
             { label: 'Run history', onSelect: () => void openHistory(provider.id) },
+            { label: 'Schedule…', onSelect: () => openScheduleEditor(provider.id) },
             { label: 'Rename', onSelect: () => openEditor(provider.id, { focus: 'name' }) },
             { label: 'Duplicate', onSelect: () => void duplicateProvider(provider.id) },
             { label: 'Export…', onSelect: () => void exportProvider(provider.id) },
@@ -101,6 +104,7 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
         </div>
         <RunStatusLine run={run} executeError={executeError} />
       </div>
+      <BackupScheduleLine providerId={provider.id} providerName={provider.name} />
     </article>
   )
 }

@@ -13,8 +13,18 @@ import { createProvidersSlice, type ProvidersAction } from './providers/action'
 import { initialProvidersState, type ProvidersState } from './providers/initialState'
 import { createRunsSlice, type RunsAction } from './runs/action'
 import { initialRunsState, type RunsState } from './runs/initialState'
+import { createSchedulesSlice, type SchedulesAction } from './schedules/action'
+import { initialSchedulesState, type SchedulesState } from './schedules/initialState'
+import { createSettingsSlice, type SettingsAction } from './settings/action'
+import { initialSettingsState, type SettingsState } from './settings/initialState'
 
-export type SkwirlState = ProvidersState & EditorState & RunsState & HistoryState & ConnectionState
+export type SkwirlState = ProvidersState &
+  EditorState &
+  RunsState &
+  HistoryState &
+  ConnectionState &
+  SchedulesState &
+  SettingsState
 
 interface LifecycleAction {
   /** Loads providers and runs and listens to main; returns the way to stop listening. */
@@ -27,6 +37,8 @@ export type SkwirlStore = SkwirlState &
   RunsAction &
   HistoryAction &
   ConnectionAction &
+  SchedulesAction &
+  SettingsAction &
   LifecycleAction
 
 export type SkwirlStoreApi = StoreApi<SkwirlStore>
@@ -37,6 +49,8 @@ export const initialState: SkwirlState = {
   ...initialRunsState,
   ...initialHistoryState,
   ...initialConnectionState,
+  ...initialSchedulesState,
+  ...initialSettingsState,
 }
 
 export interface StoreOptions {
@@ -46,6 +60,11 @@ export interface StoreOptions {
   checkDelayMs?: number
   /** The log file: opened by the system (desktop, the default) or its path shown (browser). */
   logFile?: 'open' | 'show'
+  /**
+   * Where this page runs: the desktop app (a tray, login items, system notifications) or a
+   * browser (notices about scheduled runs shown in the page).
+   */
+  mode?: 'desktop' | 'browser'
 }
 
 /** Long enough not to check on every key, short enough to feel immediate. */
@@ -60,23 +79,40 @@ export function createSkwirlStore(
   const checkDelayMs = options.checkDelayMs ?? CHECK_DELAY_MS
   return createStore<SkwirlStore>()((set, get, store) => ({
     ...initialState,
+    appMode: options.mode ?? 'desktop',
     ...createProvidersSlice(api, files)(set, get, store),
     ...createEditorSlice(api, { checkDelayMs })(set, get, store),
     ...createRunsSlice(api)(set, get, store),
     ...createHistorySlice(api, options.logFile ?? 'open')(set, get, store),
     ...createConnectionSlice(set, get, store),
+    ...createSchedulesSlice(api)(set, get, store),
+    ...createSettingsSlice(api)(set, get, store),
 
     start() {
       get().setConnection(connection.status)
       const stopConnection = connection.subscribe((status) => get().setConnection(status))
       const stopRuns = api.on('run:update', (run) => get().receiveRun(run))
-      const stopProviders = api.on('providers:changed', () => void get().refreshProviders())
+      const stopProviders = api.on('providers:changed', () => {
+        void get().refreshProviders()
+        void get().loadBackupStatus()
+      })
+      const stopStatus = api.on('backup-status:changed', () => void get().loadBackupStatus())
+      const stopSettings = api.on('settings:changed', (settings) => get().receiveSettings(settings))
+      // The desktop shows a system notification instead; a browser has only the page.
+      const stopNotices =
+        options.mode === 'browser'
+          ? api.on('run:notice', (notice) => get().receiveRunNotice(notice))
+          : () => undefined
       void get().loadProviders()
       void get().loadRuns()
+      void get().loadBackupStatus()
       return () => {
         stopConnection()
         stopRuns()
         stopProviders()
+        stopStatus()
+        stopSettings()
+        stopNotices()
       }
     },
   }))

@@ -220,7 +220,8 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
     cancelRun: vi.fn<SkwirlApi['cancelRun']>(async () => undefined),
     openLogFile: vi.fn<SkwirlApi['openLogFile']>(async () => ({ path: LOG_PATH, opened: false })),
     listBackupStatus: vi.fn<SkwirlApi['listBackupStatus']>(async () => ({
-      timeZone: 'Europe/Berlin',
+      // The machine's own zone, as for the desktop app.
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
       hourMs: 3_600_000,
       providers: providers.map((p) => statusOf(p.id)),
     })),
