@@ -92,7 +92,19 @@ describe('inspect', () => {
 })
 
 describe('log', () => {
+  it('records debug lines only when the log level says so (info by default)', async () => {
+    const quiet = await run(
+      fixtures.core,
+      provider('require("log").debug("not recorded")'),
+      'Quiet',
+    )
+    expect(quiet.status).toBe('completed')
+    expect(linesOf(quiet.runId).some((l) => l.includes('not recorded'))).toBe(false)
+    expect(linesOf(quiet.runId).some((l) => l.includes('run completed'))).toBe(true)
+  })
+
   it('writes each level to the log file, tagged with run, provider, stage and the line', async () => {
+    await fixtures.core.handlers.updateAppSettings({ logLevel: 'debug' })
     const outcome = await run(
       fixtures.core,
       provider(
@@ -131,6 +143,7 @@ describe('log', () => {
   })
 
   it('keeps one entry per line, cuts very long lines, and caps a chatty run', async () => {
+    await fixtures.core.handlers.updateAppSettings({ logLevel: 'debug' })
     const outcome = await run(
       fixtures.core,
       provider(`local log = require "log"
