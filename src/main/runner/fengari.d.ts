@@ -74,6 +74,9 @@ declare module 'fengari' {
     lua_newuserdata(L: LuaState, size: number): unknown
     lua_next(L: LuaState, idx: number): number
     lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number
+    lua_call(L: LuaState, nargs: number, nresults: number): void
+    lua_remove(L: LuaState, idx: number): void
+    lua_isnil(L: LuaState, idx: number): boolean
     lua_pop(L: LuaState, n: number): void
     lua_pushboolean(L: LuaState, b: boolean): void
     lua_pushinteger(L: LuaState, n: number): void

@@ -43,6 +43,8 @@ import {
 import { isAbsent, pushLibrary } from './modules/library'
 import { openTime } from './modules/time'
 import { openUrl } from './modules/url'
+import { openXml } from './modules/xml'
+import { openYaml } from './modules/yaml'
 import { PRELUDE } from './prelude-lua'
 
 /** What a host call is answered with: the reply, or the message of the error it raises in Lua. */
@@ -82,6 +84,8 @@ const PURE_MODULES: Array<[string, (L: LuaState) => void]> = [
   ['json', openJson],
   ['time', openTime],
   ['url', openUrl],
+  ['xml', openXml],
+  ['yaml', openYaml],
 ]
 
 export class BudgetSpentError extends Error {}
