@@ -54,6 +54,27 @@ export type HostCall =
       body: Uint8Array | null
     }
   | { method: 'storage.get'; key: string }
+  /**
+   * aws.sign: a request to sign with SigV4 in main, where the keys are read from the provider's
+   * settings (the secret key never crosses into the runner).
+   */
+  | {
+      method: 'aws.sign'
+      verb: string
+      url: string
+      headers: Record<string, string>
+      params: Record<string, string>
+      body: Uint8Array | null
+      /** The payload's SHA-256 as the provider gives it (for example UNSIGNED-PAYLOAD). */
+      payloadHash: string | null
+      region: string
+      service: string
+      accessKey: string | null
+      accessKeySetting: string | null
+      secretKeySetting: string
+      /** The signing time in seconds since 1970 (tests); null for now. */
+      time: number | null
+    }
   /** value: the JSON text of what the provider stores (the runner encodes it). */
   | { method: 'storage.set'; key: string; value: string }
   | { method: 'storage.delete'; key: string }
@@ -73,6 +94,8 @@ export type HostReply =
   | { method: 'storage.get'; value: string | null }
   | { method: 'storage.set' }
   | { method: 'storage.delete' }
+  /** The request as signed: its URL in canonical form, the headers with Authorization. */
+  | { method: 'aws.sign'; url: string; headers: Record<string, string> }
 
 /**
  * skwirl.storage's limits, in bytes of UTF-8: a key, one value as JSON, and all of one provider's

@@ -94,7 +94,7 @@ const forbidden: Forbidden[] = [
     name: 'require "os"',
     lua: () => `local os_lib = require "os"`,
     error:
-      /require: there is no module "os"; the modules are base64, crypto, http, inspect, json, log, skwirl, time, url, xml, yaml \(a provider cannot load files\)/,
+      /require: there is no module "os"; the modules are aws, base64, crypto, http, inspect, json, log, skwirl, time, url, xml, yaml \(a provider cannot load files\)/,
   },
   {
     name: 'require of a file',

@@ -1,7 +1,8 @@
 // What main does for each host call a provider's runner makes: HTTP through the broker,
-// skwirl.storage through the store. Credentials it sees in headers join the run's secrets, so
+// skwirl.storage through the store, aws.sign with the provider's keys. Credentials it sees in headers join the run's secrets, so
 // that the log never shows them.
 import type { HostCall, HostReply } from '../../shared/runner-protocol'
+import { signForProvider, type SettingReader } from './aws'
 import type { HttpBroker } from './http-broker'
 import type { ProviderStorage } from './provider-storage'
 
@@ -13,6 +14,8 @@ export interface HostCallsOptions {
   signal: AbortSignal
   /** Values the log must mask (a run's secrets, shared with its logger). */
   secrets: Set<string>
+  /** The provider's settings, secret ones included (aws.sign reads its keys here). */
+  settings?: SettingReader
 }
 
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|cookie)$/i
@@ -38,6 +41,8 @@ export class HostCalls {
       case 'storage.delete':
         storage.delete(providerId, call.key)
         return { method: call.method }
+      case 'aws.sign':
+        return signForProvider(call, this.options.settings, this.options.secrets)
     }
   }
 

@@ -20,6 +20,7 @@ import type {
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import type { SettingReader } from './aws'
 import { HostCalls } from './host-calls'
 import { HttpBroker } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
@@ -59,6 +60,8 @@ export interface RunManagerOptions {
   store?: RunStore | null
   /** The process recorded as each run's owner (this one by default). */
   owner?: ProcessOwner
+  /** Each provider's settings, read in main (aws.sign's keys); none when absent. */
+  settingsFor?: (providerId: string) => SettingReader
 }
 
 type Outgoing = MainToRunner extends infer M
@@ -193,6 +196,7 @@ class Run {
       storage: options.storage,
       signal: this.calls.signal,
       secrets: this.secrets,
+      settings: options.settingsFor?.(provider.id),
     })
     this.log('info', 'run started')
     try {

@@ -14,6 +14,7 @@ import type {
 import { DEFAULT_LIMITS, type RunnerLimits } from '../../shared/runner-protocol'
 import type { Schedule } from '../../shared/schedule'
 import { AppSettingsStore } from './app-settings'
+import type { SettingReader } from './aws'
 import { openDatabase } from './database'
 import { createHandlers, type ApiHandlers } from './handlers'
 import type { Logger } from './logger'
@@ -54,6 +55,8 @@ export interface CoreOptions {
   scheduleHourMs?: number
   /** A log level for this process (--log-level, SKWIRL_LOG_LEVEL) over the app's setting. */
   logLevelOverride?: LogLevel | null
+  /** Each provider's settings as main reads them (secret ones included); none when absent. */
+  settingsFor?: (providerId: string) => SettingReader
 }
 
 export interface SkwirlCore {
@@ -117,6 +120,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
       if (state.status !== 'running') backupStatusChanged()
     },
     store: options.recordRuns === false ? null : runRecords,
+    settingsFor: options.settingsFor,
   })
   const clock = options.clock ?? systemClock
   const scheduler = new Scheduler({

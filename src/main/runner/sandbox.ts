@@ -28,6 +28,7 @@ import {
   stringAt,
   typeName,
 } from './lua-values'
+import { openAws } from './modules/aws'
 import { openBase64 } from './modules/base64'
 import { openCrypto } from './modules/crypto'
 import { inspectValue, openInspect } from './modules/inspect'
@@ -76,7 +77,7 @@ const HOOK_EVERY = 10_000
 /** How deep log's rendering of a table goes. */
 const LOG_DEPTH = 6
 
-/** The pure modules, run here in the runner; log is added by the sandbox (it needs the run). */
+/** The pure modules, run here in the runner; log and aws are added by the sandbox (they need the run). */
 const PURE_MODULES: Array<[string, (L: LuaState) => void]> = [
   ['base64', openBase64],
   ['crypto', openCrypto],
@@ -315,7 +316,7 @@ export class LuaSandbox {
   /** Pushes a table of the modules `require` hands out (the prelude makes them read-only). */
   private pushModules(): void {
     const L = this.L
-    lua.lua_createtable(L, 0, PURE_MODULES.length + 1)
+    lua.lua_createtable(L, 0, PURE_MODULES.length + 2)
     for (const [name, open] of PURE_MODULES) {
       open(L)
       lua.lua_setfield(L, -2, to_luastring(name))
@@ -323,6 +324,8 @@ export class LuaSandbox {
     const levels: LogLevel[] = ['debug', 'info', 'warn', 'error']
     pushLibrary(L, Object.fromEntries(levels.map((level) => [level, (S) => this.log(S, level)])))
     lua.lua_setfield(L, -2, to_luastring('log'))
+    openAws(L, (S, fn, call, deliver) => this.yieldHostCall(S, fn, call, deliver))
+    lua.lua_setfield(L, -2, to_luastring('aws'))
   }
 
   private log(L: LuaState, level: LogLevel): number {
