@@ -1,13 +1,9 @@
 // aws.sign through a real runner: main signs with the keys it reads from the provider's
 // settings (the S3 documentation's GET Object example, byte for byte), the secret key never
 // reaches Lua or the log, and misuse gets a message that says what to do.
-import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '../../src/main/core/logger'
-import { childProcessLauncher } from '../../src/main/core/runner-process'
-import { createCore, type SkwirlCore } from '../../src/main/core/skwirl-core'
 import { provider, run, runError } from '../sandbox/harness'
-import { makeDataDir, RESOURCES_DIR, RUNNER_SCRIPT, type TestCore } from '../support/fixtures'
+import { startTestCore, type TestCore } from '../support/fixtures'
 import { CHECKS } from './harness'
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
@@ -16,29 +12,22 @@ const SETTINGS: Record<string, string> = {
   secret_access_key: SECRET,
 }
 
-let core: SkwirlCore & { readLog(): string }
-let data: { dir: string; remove: () => void }
+let core: TestCore
 
 beforeAll(() => {
-  data = makeDataDir()
-  const logger = createLogger({ dataDir: data.dir, console: false })
-  const created = createCore({
-    dataDir: data.dir,
-    resourcesDir: RESOURCES_DIR,
-    logger,
-    launchRunner: childProcessLauncher(RUNNER_SCRIPT),
-    limits: { cpuMs: 5000, watchdogMs: 10_000 },
-    settingsFor: () => (key) => SETTINGS[key] ?? null,
-  })
-  core = Object.assign(created, { readLog: () => readFileSync(logger.file, 'utf8') })
+  core = startTestCore(
+    { cpuMs: 5000, watchdogMs: 10_000 },
+    undefined,
+    undefined,
+    () => (key) => SETTINGS[key] ?? null,
+  )
 })
 afterAll(async () => {
-  await core.close()
-  data.remove()
+  await core.dispose()
 })
 
 async function expectLua(lua: string): Promise<void> {
-  const outcome = await run(core as unknown as TestCore, provider(`${CHECKS}\n${lua}`))
+  const outcome = await run(core, provider(`${CHECKS}\n${lua}`))
   expect(runError(outcome)).toBe('')
   expect(outcome.status).toBe('completed')
 }

@@ -8,7 +8,7 @@ import type { RunnerLimits } from '../../src/shared/runner-protocol'
 import { createLogger, type Logger } from '../../src/main/core/logger'
 import type { FileDialogs } from '../../src/main/core/provider-files'
 import { childProcessLauncher } from '../../src/main/core/runner-process'
-import { createCore, type SkwirlCore } from '../../src/main/core/skwirl-core'
+import { createCore, type CoreOptions, type SkwirlCore } from '../../src/main/core/skwirl-core'
 
 export const REPO_ROOT = resolve(__dirname, '..', '..')
 export const RESOURCES_DIR = join(REPO_ROOT, 'resources')
@@ -43,6 +43,7 @@ export function startTestCore(
   limits: Partial<RunnerLimits> = {},
   logger?: Logger,
   dialogs?: FileDialogs,
+  settingsFor?: CoreOptions['settingsFor'],
 ): TestCore {
   const data = makeDataDir()
   const log = logger ?? createLogger({ dataDir: data.dir, console: false })
@@ -59,6 +60,7 @@ export function startTestCore(
       else if (event === 'providers:changed') providerChanges++
     },
     dialogs,
+    settingsFor,
   })
   return {
     ...core,

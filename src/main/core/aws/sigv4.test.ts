@@ -9,9 +9,10 @@
 //    and UTF-8 paths and queries, path normalization, POST forms, session tokens), rebuilt from
 //    their published requests and checked against @smithy/signature-v4, the signer of AWS's
 //    JavaScript SDK, which is itself held to that suite; then 300 random requests, both ways.
-import { createHash, createHmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { describe, expect, it } from 'vitest'
+import { NodeSha256 } from '../../../../test/servers/node-sha256'
 import {
   amzDate,
   EMPTY_SHA256,
@@ -182,26 +183,6 @@ describe('SigV4: the vectors AWS publishes', () => {
     expect(amzDate(new Date('2015-08-30T12:36:00.123Z'))).toBe('20150830T123600Z')
   })
 })
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-}
-
-/** node:crypto as the SDK's hash interface (a key makes it an HMAC). */
-class NodeSha256 {
-  private readonly hash
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret))
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(bytes(data))
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()))
-  }
-}
 
 interface Shape {
   method: string
