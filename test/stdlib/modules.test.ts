@@ -20,7 +20,20 @@ afterAll(async () => {
   await core.dispose()
 })
 
-const MODULES = ['base64', 'crypto', 'http', 'inspect', 'json', 'log', 'skwirl', 'time', 'url']
+const MODULES = [
+  'aws',
+  'base64',
+  'crypto',
+  'http',
+  'inspect',
+  'json',
+  'log',
+  'skwirl',
+  'time',
+  'url',
+  'xml',
+  'yaml',
+]
 
 describe('require', () => {
   it('hands out each module, the same table every time; http and skwirl are the globals', async () => {

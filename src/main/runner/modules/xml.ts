@@ -3,8 +3,11 @@
 // saxes's (a strict, namespace-aware parser held against the W3C conformance suite); this file
 // decides what a provider sees and what it may not do (declare entities, exceed the caps).
 import { lua, lauxlib, to_luastring, type LuaState } from 'fengari'
-import { SaxesParser } from 'saxes'
+import type * as Saxes from 'saxes'
 import { bytesAt, decodeUtf8, errorText, pushText, raise, typeName } from '../lua-values'
+import { lazyRequire } from './lazy-require'
+
+const saxes = lazyRequire<typeof Saxes>('saxes')
 
 /** The largest document xml.decode reads (a WebDAV folder of ~30,000 entries is about 15 MB). */
 export const XML_MAX_BYTES = 16 * 1024 * 1024
@@ -44,7 +47,7 @@ export function parseXml(bytes: Uint8Array, options: ParseOptions): XmlElement {
     )
   }
   const text = decodeDocument(bytes)
-  const parser = new SaxesParser({ xmlns: true, position: true })
+  const parser = new (saxes().SaxesParser)({ xmlns: true, position: true })
   const stack: Array<{ element: XmlElement; hasElements: boolean }> = []
   let root: XmlElement | null = null
   let pending = ''

@@ -4,9 +4,12 @@
 // core schema (no objects built from tags), keys that are collections, alias expansion bombs,
 // duplicate keys, and documents over the size cap.
 import { lua, to_luastring, type LuaState } from 'fengari'
-import { isCollection, parseAllDocuments, visit, type Document } from 'yaml'
+import type * as Yaml from 'yaml'
 import { bytesAt, decodeUtf8, raise, typeName } from '../lua-values'
 import { JsonError, pushJson, pushNull } from './json'
+import { lazyRequire } from './lazy-require'
+
+const yamlLibrary = lazyRequire<typeof Yaml>('yaml')
 
 /** The largest text yaml.decode reads. */
 export const YAML_MAX_BYTES = 16 * 1024 * 1024
@@ -27,6 +30,7 @@ export function parseYaml(bytes: Uint8Array): unknown[] {
   let text = decodeUtf8(bytes)
   if (text === null) throw new YamlError('the text is not valid UTF-8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+  const { isCollection, parseAllDocuments, visit } = yamlLibrary()
   const parsed = parseAllDocuments(text, {
     version: '1.2',
     schema: 'core',
@@ -39,7 +43,7 @@ export function parseYaml(bytes: Uint8Array): unknown[] {
     logLevel: 'silent',
   })
   // A bare "..." (or comments before it) ends a document that never started: not a document.
-  const documents: Document[] = (Array.isArray(parsed) ? parsed : []).filter(
+  const documents: Yaml.Document[] = (Array.isArray(parsed) ? parsed : []).filter(
     (doc) => doc.directives.docStart === true || !isEmptyRange(doc.range) || doc.errors.length > 0,
   )
   return documents.map((doc) => {
