@@ -56,9 +56,10 @@ export type RunPhase = 'starting' | 'listing' | 'backing-up'
  * Why a run ended as it did when it did not complete: a state for the screen, never an error
  * message (those are in the log). Failed: 'error' (the provider's code failed), 'runner' (its
  * runner crashed, or was stopped for time or memory), 'interrupted' (the Skwirl process running
- * it ended first). Cancelled: 'stopped' (Stop, Ctrl-C), 'closed' (Skwirl was closed).
+ * it ended first), 'destination' (its destination folder was missing, read-only or full: the
+ * run's `problem` says which). Cancelled: 'stopped' (Stop, Ctrl-C), 'closed' (Skwirl was closed).
  */
-export type RunEndReason = 'error' | 'runner' | 'interrupted' | 'stopped' | 'closed'
+export type RunEndReason = 'error' | 'runner' | 'interrupted' | 'destination' | 'stopped' | 'closed'
 
 /** What only the process running a run knows about it, while it runs. */
 export interface RunLive {
@@ -68,6 +69,11 @@ export interface RunLive {
   filesPerSecond: number | null
   /** At that pace, the time left; null until there is enough to tell. */
   secondsLeft: number | null
+  /**
+   * The run waits for the destination, which another run holds: who ("the backup of “Drive”
+   * (Skwirl process 4242, since 10:02:11)"); null when it is not waiting.
+   */
+  waitingFor: string | null
 }
 
 /** What the screen may know about a run: counts and states, never error messages. */
@@ -82,15 +88,34 @@ export interface RunState {
   startedAt: string
   finishedAt: string | null
   listed: number
+  /** Files downloaded and verified (and kept, with a destination). */
   downloaded: number
+  /** Files not downloaded because the destination's copy matches (runs with a destination). */
+  unchanged: number
   failed: number
+  /** Bytes downloaded. */
   bytes: number
+  /** The size of the unchanged files: with `bytes`, the size of what the backup holds. */
+  unchangedBytes: number
+  /** The folder the run kept its files in; null for a check-only run (verified, not kept). */
+  destination: string | null
+  /**
+   * Why the destination stopped the run (reason 'destination'), in Skwirl's own words:
+   * "destination full: 12 MB free in /media/usb/backup". Never a provider's text.
+   */
+  problem: string | null
   /**
    * Present while this Skwirl process runs it; null once it has ended, and for a run that another
    * Skwirl process (the CLI, another window of the app) is running.
    */
   live: RunLive | null
 }
+
+/**
+ * What became of a file in a run: 'downloaded' (verified, and kept when there is a destination),
+ * 'unchanged' (not downloaded: the destination's copy matches), 'failed'.
+ */
+export type FileOutcome = 'downloaded' | 'unchanged' | 'failed'
 
 /** One file a run reached, and what became of it (never why: the log says that). */
 export interface RunFile {
@@ -103,7 +128,7 @@ export interface RunFile {
   size: number | null
   checksum: string | null
   modifiedTime: string | null
-  outcome: 'downloaded' | 'failed'
+  outcome: FileOutcome
   /** Where a failed file failed; null for a downloaded one. */
   failedAt: 'metadata' | 'download' | null
   bytes: number
@@ -198,6 +223,64 @@ export interface RunNotice {
   failed: number
   at: string
 }
+/**
+ * Per-provider host options: set by the person, not declared in the Lua. Later issues add their
+ * fields here (transfers, schedule).
+ */
+export interface ProviderOptions {
+  /** The folder runs keep their files in; null: check only (verified, not kept). */
+  destination: string | null
+  /** Previous versions older than this many days are pruned after a completed run. */
+  retentionDays: number
+}
+
+/** A change to some of a provider's options; destination is text as typed (checked by main). */
+export type ProviderOptionsPatch = Partial<ProviderOptions>
+
+export const DEFAULT_RETENTION_DAYS = 30
+/** A century: "keep forever" in practice. */
+export const RETENTION_DAYS_MAX = 36_500
+
+export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
+  destination: null,
+  retentionDays: DEFAULT_RETENTION_DAYS,
+}
+
+export interface ExecuteOptions {
+  /** Download every file again and compare it with the kept copy ("Verify all", --verify). */
+  verifyAll?: boolean
+}
+
+/** Where a destination folder is, and whether the system opened it (desktop). */
+export interface FolderInfo {
+  path: string
+  opened: boolean
+}
+
+/**
+ * A check of a provider's backup folder against its manifest (no network): progress, then what
+ * it found. Paths are the backup's own (relative to the folder), never error messages.
+ */
+export interface BackupCheckState {
+  checkId: string
+  providerId: string
+  dir: string
+  status: 'waiting' | 'checking' | 'done' | 'failed'
+  /** Who holds the folder while the check waits (as RunLive.waitingFor). */
+  waitingFor: string | null
+  checked: number
+  total: number
+  bytes: number
+  /** Files missing or different, in all; `problemPaths` lists the first BACKUP_CHECK_LIST_MAX. */
+  problems: number
+  problemPaths: Array<{ path: string; problem: string }>
+  /** Why the check could not run (the folder is missing, not a backup…), in Skwirl's words. */
+  error: string | null
+  startedAt: string
+  finishedAt: string | null
+}
+
+export const BACKUP_CHECK_LIST_MAX = 50
 
 export interface SkwirlApi {
   listProviders(): Promise<ProviderSummary[]>
@@ -215,8 +298,11 @@ export interface SkwirlApi {
   importProviderFile(): Promise<ProviderInput | null>
   /** Desktop only: saves the provider's code where the system dialog says; null when cancelled. */
   exportProviderFile(id: string): Promise<{ path: string } | null>
-  /** Starts a run in the background and answers at once. */
-  execute(providerId: string): Promise<{ runId: string }>
+  /**
+   * Starts a run in the background and answers at once: into the provider's destination when it
+   * has one, check only otherwise.
+   */
+  execute(providerId: string, options?: ExecuteOptions): Promise<{ runId: string }>
   /** The newest recorded run of each provider and every run this process is running. */
   listRuns(): Promise<RunState[]>
   /** A provider's recorded runs, newest first (the newest RUN_HISTORY_MAX). */
@@ -234,6 +320,19 @@ export interface SkwirlApi {
   getAppSettings(): Promise<AppSettingsView>
   /** Changes the given settings, keeps the others. */
   updateAppSettings(changes: Partial<AppSettings>): Promise<AppSettingsView>
+  /** Every provider's host options, by provider id (defaults for a provider never set). */
+  listProviderOptions(): Promise<Record<string, ProviderOptions>>
+  /**
+   * Changes some of a provider's options. A destination must be a folder's full path; a folder
+   * that does not exist yet is created. null clears it (check only).
+   */
+  setProviderOptions(providerId: string, patch: ProviderOptionsPatch): Promise<ProviderOptions>
+  /** Desktop only: asks for a folder with the system dialog; null when cancelled. */
+  chooseDestinationFolder(): Promise<string | null>
+  /** Opens the provider's destination with the system (desktop); in browser mode, answers where. */
+  openDestinationFolder(providerId: string): Promise<FolderInfo>
+  /** Starts checking the provider's backup folder against its manifest; progress as events. */
+  checkBackup(providerId: string): Promise<{ checkId: string }>
 }
 
 /** How many runs of each provider the history keeps (their files: RUN_FILE_LISTS_KEPT). */
@@ -252,6 +351,7 @@ export interface SkwirlEvents {
   'settings:changed': AppSettingsView
   /** A scheduled run needs the person (only while notifications are on). */
   'run:notice': RunNotice
+  'backup-check:update': BackupCheckState
 }
 
 export type ApiMethod = keyof SkwirlApi
@@ -277,6 +377,11 @@ export const API_METHODS = [
   'setSchedule',
   'getAppSettings',
   'updateAppSettings',
+  'listProviderOptions',
+  'setProviderOptions',
+  'chooseDestinationFolder',
+  'openDestinationFolder',
+  'checkBackup',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAMES = [
@@ -285,6 +390,7 @@ export const EVENT_NAMES = [
   'backup-status:changed',
   'settings:changed',
   'run:notice',
+  'backup-check:update',
 ] as const satisfies readonly EventName[]
 
 // Compile-time check that API_METHODS names every method exactly.

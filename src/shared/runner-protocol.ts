@@ -53,6 +53,11 @@ export type HostCall =
       params: Record<string, string>
       body: Uint8Array | null
     }
+  /**
+   * The workflow (not the provider) asks, after a file's metadata, whether to download it: a run
+   * with a destination skips files its copy already matches.
+   */
+  | { method: 'file.plan'; fileId: string; metadata: FileMetadata }
   | { method: 'storage.get'; key: string }
   /**
    * aws.sign: a request to sign with SigV4 in main, where the keys are read from the provider's
@@ -90,6 +95,8 @@ export type HostReply =
       headers: Record<string, string>
       body: Uint8Array
     }
+  /** download false: the file is unchanged, download_file is not called. */
+  | { method: 'file.plan'; download: boolean }
   /** value: the stored JSON text, or null when the key holds nothing. */
   | { method: 'storage.get'; value: string | null }
   | { method: 'storage.set' }
@@ -114,7 +121,7 @@ export interface CallContext {
 
 export interface FileResult {
   fileId: string
-  outcome: 'downloaded' | 'failed'
+  outcome: 'downloaded' | 'unchanged' | 'failed'
   metadata: FileMetadata | null
   bytes: number
   /** Where it failed and why; for the log only. */
@@ -148,6 +155,8 @@ export type MainToRunner =
       providerName: string
       code: string
       limits: RunnerLimits
+      /** Ask main ('file.plan') before each download: the run has a destination. */
+      planDownloads: boolean
     }
   | { seq: number; type: 'reply'; replyTo: number; ok: true; value: HostReply }
   | { seq: number; type: 'reply'; replyTo: number; ok: false; error: SerializedError }

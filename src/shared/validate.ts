@@ -1,4 +1,12 @@
-import type { AppSettings, ProviderInput, ProviderUpdate, RunFilesQuery, SkwirlApi } from './api'
+import type {
+  AppSettings,
+  ExecuteOptions,
+  ProviderInput,
+  ProviderOptionsPatch,
+  ProviderUpdate,
+  RunFilesQuery,
+  SkwirlApi,
+} from './api'
 import { DEFAULT_APP_SETTINGS, LOG_LEVELS, RUN_FILES_PAGE_MAX } from './api'
 import { ApiError } from './errors'
 import { MAX_PROVIDER_CODE_LENGTH, MAX_PROVIDER_NAME_LENGTH } from './provider-rules'
@@ -171,6 +179,36 @@ function parseAppSettingsChanges(method: string, value: unknown): Partial<AppSet
   return changes as Partial<AppSettings>
 }
 
+function parseExecuteOptions(method: string, value: unknown): ExecuteOptions {
+  const options = parseObject(method, 'the options', value, ['verifyAll'])
+  if (options.verifyAll !== undefined && typeof options.verifyAll !== 'boolean') {
+    invalid(`${method}: verifyAll must be true or false, got ${describe(options.verifyAll)}.`)
+  }
+  return options.verifyAll === undefined ? {} : { verifyAll: options.verifyAll }
+}
+
+/** A folder path as typed: checked for what it names by main's options store. */
+const MAX_FOLDER_PATH_LENGTH = 4096
+
+function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch {
+  const patch = parseObject(method, 'the options', value, ['destination', 'retentionDays'])
+  const result: ProviderOptionsPatch = {}
+  if (patch.destination !== undefined) {
+    const destination = patch.destination
+    if (destination !== null && typeof destination !== 'string') {
+      invalid(`${method}: destination must be a folder path or null, got ${describe(destination)}.`)
+    }
+    if (typeof destination === 'string' && destination.length > MAX_FOLDER_PATH_LENGTH) {
+      invalid(`${method}: the folder path is too long.`)
+    }
+    result.destination = destination
+  }
+  if (patch.retentionDays !== undefined) {
+    result.retentionDays = parseCount(method, 'retentionDays', patch.retentionDays, 36_500)
+  }
+  return result
+}
+
 export const argParsers: ArgParsers = {
   listProviders: (args) => (arity('listProviders', args, 0), []),
   getProvider: (args) => (arity('getProvider', args, 1), [parseId('getProvider', 'id', args[0])]),
@@ -199,7 +237,13 @@ export const argParsers: ArgParsers = {
     arity('exportProviderFile', args, 1),
     [parseId('exportProviderFile', 'id', args[0])]
   ),
-  execute: (args) => (arity('execute', args, 1), [parseId('execute', 'providerId', args[0])]),
+  execute: (args) => {
+    if (args.length === 2) {
+      return [parseId('execute', 'providerId', args[0]), parseExecuteOptions('execute', args[1])]
+    }
+    arity('execute', args, 1)
+    return [parseId('execute', 'providerId', args[0])]
+  },
   listRuns: (args) => (arity('listRuns', args, 0), []),
   listProviderRuns: (args) => (
     arity('listProviderRuns', args, 1),
@@ -220,5 +264,22 @@ export const argParsers: ArgParsers = {
   updateAppSettings: (args) => (
     arity('updateAppSettings', args, 1),
     [parseAppSettingsChanges('updateAppSettings', args[0])]
+  ),
+  listProviderOptions: (args) => (arity('listProviderOptions', args, 0), []),
+  setProviderOptions: (args) => (
+    arity('setProviderOptions', args, 2),
+    [
+      parseId('setProviderOptions', 'providerId', args[0]),
+      parseOptionsPatch('setProviderOptions', args[1]),
+    ]
+  ),
+  chooseDestinationFolder: (args) => (arity('chooseDestinationFolder', args, 0), []),
+  openDestinationFolder: (args) => (
+    arity('openDestinationFolder', args, 1),
+    [parseId('openDestinationFolder', 'providerId', args[0])]
+  ),
+  checkBackup: (args) => (
+    arity('checkBackup', args, 1),
+    [parseId('checkBackup', 'providerId', args[0])]
   ),
 }

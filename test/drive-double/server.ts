@@ -76,6 +76,8 @@ export interface Faults {
   mediaStatus?: Record<string, StatusFault>
   /** Sends headers (full content-length) and about half the bytes, then destroys the socket. */
   resetMidDownload?: string[]
+  /** Sends every byte, but the first one flipped: the MD5 no longer matches (a corrupt transfer). */
+  corruptDownload?: string[]
   /** Sends headers and min(64 KiB, half) of the bytes, then says nothing until close(). */
   silentDownload?: string[]
   /** files.get (or 'list') never answers until close(). */
@@ -423,7 +425,8 @@ export async function startDriveDouble(opts: DriveDoubleOptions = {}): Promise<D
     if (reset) limit = Math.floor(length / 2)
     else if (silent) limit = Math.min(64 * 1024, Math.floor(length / 2))
 
-    await streamBody(reply.res, content, start, start + limit, signal, reset)
+    const corrupt = faults.corruptDownload?.includes(fileId) ?? false
+    await streamBody(reply.res, content, start, start + limit, signal, reset, corrupt)
     if (reset) {
       reply.res.socket?.destroy()
     } else if (silent) {
@@ -440,10 +443,15 @@ export async function startDriveDouble(opts: DriveDoubleOptions = {}): Promise<D
     end: number,
     signal: AbortSignal,
     flushLast: boolean,
+    corrupt = false,
   ): Promise<void> {
     let first = true
     let flushed: Promise<void> = Promise.resolve()
-    for (const chunk of contentChunks(content, start, end)) {
+    for (let chunk of contentChunks(content, start, end)) {
+      if (corrupt && first && chunk.byteLength > 0) {
+        chunk = Buffer.from(chunk)
+        chunk[0] = (chunk[0] as number) ^ 0xff
+      }
       const delay = double.faults.downloadDelayMs ?? 0
       if (!first && delay > 0) await sleep(delay, undefined, { signal })
       first = false

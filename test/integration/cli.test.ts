@@ -22,8 +22,11 @@ const REPORT_KEYS = [
   'status',
   'listed',
   'downloaded',
+  'unchanged',
   'failed',
   'bytes',
+  'destination',
+  'problem',
   'errors',
 ].sort()
 const PROGRESS = /^drive-double: \d+ listed, \d+ downloaded, \d+ failed, \S+ \S+$/m
@@ -153,8 +156,10 @@ describe('usage', () => {
       'provider add <name> <file.lua>',
       'provider export <name> [file.lua]',
       'provider remove <name>',
-      'run <name | file.lua> [--json]',
+      'provider set <name> [--dest DIR | --no-dest] [--retention DAYS]',
+      'run <name | file.lua> [--dest DIR | --no-dest] [--verify] [--json]',
       'runs [--provider NAME] [--limit N] [--json]',
+      'verify <DIR> [--json]',
       'help',
     ])
       expect(out.stdout).toContain(command)
@@ -304,11 +309,11 @@ describe('provider add, export and remove', () => {
 })
 
 describe('run', () => {
-  it('runs a .lua file against the double: exit 0 and a JSON report', async () => {
+  it('runs a .lua file against the double: exit 3 (some files failed) and a JSON report', async () => {
     const files = makeFiles(12, { docsEvery: 4 })
     const drive = await double(files)
     const out = await skwirl(['run', providerFile(drive), '--json'])
-    expect(out.code, out.stderr).toBe(0)
+    expect(out.code, out.stderr).toBe(3)
     const result = report(out)
     const bytes = files.reduce((sum, f) => sum + (f.content ? contentSize(f.content) : 0), 0)
     expect(result).toMatchObject({
@@ -316,8 +321,11 @@ describe('run', () => {
       status: 'completed',
       listed: 12,
       downloaded: 9,
+      unchanged: 0,
       failed: 3,
       bytes,
+      destination: null,
+      problem: null,
     })
     expect(result.runId).toMatch(/^[0-9a-f-]{36}$/)
     expect(result.errors).toEqual(
@@ -345,10 +353,10 @@ describe('run', () => {
   it('without --json, writes a summary to stderr and nothing to stdout', async () => {
     const drive = await double(makeFiles(3), { metadataStatus: { f000002: 404 } })
     const out = await skwirl(['run', providerFile(drive)])
-    expect(out.code).toBe(0)
+    expect(out.code).toBe(3)
     expect(out.stdout).toBe('')
     expect(out.stderr).toMatch(
-      /^drive-double: completed\. 3 listed, 2 downloaded, 1 failed, \S+ \S+\.$/m,
+      /^drive-double: completed with 1 failed\. 3 listed, 2 downloaded, 1 failed, \S+ \S+\.$/m,
     )
     expect(out.stderr).toContain(`Errors are in ${join(data.dir, 'logs', 'main.log')}`)
   })
@@ -359,7 +367,7 @@ describe('run', () => {
     const out = await skwirl(['run', providerFile(drive), '--json'], {
       SKWIRL_LIMIT_HTTP_SILENCE_MS: '300',
     })
-    expect(out.code).toBe(0)
+    expect(out.code).toBe(3)
     const result = report(out)
     expect(result).toMatchObject({ status: 'completed', downloaded: 1, failed: 1 })
     expect(result.errors[0]).toMatchObject({ fileId: 'f000001', stage: 'download' })
@@ -487,19 +495,22 @@ describe('runs', () => {
         finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         listed: 4,
         downloaded: 3,
+        unchanged: 0,
         failed: 1,
         bytes: completed.bytes,
+        destination: null,
+        problem: null,
       })
       expect(runs[1]).toMatchObject({ status: 'failed', reason: 'error', phase: 'starting' })
 
       const table = await skwirl(['runs'], env)
       const lines = table.stdout.trimEnd().split('\n')
       expect(lines[0]).toMatch(
-        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +FAILED +SIZE$/,
+        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +UNCHANGED +FAILED +SIZE$/,
       )
       expect(lines).toHaveLength(4)
       expect(lines[1]).toMatch(
-        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed +[\d.]+ s +4 +3 +1 +\S+ \S+$/,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed with 1 failed +[\d.]+ s +4 +3 +0 +1 +\S+ \S+$/,
       )
       expect(lines[2]).toMatch(/ drive-double +failed \(error\) /)
 

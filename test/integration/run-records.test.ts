@@ -226,8 +226,12 @@ describe('recording a run', () => {
         finishedAt: null,
         listed: 1,
         downloaded: 0,
+        unchanged: 0,
         failed: 0,
         bytes: 0,
+        unchangedBytes: 0,
+        destination: null,
+        problem: null,
         live: null,
       }
       const recorder = store.begin(
@@ -380,8 +384,12 @@ describe('runs left running at start', () => {
         finishedAt: null,
         listed: 7,
         downloaded: 0,
+        unchanged: 0,
         failed: 0,
         bytes: 0,
+        unchangedBytes: 0,
+        destination: null,
+        problem: null,
         live: null,
       }
       store

@@ -72,8 +72,12 @@ function recordRun(
     finishedAt: null,
     listed: 0,
     downloaded: 0,
+    unchanged: 0,
     failed: 0,
     bytes: 0,
+    unchangedBytes: 0,
+    destination: null,
+    problem: null,
     live: null,
   }
   const recorder = core.runRecords.begin(

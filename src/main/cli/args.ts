@@ -1,5 +1,5 @@
 // The CLI's grammar: commands, their flags, and usage errors (exit 2).
-import { LOG_LEVELS, type LogLevel } from '../../shared/api'
+import { LOG_LEVELS, RETENTION_DAYS_MAX, type LogLevel } from '../../shared/api'
 import {
   parseScheduleSpec,
   ScheduleSpecError,
@@ -17,14 +17,20 @@ Commands:
                                      Write a provider's Lua to a file (stdout without one;
                                      --force replaces an existing file)
   provider remove <name>             Delete a provider
-  provider set <name> --schedule SPEC
+  provider set <name> [--schedule SPEC] [--dest DIR | --no-dest] [--retention DAYS]
                                      Schedule a provider's backups: off, hourly, "every 6h",
-                                     "daily 02:30" or "weekly sun 02:30" (local time)
-  run <name | file.lua> [--json]     Run a provider's backup workflow headless
+                                     "daily 02:30" or "weekly sun 02:30" (local time); where its
+                                     runs keep their files (--no-dest: check only), and how many
+                                     days old versions are kept
+  run <name | file.lua> [--dest DIR | --no-dest] [--verify] [--json]
+                                     Run a provider's backup workflow headless; --dest keeps the
+                                     files in DIR for this run, --verify downloads every file
+                                     again and compares it with the kept copy
   run --due [--json]                 Run every provider whose schedule is due, one after
                                      another (for cron and systemd timers)
   runs [--provider NAME] [--limit N] [--json]
                                      List recorded runs, newest first (20 unless --limit)
+  verify <DIR> [--json]              Check a backup folder's files against its manifest
   help                               Show this help
 
 Options:
@@ -32,6 +38,9 @@ Options:
   -v, --version    Print Skwirl's version
   --log-level L    What the log records: debug, info, warn or error (default: the app's
                    setting, info unless changed; SKWIRL_LOG_LEVEL sets it too)
+
+Exit codes: 0 success, 1 failure, 2 usage error, 3 a run completed with some files failed,
+130 interrupted (Ctrl-C), 143 terminated. verify: 0 when every file matches, 1 otherwise.
 
 Data lives in $SKWIRL_DATA_DIR when set, otherwise in the desktop app's data directory.`
 
@@ -50,10 +59,26 @@ export type Command =
   | { name: 'provider-add'; provider: string; file: string }
   | { name: 'provider-export'; provider: string; file: string | null; force: boolean }
   | { name: 'provider-remove'; provider: string }
-  | { name: 'provider-set'; provider: string; schedule: Schedule }
-  | { name: 'run'; target: string; json: boolean }
+  | {
+      name: 'provider-set'
+      provider: string
+      /** undefined: unchanged. */
+      schedule: Schedule | undefined
+      /** undefined: unchanged; null: check only (--no-dest). */
+      destination: string | null | undefined
+      retentionDays: number | undefined
+    }
+  | {
+      name: 'run'
+      target: string
+      json: boolean
+      /** undefined: the provider's own; null: check only (--no-dest); a path for this run. */
+      destination: string | null | undefined
+      verify: boolean
+    }
   | { name: 'run-due'; json: boolean }
   | { name: 'runs'; provider: string | null; limit: number; json: boolean }
+  | { name: 'verify'; dir: string; json: boolean }
 
 interface FlagSpec {
   [flag: string]: 'boolean' | 'value'
@@ -126,23 +151,46 @@ function parseProviderCommand([sub, ...rest]: string[]): Command {
       }
     }
     case 'set': {
-      const { flags, positional } = parseFlags(rest, { schedule: 'value' })
+      const { flags, positional } = parseFlags(rest, {
+        schedule: 'value',
+        dest: 'value',
+        'no-dest': 'boolean',
+        retention: 'value',
+      })
       if (positional.length !== 1)
         throw new UsageError(`provider set needs one name, got ${countOf(positional.length)}`)
-      const spec = flags.get('schedule')
-      if (typeof spec !== 'string')
+      const spec = flags.get('schedule') as string | undefined
+      const destination = destinationFlag(flags)
+      const retentionText = flags.get('retention') as string | undefined
+      if (spec === undefined && destination === undefined && retentionText === undefined)
         throw new UsageError(
-          `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}`,
+          `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}, --dest DIR, --no-dest or --retention DAYS`,
         )
-      let schedule: Schedule
-      try {
-        schedule = parseScheduleSpec(spec)
-      } catch (error) {
-        if (error instanceof ScheduleSpecError)
-          throw new UsageError(`--schedule ${JSON.stringify(spec)}: ${error.message}`)
-        throw error
+      let schedule: Schedule | undefined
+      if (spec !== undefined) {
+        try {
+          schedule = parseScheduleSpec(spec)
+        } catch (error) {
+          if (error instanceof ScheduleSpecError)
+            throw new UsageError(`--schedule ${JSON.stringify(spec)}: ${error.message}`)
+          throw error
+        }
       }
-      return { name: 'provider-set', provider: positional[0] as string, schedule }
+      let retentionDays: number | undefined
+      if (retentionText !== undefined) {
+        if (!/^\d+$/.test(retentionText) || Number(retentionText) > RETENTION_DAYS_MAX)
+          throw new UsageError(
+            `--retention must be a number of days from 0 to ${RETENTION_DAYS_MAX}, got ${retentionText}`,
+          )
+        retentionDays = Number(retentionText)
+      }
+      return {
+        name: 'provider-set',
+        provider: positional[0] as string,
+        schedule,
+        destination,
+        retentionDays,
+      }
     }
     case 'remove': {
       const { positional } = parseFlags(rest, {})
@@ -157,6 +205,16 @@ function parseProviderCommand([sub, ...rest]: string[]): Command {
           : 'provider needs a command: list, add, export, remove or set',
       )
   }
+}
+
+/** --dest DIR, --no-dest, or neither (undefined); both is a usage error. */
+function destinationFlag(flags: Map<string, string | true>): string | null | undefined {
+  const dest = flags.get('dest') as string | undefined
+  if (dest !== undefined && flags.has('no-dest'))
+    throw new UsageError('--dest and --no-dest contradict each other; give one')
+  if (flags.has('no-dest')) return null
+  if (dest !== undefined && dest.trim() === '') throw new UsageError('--dest needs a folder')
+  return dest
 }
 
 function countOf(n: number): string {
@@ -214,7 +272,13 @@ export function parseArgs(argv: string[]): Command {
     case 'provider':
       return parseProviderCommand(rest)
     case 'run': {
-      const { flags, positional } = parseFlags(rest, { json: 'boolean', due: 'boolean' })
+      const { flags, positional } = parseFlags(rest, {
+        json: 'boolean',
+        due: 'boolean',
+        dest: 'value',
+        'no-dest': 'boolean',
+        verify: 'boolean',
+      })
       if (flags.has('due')) {
         if (positional.length > 0)
           throw new UsageError(
@@ -229,7 +293,22 @@ export function parseArgs(argv: string[]): Command {
             : `run takes one provider, got ${positional.length}`,
         )
       }
-      return { name: 'run', target: positional[0] as string, json: flags.has('json') }
+      const destination = destinationFlag(flags)
+      if (flags.has('verify') && destination === null)
+        throw new UsageError('--verify compares with the kept copies; it needs a destination')
+      return {
+        name: 'run',
+        target: positional[0] as string,
+        json: flags.has('json'),
+        destination,
+        verify: flags.has('verify'),
+      }
+    }
+    case 'verify': {
+      const { flags, positional } = parseFlags(rest, { json: 'boolean' })
+      if (positional.length !== 1)
+        throw new UsageError(`verify needs one backup folder, got ${countOf(positional.length)}`)
+      return { name: 'verify', dir: positional[0] as string, json: flags.has('json') }
     }
     case 'runs': {
       const { flags, positional } = parseFlags(rest, {

@@ -1,5 +1,5 @@
 // `npx skwirl …`: the same core as the desktop app, headless. Exit codes: 0 ok, 1 failure,
-// 2 usage error, 130 interrupted (143 on SIGTERM).
+// 2 usage error, 3 a run completed with some files failed, 130 interrupted (143 on SIGTERM).
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import { startBrowserServer } from '../core/browser-server'
@@ -7,8 +7,21 @@ import { resolveDataDir } from '../core/data-dir'
 import { createLogger, type Logger } from '../core/logger'
 import { childProcessLauncher } from '../core/runner-process'
 import { createCore, limitsFromEnv, recordRunsFromEnv, type SkwirlCore } from '../core/skwirl-core'
-import type { RunOutcome } from '../core/run-manager'
-import type { EventName, Provider, RunState, SkwirlEvents } from '../../shared/api'
+import type { RunOptions, RunOutcome } from '../core/run-manager'
+import {
+  DestinationError,
+  describeProblem,
+  verifyDestination,
+  verifySummary,
+  type VerifyReport,
+} from '../core/destination'
+import {
+  DEFAULT_RETENTION_DAYS,
+  type EventName,
+  type Provider,
+  type RunState,
+  type SkwirlEvents,
+} from '../../shared/api'
 import { ApiError } from '../../shared/errors'
 import { ProviderFileError } from '../../shared/provider-rules'
 import { checkLuaCode } from '../core/lua-check'
@@ -53,16 +66,7 @@ async function main(argv: string[]): Promise<number> {
     case 'provider-list':
       return withCore('stderr', undefined, async (core) => listProviders(core, command.json))
     case 'provider-set':
-      return withCore('stderr', undefined, async (core) => {
-        const provider = storedProvider(core, command.provider)
-        if (!provider) return 1
-        const status = core.setSchedule(provider.id, command.schedule)
-        const next = status.nextRunAt ? `; next run ${localTime(status.nextRunAt)}` : ''
-        process.stdout.write(
-          `${provider.name}: ${describeSchedule(status.schedule).toLowerCase()}${next}.\n`,
-        )
-        return 0
-      })
+      return withCore('stderr', undefined, async (core) => setProvider(core, command))
     case 'provider-add':
       return withCore('stderr', undefined, async (core) =>
         addProvider(core, command.provider, command.file),
@@ -80,7 +84,9 @@ async function main(argv: string[]): Promise<number> {
         return 0
       })
     case 'run':
-      return runCommand(command.target, command.json)
+      return runCommand(command)
+    case 'verify':
+      return verifyCommand(command.dir, command.json)
     case 'run-due':
       return runDueCommand(command.json)
     case 'runs':
@@ -102,6 +108,43 @@ function storedProvider(core: SkwirlCore, name: string): Provider | null {
   const provider = core.providers.findByName(name)
   if (!provider) fail(`no provider named "${name}". \`skwirl provider list\` shows the providers.`)
   return provider
+}
+
+/** `provider set`: its schedule, its destination and retention, whichever were given. */
+function setProvider(
+  core: SkwirlCore,
+  command: Extract<Command, { name: 'provider-set' }>,
+): number {
+  const provider = storedProvider(core, command.provider)
+  if (!provider) return 1
+  if (command.destination !== undefined || command.retentionDays !== undefined) {
+    let set
+    try {
+      set = core.options.set(
+        provider.id,
+        { destination: command.destination, retentionDays: command.retentionDays },
+        process.cwd(),
+      )
+    } catch (error) {
+      if (error instanceof ApiError) return fail(error.message)
+      throw error
+    }
+    const where =
+      set.destination === null
+        ? 'check only: its runs verify the files without keeping them'
+        : `its runs keep the files in ${set.destination}${set.created ? ' (created)' : ''}`
+    process.stdout.write(
+      `${provider.name}: ${where}; old versions are kept ${set.retentionDays} day(s).\n`,
+    )
+  }
+  if (command.schedule !== undefined) {
+    const status = core.setSchedule(provider.id, command.schedule)
+    const next = status.nextRunAt ? `; next run ${localTime(status.nextRunAt)}` : ''
+    process.stdout.write(
+      `${provider.name}: ${describeSchedule(status.schedule).toLowerCase()}${next}.\n`,
+    )
+  }
+  return 0
 }
 
 function addProvider(core: SkwirlCore, name: string, file: string): number {
@@ -191,7 +234,8 @@ async function withCore(
   }
 }
 
-async function runCommand(target: string, json: boolean): Promise<number> {
+async function runCommand(command: Extract<Command, { name: 'run' }>): Promise<number> {
+  const { target, json } = command
   const core = openCore(false)
   try {
     const provider = findProvider(core, target)
@@ -201,12 +245,73 @@ async function runCommand(target: string, json: boolean): Promise<number> {
       )
       return 1
     }
-    const outcome = await followRun(core, core.runs.start(provider))
+    const runOptions = runOptionsFor(core, provider.id, command)
+    if (runOptions.verifyAll && !runOptions.destination) {
+      return fail(
+        `--verify compares fresh downloads with the kept copies: give --dest DIR, or set the provider's destination with \`skwirl provider set "${provider.name}" --dest DIR\`.`,
+      )
+    }
+    const outcome = await followRun(core, core.runs.start(provider, runOptions))
     reportOutcome(outcome, json, core.logger)
     return exitCodeFor(outcome)
   } finally {
     await core.close()
   }
+}
+
+/** A stored provider's destination and retention, unless the command line says otherwise. */
+function runOptionsFor(
+  core: SkwirlCore,
+  providerId: string,
+  command: Extract<Command, { name: 'run' }>,
+): RunOptions {
+  const stored = providerId.startsWith('file:') ? null : core.options.runOptions(providerId)
+  const given = command.destination
+  return {
+    destination:
+      given === undefined ? (stored?.destination ?? null) : given === null ? null : resolve(given),
+    retentionDays: stored?.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    verifyAll: command.verify,
+  }
+}
+
+/** `skwirl verify DIR`: every stored file against the manifest; exit 0 when all match. */
+async function verifyCommand(dir: string, json: boolean): Promise<number> {
+  const controller = new AbortController()
+  const stop = (): void => controller.abort()
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  let lastProgress = 0
+  let report: VerifyReport
+  try {
+    report = await verifyDestination(dir, {
+      signal: controller.signal,
+      onWaiting: (holder) => process.stderr.write(`skwirl: waiting for ${holder} to finish…\n`),
+      onProgress: (progress) => {
+        const now = Date.now()
+        if (now - lastProgress < 500 && progress.checked < progress.total) return
+        lastProgress = now
+        const line = `checked ${formatCount(progress.checked)} of ${formatCount(progress.total)} files, ${formatBytes(progress.bytes)}`
+        process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`)
+      },
+    })
+  } catch (error) {
+    if (error instanceof DestinationError) return fail(error.message)
+    if (controller.signal.aborted) return fail('verify stopped before it finished')
+    throw error
+  } finally {
+    process.removeListener('SIGINT', stop)
+    process.removeListener('SIGTERM', stop)
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K')
+  }
+  if (json) {
+    const { problems, ...counts } = report
+    process.stdout.write(`${JSON.stringify({ ...counts, ok: problems.length === 0, problems })}\n`)
+  } else {
+    for (const problem of report.problems) process.stdout.write(`${describeProblem(problem)}\n`)
+    process.stderr.write(`${verifySummary(report)}\n`)
+  }
+  return report.problems.length === 0 ? 0 : 1
 }
 
 /** The shell's convention for a run cut short: 128 + the signal's number. */
@@ -237,14 +342,18 @@ async function followRun(
   return outcome
 }
 
-/** 0 completed, 1 failed, 130/143 interrupted. */
+/**
+ * 0 when every file was downloaded or unchanged; 3 completed with some files failed (restic's
+ * convention); 1 failed; 130/143 interrupted.
+ */
 function exitCodeFor(outcome: RunOutcome): number {
   if (outcome.status === 'cancelled') return interruptCode || 130
-  return outcome.status === 'completed' ? 0 : 1
+  if (outcome.status !== 'completed') return 1
+  return outcome.failed > 0 ? 3 : 0
 }
 
 /** Of several runs' exit codes, the one that says the most is wrong. */
-const SEVERITY = [0, 1, 130, 143]
+const SEVERITY = [0, 3, 1, 130, 143]
 function worstExitCode(codes: number[]): number {
   return codes.reduce(
     (worst, code) => (SEVERITY.indexOf(code) > SEVERITY.indexOf(worst) ? code : worst),
@@ -286,12 +395,19 @@ async function runDueCommand(json: boolean): Promise<number> {
 function listProviders(core: SkwirlCore, json: boolean): number {
   const providers = core.providers.list()
   const status = new Map(core.backupOverview().providers.map((s) => [s.providerId, s]))
-  const lastRuns = new Map(core.runRecords.latestPerProvider().map((run) => [run.providerId, run]))
+  const lastRuns = new Map<string, RunState>()
+  // latestPerProvider also answers each provider's last backup: keep the newest run.
+  for (const run of core.runRecords.latestPerProvider()) {
+    const seen = lastRuns.get(run.providerId)
+    if (!seen || seen.startedAt < run.startedAt) lastRuns.set(run.providerId, run)
+  }
+  const options = core.options.all(providers.map((p) => p.id))
   const rows = providers.map((provider) => {
     const s = status.get(provider.id)
     const lastRun = lastRuns.get(provider.id)
     return {
       ...provider,
+      options: options[provider.id],
       schedule: s?.schedule ?? { kind: 'off' as const },
       nextRunAt: s?.nextRunAt ?? null,
       lastRun: lastRun ? runReport(lastRun) : null,
@@ -309,7 +425,7 @@ function listProviders(core: SkwirlCore, json: boolean): number {
   }
   process.stdout.write(
     table(
-      ['NAME', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LAST GOOD BACKUP'],
+      ['NAME', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LAST GOOD BACKUP', 'BACKS UP TO'],
       rows.map((row) => [
         row.name,
         formatScheduleSpec(row.schedule),
@@ -319,9 +435,10 @@ function listProviders(core: SkwirlCore, json: boolean): number {
             : localTime(row.nextRunAt)
           : '—',
         row.lastRun
-          ? `${localTime(row.lastRun.startedAt)} ${row.lastRun.reason ? `${row.lastRun.status} (${row.lastRun.reason})` : row.lastRun.status}`
+          ? `${localTime(row.lastRun.startedAt)} ${statusText(lastRuns.get(row.id) as RunState)}`
           : 'never',
         `${row.lastGoodBackupAt ? localTime(row.lastGoodBackupAt) : 'never'}${row.overdue ? ' (overdue)' : ''}`,
+        row.options?.destination ?? '(check only)',
       ]),
     ),
   )
@@ -396,9 +513,18 @@ function runReport(run: RunState) {
     finishedAt: run.finishedAt,
     listed: run.listed,
     downloaded: run.downloaded,
+    unchanged: run.unchanged,
     failed: run.failed,
     bytes: run.bytes,
+    destination: run.destination,
+    problem: run.problem,
   }
+}
+
+/** "completed", "completed with 2 failed", "failed (destination)". */
+function statusText(run: RunState): string {
+  if (run.status === 'completed' && run.failed > 0) return `completed with ${run.failed} failed`
+  return run.reason ? `${run.status} (${run.reason})` : run.status
 }
 
 function runsTable(runs: RunState[]): string {
@@ -409,22 +535,24 @@ function runsTable(runs: RunState[]): string {
     'DURATION',
     'LISTED',
     'DOWNLOADED',
+    'UNCHANGED',
     'FAILED',
     'SIZE',
   ]
   const rows = runs.map((run) => [
     localTime(run.startedAt),
     run.providerName,
-    run.reason ? `${run.status} (${run.reason})` : run.status,
+    statusText(run),
     run.finishedAt
       ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))
       : 'running',
     formatCount(run.listed),
     formatCount(run.downloaded),
+    formatCount(run.unchanged),
     formatCount(run.failed),
     formatBytes(run.bytes),
   ])
-  return table(header, rows, new Set([4, 5, 6, 7]))
+  return table(header, rows, new Set([4, 5, 6, 7, 8]))
 }
 
 /** Columns padded to their widest cell, two spaces apart; numeric ones aligned right. */
@@ -450,10 +578,29 @@ function localTime(iso: string): string {
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`
 }
 
+/** "3 listed, 2 downloaded, 1 failed, 12 kB" (with "N unchanged" for a run into a destination). */
+function countsText(run: RunState): string {
+  const unchanged = run.destination === null ? '' : `${run.unchanged} unchanged, `
+  return `${run.listed} listed, ${run.downloaded} downloaded, ${unchanged}${run.failed} failed, ${formatBytes(run.bytes)}`
+}
+
+let saidWaiting: string | null = null
+
 function writeProgress(core: SkwirlCore, runId: string): void {
   const state = core.runs.list().find((run) => run.runId === runId)
   if (!state) return
-  const line = `${state.providerName}: ${state.listed} listed, ${state.downloaded} downloaded, ${state.failed} failed, ${formatBytes(state.bytes)}`
+  const waiting = state.live?.waitingFor ?? null
+  if (waiting !== null) {
+    // Said once per holder, on its own line: the run is not stuck, it waits its turn.
+    if (waiting !== saidWaiting) {
+      saidWaiting = waiting
+      process.stderr.write(
+        `${process.stderr.isTTY ? '\r\x1b[K' : ''}skwirl: ${state.destination} is in use; waiting for ${waiting} to finish…\n`,
+      )
+    }
+    return
+  }
+  const line = `${state.providerName}: ${countsText(state)}`
   process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`)
 }
 
@@ -464,8 +611,11 @@ function jsonReport(outcome: RunOutcome) {
     status: outcome.status,
     listed: outcome.listed,
     downloaded: outcome.downloaded,
+    unchanged: outcome.unchanged,
     failed: outcome.failed,
     bytes: outcome.bytes,
+    destination: outcome.destination,
+    problem: outcome.problem,
     errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),
   }
 }
@@ -475,9 +625,11 @@ function reportOutcome(outcome: RunOutcome, json: boolean, logger: Logger): void
     process.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`)
     return
   }
-  process.stderr.write(
-    `${outcome.providerName}: ${outcome.status}. ${outcome.listed} listed, ${outcome.downloaded} downloaded, ${outcome.failed} failed, ${formatBytes(outcome.bytes)}.\n`,
-  )
+  process.stderr.write(`${outcome.providerName}: ${statusText(outcome)}. ${countsText(outcome)}.\n`)
+  if (outcome.problem) process.stderr.write(`${outcome.problem}\n`)
+  if (outcome.destination !== null && outcome.status === 'completed') {
+    process.stderr.write(`Backup in ${outcome.destination}\n`)
+  }
   if (outcome.errors.length > 0) process.stderr.write(`Errors are in ${logger.file}\n`)
 }
 

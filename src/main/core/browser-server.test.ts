@@ -157,9 +157,13 @@ describe('browser mode', () => {
       finishedAt: null,
       listed: 0,
       downloaded: 0,
+      unchanged: 0,
       failed: 0,
       bytes: 0,
-      live: { currentFile: null, filesPerSecond: null, secondsLeft: null },
+      unchangedBytes: 0,
+      destination: null,
+      problem: null,
+      live: { currentFile: null, filesPerSecond: null, secondsLeft: null, waitingFor: null },
     }
     s.broadcast('run:update', state)
     expect(await received).toEqual({ type: 'event', event: 'run:update', payload: state })

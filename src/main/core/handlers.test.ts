@@ -323,6 +323,8 @@ describe('the log file', () => {
     const opened: string[] = []
     const desktop = createHandlers({
       providers: core.providers,
+      options: core.options,
+      checks: core.checks,
       runs: core.runs,
       logFile: core.logger.file,
       backupOverview: core.backupOverview,

@@ -12,9 +12,11 @@ import { isApiMethod } from '../../shared/api'
 import { ApiError } from '../../shared/errors'
 import { ProviderFileError, providerFileName } from '../../shared/provider-rules'
 import { argParsers, describe } from '../../shared/validate'
+import type { BackupChecks } from './destination'
 import { checkLuaCode } from './lua-check'
 import type { Logger } from './logger'
 import { readProviderFile, writeProviderFile, type FileDialogs } from './provider-files'
+import type { ProviderOptionsStore } from './provider-options'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
 import type { Schedule } from '../../shared/schedule'
@@ -25,7 +27,11 @@ export type ApiHandlers = {
 
 export interface HandlerDeps {
   providers: ProviderStore
+  /** Each provider's host options (destination, retention). */
+  options: ProviderOptionsStore
   runs: RunManager
+  /** Checks of backup folders against their manifests. */
+  checks: BackupChecks
   /** The system's file dialogs: the desktop app has them, browser mode does not. */
   dialogs?: FileDialogs
   /** The log file openLogFile opens or names. */
@@ -47,6 +53,17 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
   const changed = <T>(value: T): T => {
     deps.onProvidersChanged?.()
     return value
+  }
+  const destinationOf = (providerId: string): string => {
+    providers.get(providerId)
+    const { destination } = deps.options.get(providerId)
+    if (destination === null) {
+      throw new ApiError(
+        'invalid-argument',
+        'This provider has no destination: its runs check the files without keeping them.',
+      )
+    }
+    return destination
   }
   const needDialogs = (): FileDialogs => {
     if (dialogs) return dialogs
@@ -76,9 +93,17 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       asApiError(() => writeProviderFile(path, providers.get(id).code))
       return { path }
     },
-    execute: async (providerId) => {
+    execute: async (providerId, executeOptions) => {
       const provider = providers.get(providerId)
-      const { runId } = runs.start(provider)
+      const { destination, retentionDays } = deps.options.runOptions(providerId)
+      const verifyAll = executeOptions?.verifyAll ?? false
+      if (verifyAll && destination === null) {
+        throw new ApiError(
+          'invalid-argument',
+          'Verify all compares fresh downloads with the kept copies: choose a destination first.',
+        )
+      }
+      const { runId } = runs.start(provider, { destination, retentionDays, verifyAll })
       return { runId }
     },
     listRuns: async () => runs.latest(),
@@ -109,6 +134,26 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     setSchedule: async (providerId, schedule) => deps.setSchedule(providerId, schedule),
     getAppSettings: async () => deps.settings.get(),
     updateAppSettings: async (changes) => deps.settings.update(changes),
+    listProviderOptions: async () => deps.options.all(providers.list().map((p) => p.id)),
+    setProviderOptions: async (providerId, patch) => {
+      providers.get(providerId)
+      const { destination, retentionDays } = deps.options.set(providerId, patch)
+      return changed({ destination, retentionDays })
+    },
+    chooseDestinationFolder: async () => {
+      const chooseFolder = needDialogs().chooseFolder
+      if (!chooseFolder) throw new ApiError('unsupported', 'There is no folder dialog here.')
+      return chooseFolder()
+    },
+    openDestinationFolder: async (providerId) => {
+      const path = destinationOf(providerId)
+      const opened = deps.openPath ? await deps.openPath(path) : false
+      return { path, opened }
+    },
+    checkBackup: async (providerId) => {
+      const provider = providers.get(providerId)
+      return deps.checks.start(providerId, provider.name, destinationOf(providerId))
+    },
   }
 }
 

@@ -286,14 +286,37 @@ describe('download', () => {
       { Authorization: 'Bearer t' },
       { size: body.length, checksum: md5(body).toUpperCase() },
     )
-    expect(reply).toEqual({ method: 'download_url', bytes: body.length })
+    expect(reply).toEqual({ bytes: body.length, md5: md5(body) })
     expect(seen[0]?.url).toBe('/drive/v3/files/a?alt=media')
     expect(seen[0]?.headers.authorization).toBe('Bearer t')
     // Without expectations it only counts.
     expect(await broker().download(`${base}/a`, {}, null)).toEqual({
-      method: 'download_url',
       bytes: body.length,
+      md5: null,
     })
+  })
+
+  it('streams into a sink, hashing as it goes, and lets the sink’s own errors through', async () => {
+    handler = (_req, res) => {
+      res.write(body.subarray(0, 50_000))
+      setImmediate(() => res.end(body.subarray(50_000)))
+    }
+    const chunks: Buffer[] = []
+    const sink = { write: async (chunk: Uint8Array) => void chunks.push(Buffer.from(chunk)) }
+    // A checksum that is not an MD5 (Dropbox's): not checked, but the MD5 is still answered.
+    const reply = await broker().download(
+      `${base}/a`,
+      {},
+      { size: body.length, checksum: 'not-an-md5' },
+      undefined,
+      sink,
+    )
+    expect(reply).toEqual({ bytes: body.length, md5: md5(body) })
+    expect(Buffer.concat(chunks).equals(body)).toBe(true)
+
+    const full = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
+    const failing = { write: async () => Promise.reject(full) }
+    await expect(broker().download(`${base}/a`, {}, null, undefined, failing)).rejects.toBe(full)
   })
 
   it('fails when the size differs from the metadata', async () => {

@@ -10,6 +10,18 @@ export interface HttpBrokerOptions {
   maxBodyBytes?: number
 }
 
+/** Where a download's bytes go as they arrive (the destination's temporary file). */
+export interface DownloadSink {
+  write(chunk: Uint8Array): Promise<void>
+}
+
+/** A download that streamed to its end and passed its checks. */
+export interface DownloadOutcome {
+  bytes: number
+  /** MD5 of the bytes, hex; null when nothing asked for it (check only, no MD5 to check). */
+  md5: string | null
+}
+
 export class HttpError extends Error {
   override name = 'HttpError'
 }
@@ -107,35 +119,40 @@ export class HttpBroker {
     }
   }
 
-  /** Streams the body and discards it, counting bytes and checking them against the metadata. */
+  /**
+   * Streams the body into `sink` (the destination's temporary file) or, without one, discards it;
+   * counts the bytes and checks them against the metadata. The MD5 is computed as the bytes
+   * stream: checked when the metadata's checksum is one, and always answered with a sink (the
+   * destination's manifest keeps it).
+   */
   async download(
     url: string,
     headers: Record<string, string>,
     expected: { size: number; checksum: string } | null,
     signal?: AbortSignal,
-  ): Promise<Extract<HostReply, { method: 'download_url' }>> {
+    sink?: DownloadSink,
+  ): Promise<DownloadOutcome> {
     const target = buildUrl(url, {})
     const { response, watch } = await this.open('GET', target, headers, null, signal)
     try {
       if (!response.ok) {
         throw new HttpError(statusMessage(response, await this.readText(response, watch)))
       }
-      const md5 = expected && /^[0-9a-f]{32}$/i.test(expected.checksum) ? createHash('md5') : null
-      const bytes = await this.drain(response, watch, md5)
+      const checked = expected !== null && /^[0-9a-f]{32}$/i.test(expected.checksum)
+      const md5 = checked || sink ? createHash('md5') : null
+      const bytes = await this.drain(response, watch, md5, sink ?? null)
       if (expected && expected.size > 0 && bytes !== expected.size) {
         throw new HttpError(
           `download ended after ${bytes} bytes but the metadata says ${expected.size}`,
         )
       }
-      if (md5 && expected) {
-        const actual = md5.digest('hex')
-        if (actual !== expected.checksum.toLowerCase()) {
-          throw new HttpError(
-            `checksum mismatch: the bytes hash to md5 ${actual}, the metadata says ${expected.checksum}`,
-          )
-        }
+      const actual = md5 ? md5.digest('hex') : null
+      if (checked && actual !== expected.checksum.toLowerCase()) {
+        throw new HttpError(
+          `checksum mismatch: the bytes hash to md5 ${actual}, the metadata says ${expected.checksum}`,
+        )
       }
-      return { method: 'download_url', bytes }
+      return { bytes, md5: actual }
     } finally {
       watch.stop()
     }
@@ -199,20 +216,36 @@ export class HttpBroker {
     return Buffer.concat(chunks)
   }
 
-  private async drain(response: Response, watch: SilenceWatch, hash: Hash | null): Promise<number> {
+  private async drain(
+    response: Response,
+    watch: SilenceWatch,
+    hash: Hash | null,
+    sink: DownloadSink | null,
+  ): Promise<number> {
     const reader = response.body?.getReader()
     if (!reader) return 0
     let bytes = 0
-    try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) return bytes
-        watch.poke()
-        bytes += value.byteLength
-        hash?.update(value)
+    for (;;) {
+      let chunk: Uint8Array | undefined
+      try {
+        chunk = (await reader.read()).value
+      } catch (error) {
+        throw watch.explain(error, `the download broke after ${bytes} bytes`)
       }
-    } catch (error) {
-      throw watch.explain(error, `the download broke after ${bytes} bytes`)
+      if (chunk === undefined) return bytes
+      watch.poke()
+      bytes += chunk.byteLength
+      hash?.update(chunk)
+      if (sink) {
+        // The sink's own errors (a full disk) pass unchanged: they are not the network's.
+        try {
+          await sink.write(chunk)
+        } catch (error) {
+          await reader.cancel().catch(() => undefined)
+          throw error
+        }
+        watch.poke()
+      }
     }
   }
 }

@@ -125,4 +125,78 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
         WHERE status = 'completed' AND failed = 0;
     `)
   },
+  // 6: destinations (issue 10). provider_options holds each provider's host options (the
+  // destination, the versions' retention; later issues add theirs). Runs gain their destination,
+  // the unchanged count and size, and the destination's problem; the reason 'destination' and the
+  // outcome 'unchanged' (and 'skipped', agreed for issue 13) need new CHECKs, so runs and
+  // run_files are rebuilt: new tables, copied, the old dropped (children first), renamed.
+  (db) => {
+    db.exec(`
+      CREATE TABLE provider_options (
+        provider_id TEXT PRIMARY KEY REFERENCES providers (id) ON DELETE CASCADE,
+        destination TEXT,
+        retention_days INTEGER NOT NULL DEFAULT 30,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE runs_new (
+        key INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        provider_id TEXT NOT NULL,
+        provider_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed', 'cancelled')),
+        phase TEXT NOT NULL CHECK (phase IN ('starting', 'listing', 'backing-up')),
+        reason TEXT CHECK (reason IN ('error', 'runner', 'interrupted', 'destination', 'stopped',
+          'closed')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        listed INTEGER NOT NULL DEFAULT 0,
+        downloaded INTEGER NOT NULL DEFAULT 0,
+        unchanged INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        unchanged_bytes INTEGER NOT NULL DEFAULT 0,
+        destination TEXT,
+        problem TEXT,
+        files_kept INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
+        owner_host TEXT NOT NULL,
+        owner_start TEXT
+      );
+      INSERT INTO runs_new (key, id, provider_id, provider_name, status, phase, reason, started_at,
+        finished_at, listed, downloaded, failed, bytes, files_kept, updated_at, owner_pid,
+        owner_host, owner_start)
+      SELECT key, id, provider_id, provider_name, status, phase, reason, started_at, finished_at,
+        listed, downloaded, failed, bytes, files_kept, updated_at, owner_pid, owner_host,
+        owner_start
+      FROM runs;
+      CREATE TABLE run_files_new (
+        run_key INTEGER NOT NULL REFERENCES runs_new (key) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        file_id TEXT NOT NULL,
+        name TEXT,
+        path TEXT,
+        size INTEGER,
+        checksum TEXT,
+        modified_time TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('downloaded', 'unchanged', 'skipped', 'failed')),
+        failed_at TEXT CHECK (failed_at IN ('metadata', 'download')),
+        bytes INTEGER NOT NULL,
+        PRIMARY KEY (run_key, position)
+      ) WITHOUT ROWID;
+      INSERT INTO run_files_new SELECT * FROM run_files;
+      DROP TABLE run_files;
+      DROP TABLE runs;
+      ALTER TABLE runs_new RENAME TO runs;
+      ALTER TABLE run_files_new RENAME TO run_files;
+      CREATE INDEX runs_by_provider ON runs (provider_id, started_at);
+      CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+      CREATE INDEX runs_backups ON runs (provider_id, started_at)
+        WHERE destination IS NOT NULL AND status = 'completed';
+      CREATE INDEX runs_good ON runs (provider_id, finished_at)
+        WHERE status = 'completed' AND failed = 0;
+      CREATE INDEX run_files_failed ON run_files (run_key, position) WHERE outcome = 'failed';
+    `)
+  },
 ]

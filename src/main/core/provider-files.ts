@@ -25,6 +25,8 @@ export interface FileDialogs {
   chooseFileToImport(): Promise<string | null>
   /** Where the person chose to save a file suggested as `fileName`, or null when they cancelled. */
   chooseFileToExport(fileName: string): Promise<string | null>
+  /** A folder for a provider's backups (the desktop app's folder dialog), or null when cancelled. */
+  chooseFolder?(): Promise<string | null>
 }
 
 /** Reads a .lua file as a provider named after the file. Throws ProviderFileError. */

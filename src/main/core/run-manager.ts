@@ -1,13 +1,15 @@
 // Starts runs, answers their runners' host calls, keeps their state, writes their errors to the
-// log, and kills a runner that is stuck, too big, or cancelled.
+// log, and kills a runner that is stuck, too big, or cancelled. A run with a destination holds it
+// (through destination/) from before its runner starts until its record is final.
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type {
-  RunEndReason,
-  RunFilesPage,
-  RunFilesQuery,
-  RunState,
-  RunStatus,
+import {
+  DEFAULT_RETENTION_DAYS,
+  type RunEndReason,
+  type RunFilesPage,
+  type RunFilesQuery,
+  type RunState,
+  type RunStatus,
 } from '../../shared/api'
 import { PaceMeter, secondsLeft } from '../../shared/pace'
 import { serializeError } from '../../shared/errors'
@@ -21,6 +23,12 @@ import type {
   Stage,
 } from '../../shared/runner-protocol'
 import type { SettingReader } from './aws'
+import {
+  DestinationError,
+  DestinationRun,
+  type DestinationSummary,
+  type WriteChunk,
+} from './destination'
 import { HostCalls } from './host-calls'
 import { HttpBroker } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
@@ -45,6 +53,16 @@ export interface RunnableProvider {
   code: string
 }
 
+/** How to run: into a destination (and with what retention), or check only. */
+export interface RunOptions {
+  /** The folder to keep the files in; absent or null: check only (verified, not kept). */
+  destination?: string | null
+  /** Download every file again and compare it with the kept copy. */
+  verifyAll?: boolean
+  /** Versions older than this are pruned after a completed run (DEFAULT_RETENTION_DAYS). */
+  retentionDays?: number
+}
+
 export interface RunManagerOptions {
   launch: RunnerLauncher
   logger: Logger
@@ -62,6 +80,8 @@ export interface RunManagerOptions {
   owner?: ProcessOwner
   /** Each provider's settings, read in main (aws.sign's keys); none when absent. */
   settingsFor?: (providerId: string) => SettingReader
+  /** Tests only: how destinations write each chunk (a disk that fails on cue). */
+  writeChunk?: WriteChunk
 }
 
 type Outgoing = MainToRunner extends infer M
@@ -69,7 +89,7 @@ type Outgoing = MainToRunner extends infer M
     ? Omit<M, 'seq'>
     : never
   : never
-type StopReason = 'stopped' | 'closed' | 'watchdog' | 'memory'
+type StopReason = 'stopped' | 'closed' | 'watchdog' | 'memory' | 'destination'
 
 export class RunManager {
   private readonly runs = new Map<string, Run>()
@@ -79,8 +99,11 @@ export class RunManager {
     this.owner = options.owner ?? currentOwner()
   }
 
-  start(provider: RunnableProvider): { runId: string; done: Promise<RunOutcome> } {
-    const run = new Run(provider, this.options, this.owner)
+  start(
+    provider: RunnableProvider,
+    runOptions: RunOptions = {},
+  ): { runId: string; done: Promise<RunOutcome> } {
+    const run = new Run(provider, runOptions, this.options, this.owner)
     this.runs.set(run.state.runId, run)
     return { runId: run.state.runId, done: run.done }
   }
@@ -153,7 +176,7 @@ class Run {
   private resolveDone!: (outcome: RunOutcome) => void
   private readonly errors: RunErrorEntry[] = []
   private readonly secrets = new Set<string>()
-  private readonly runner: RunnerProcess
+  private runner: RunnerProcess | null = null
   private readonly calls = new AbortController()
   private readonly hostCalls: HostCalls
   private seq = 0
@@ -163,14 +186,19 @@ class Run {
   private finished = false
   private lastUpdate = 0
   private updateTimer: NodeJS.Timeout | undefined
-  private readonly watchdog: NodeJS.Timeout
+  private watchdog: NodeJS.Timeout | undefined
   private readonly recorder: RunRecorder | null = null
   /** The file being backed up, or the last one until the next one's metadata arrives. */
   private currentFile: string | null = null
   private readonly pace = new PaceMeter()
+  /** The run's destination, once it holds it; null for a check-only run. */
+  private destination: DestinationRun | null = null
+  /** Who holds the destination while this run waits for it. */
+  private waitingFor: string | null = null
 
   constructor(
     private readonly provider: RunnableProvider,
+    private readonly runOptions: RunOptions,
     private readonly options: RunManagerOptions,
     owner: ProcessOwner,
   ) {
@@ -185,8 +213,12 @@ class Run {
       finishedAt: null,
       listed: 0,
       downloaded: 0,
+      unchanged: 0,
       failed: 0,
       bytes: 0,
+      unchangedBytes: 0,
+      destination: runOptions.destination ?? null,
+      problem: null,
       live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
@@ -197,8 +229,14 @@ class Run {
       signal: this.calls.signal,
       secrets: this.secrets,
       settings: options.settingsFor?.(provider.id),
+      destination: () => this.destination,
     })
-    this.log('info', 'run started')
+    this.log(
+      'info',
+      this.state.destination === null
+        ? 'run started (check only: files are verified, not kept)'
+        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`,
+    )
     try {
       this.recorder =
         options.store?.begin(
@@ -211,16 +249,67 @@ class Run {
       // A run that cannot be recorded still runs: the log keeps what happened.
       this.log('error', `could not record the run: ${describeError(error)}`)
     }
-    this.runner = options.launch({ memoryMb: options.limits.memoryMb })
-    this.runner.onMessage((message) => this.onMessage(message))
-    this.runner.onExit((exit) => this.onExit(exit))
-    this.watchdog = setInterval(() => this.watch(), options.watchEveryMs ?? 250)
+    this.emitUpdate(true)
+    if (this.state.destination === null) this.launch()
+    else void this.openDestination(this.state.destination)
+  }
+
+  /** Takes the destination (waiting while another run holds it), then starts the runner. */
+  private async openDestination(dir: string): Promise<void> {
+    try {
+      this.destination = await DestinationRun.open({
+        dir,
+        runId: this.state.runId,
+        runStartedAt: this.state.startedAt,
+        providerName: this.provider.name,
+        verifyAll: this.runOptions.verifyAll ?? false,
+        retentionDays: this.runOptions.retentionDays ?? DEFAULT_RETENTION_DAYS,
+        onWaiting: (holder) => {
+          this.waitingFor = holder
+          this.log('info', `waiting for the destination ${dir}: it is in use by ${holder}`)
+          this.emitUpdate(true)
+        },
+        onNotice: (message) => this.log('info', message),
+        signal: this.calls.signal,
+        writeChunk: this.options.writeChunk,
+      })
+    } catch (error) {
+      this.waitingFor = null
+      if (this.stopReason === 'stopped' || this.stopReason === 'closed') {
+        this.finish('cancelled', this.stopReason)
+      } else if (error instanceof DestinationError) {
+        this.stopForDestination(error, null)
+        this.finish('failed', 'destination')
+      } else {
+        const message = `the destination ${dir} could not be opened: ${describeError(error)}`
+        this.stopForDestination(new DestinationError('unusable', message), null)
+        this.finish('failed', 'destination')
+      }
+      return
+    }
+    if (this.waitingFor !== null) this.log('info', 'the destination is free: the run goes on')
+    this.waitingFor = null
+    if (this.stopReason) {
+      this.finish('cancelled', this.stopReason === 'closed' ? 'closed' : 'stopped')
+      return
+    }
+    this.launch()
+  }
+
+  private launch(): void {
+    const runner = this.options.launch({ memoryMb: this.options.limits.memoryMb })
+    this.runner = runner
+    this.lastActivity = Date.now()
+    runner.onMessage((message) => this.onMessage(message))
+    runner.onExit((exit) => this.onExit(exit))
+    this.watchdog = setInterval(() => this.watch(), this.options.watchEveryMs ?? 250)
     this.send({
       type: 'start',
       runId: this.state.runId,
-      providerName: provider.name,
-      code: provider.code,
-      limits: options.limits,
+      providerName: this.provider.name,
+      code: this.provider.code,
+      limits: this.options.limits,
+      planDownloads: this.destination !== null,
     })
     this.emitUpdate(true)
   }
@@ -229,20 +318,32 @@ class Run {
     if (this.finished || this.stopReason) return
     this.stopReason = reason
     this.calls.abort()
-    this.runner.kill()
+    // Before its runner starts (waiting for the destination), openDestination ends the run.
+    this.runner?.kill()
+  }
+
+  /** The destination cannot go on (missing, read-only, full): the run stops, with why. */
+  private stopForDestination(error: DestinationError, fileId: string | null): void {
+    if (this.state.problem === null) {
+      this.state.problem = error.message
+      this.errors.push({ fileId, stage: 'download', message: error.message })
+      this.log('error', `run stopped: ${error.message}`, fileId ? { fileId } : {})
+    }
+    this.stop('destination')
   }
 
   /** The state as the screen gets it: with what only this process knows while it runs. */
   snapshot(): RunState {
     const state = { ...this.state }
     if (state.status !== 'running') return state
-    const done = state.downloaded + state.failed
+    const done = filesDone(state)
     const perSecond = this.pace.filesPerSecond(Date.now(), done)
     state.live = {
       currentFile: this.currentFile,
       filesPerSecond: perSecond,
       secondsLeft:
         state.phase === 'backing-up' ? secondsLeft(state.listed - done, perSecond) : null,
+      waitingFor: this.waitingFor,
     }
     return state
   }
@@ -261,7 +362,7 @@ class Run {
 
   private send(message: Outgoing): void {
     this.seq++
-    this.runner.send({ ...message, seq: this.seq } as MainToRunner)
+    this.runner?.send({ ...message, seq: this.seq } as MainToRunner)
   }
 
   private onMessage(message: RunnerToMain): void {
@@ -276,11 +377,16 @@ class Run {
         return
       case 'call':
         if (message.context.stage === 'list') this.enterPhase('listing')
+        if (message.call.method === 'file.plan') {
+          this.currentFile = message.call.metadata.name
+          this.emitUpdate(false)
+        }
         void this.answer(message.seq, message.call, message.context)
         return
       case 'ids':
         this.enterPhase('listing')
         this.state.listed += message.ids.length
+        this.noteSeen(message.ids)
         this.recorder?.changed()
         this.emitUpdate(false)
         return
@@ -292,10 +398,14 @@ class Run {
         return
       case 'file': {
         const { result } = message
+        this.destination?.settle(result.fileId)
         this.state.bytes += result.bytes
         let failedAt: 'metadata' | 'download' | null = null
         if (result.outcome === 'downloaded') {
           this.state.downloaded++
+        } else if (result.outcome === 'unchanged') {
+          this.state.unchanged++
+          this.state.unchangedBytes += result.metadata?.size ?? 0
         } else {
           this.state.failed++
           const error = result.error ?? { stage: 'download' as const, message: 'failed' }
@@ -321,6 +431,8 @@ class Run {
         this.log(message.level, message.message, message.context ?? {})
         return
       case 'done':
+        // A run the destination stopped ends when its runner is gone, as failed.
+        if (this.stopReason === 'destination') return
         if (message.error) {
           this.errors.push({
             fileId: null,
@@ -334,13 +446,38 @@ class Run {
     }
   }
 
+  /** The listing's ids are at the source: the destination's manifest notes them. */
+  private noteSeen(ids: string[]): void {
+    if (!this.destination) return
+    try {
+      this.destination.saw(ids)
+    } catch (error) {
+      void this.destinationFailed(error, null)
+    }
+  }
+
+  private async destinationFailed(error: unknown, fileId: string | null): Promise<void> {
+    const dir = this.state.destination ?? ''
+    const problem =
+      error instanceof DestinationError
+        ? error
+        : new DestinationError('unusable', `the destination ${dir} failed: ${describeError(error)}`)
+    this.stopForDestination(problem, fileId)
+  }
+
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
     this.callInFlight = true
     let reply: Outgoing
     try {
-      const value = await this.hostCalls.perform(call)
+      const value = await this.hostCalls.perform(call, context)
       reply = { type: 'reply', replyTo: seq, ok: true, value }
     } catch (error) {
+      if (error instanceof DestinationError) {
+        // Not this file's problem but the whole destination's: the run stops here.
+        this.callInFlight = false
+        await this.destinationFailed(error, context.fileId)
+        return
+      }
       const serialized = serializeError(error)
       this.log('debug', `${call.method} failed: ${serialized.message}`, context)
       reply = { type: 'reply', replyTo: seq, ok: false, error: serialized }
@@ -351,7 +488,7 @@ class Run {
   }
 
   private watch(): void {
-    if (this.finished || this.stopReason) return
+    if (this.finished || this.stopReason || !this.runner) return
     const { watchdogMs, memoryMb } = this.options.limits
     if (!this.callInFlight && Date.now() - this.lastActivity > watchdogMs) {
       this.stop('watchdog')
@@ -371,6 +508,10 @@ class Run {
       status = 'cancelled'
       reason = this.stopReason
       message = 'cancelled'
+    } else if (this.stopReason === 'destination') {
+      // Said when it stopped (stopForDestination).
+      this.finish('failed', 'destination')
+      return
     } else if (this.stopReason === 'watchdog') {
       message = `the runner was killed: it neither called the host nor reported for ${Math.round(limits.watchdogMs / 1000)} s (a builtin such as string.rep or a pattern match running too long)`
     } else if (this.stopReason === 'memory' || exit.outOfMemory) {
@@ -393,17 +534,48 @@ class Run {
     clearInterval(this.watchdog)
     clearTimeout(this.updateTimer)
     this.calls.abort()
-    this.runner.kill()
+    this.runner?.kill()
     this.state.status = status
     this.state.reason = reason
-    this.state.finishedAt = new Date().toISOString()
     this.currentFile = null
+    this.waitingFor = null
+    void this.releaseDestination().then(() => this.record())
+  }
+
+  /** A completed run marks what the source lost and prunes old versions; the lock goes. */
+  private async releaseDestination(): Promise<void> {
+    const destination = this.destination
+    if (!destination) return
+    const s = this.state
+    let summary: DestinationSummary
+    try {
+      summary = await destination.close({
+        status: s.status,
+        downloaded: s.downloaded,
+        unchanged: s.unchanged,
+        failed: s.failed,
+      })
+    } catch (error) {
+      // The files are in place; only the manifest's end-of-run notes (or pruning) are missing.
+      this.log('warn', `finishing with the destination failed: ${describeError(error)}`)
+      return
+    }
+    if (summary.deletedAtSource > 0) {
+      this.log(
+        'info',
+        `${summary.deletedAtSource} file(s) no longer at the source: kept in the backup, marked deleted in its manifest`,
+      )
+    }
+  }
+
+  private record(): void {
+    this.state.finishedAt = new Date().toISOString()
     // Recorded before anyone hears of the end: what the screen says is in the record.
     this.recorder?.finish()
     const s = this.state
     this.log(
-      status === 'completed' ? 'info' : 'warn',
-      `run ${status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.failed} failed, ${s.bytes} bytes`,
+      s.status === 'completed' ? 'info' : 'warn',
+      `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.failed} failed, ${s.bytes} bytes`,
     )
     this.emitUpdate(true)
     this.resolveDone({ ...this.snapshot(), errors: this.errors })
@@ -427,7 +599,7 @@ class Run {
 
   private update(): void {
     this.lastUpdate = Date.now()
-    this.pace.sample(this.lastUpdate, this.state.downloaded + this.state.failed)
+    this.pace.sample(this.lastUpdate, filesDone(this.state))
     this.options.onUpdate?.(this.snapshot())
   }
 
@@ -442,6 +614,11 @@ class Run {
       ...fields,
     })
   }
+}
+
+/** Files a run has finished with, whatever became of them. */
+function filesDone(state: RunState): number {
+  return state.downloaded + state.unchanged + state.failed
 }
 
 function describeError(error: unknown): string {

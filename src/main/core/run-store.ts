@@ -5,6 +5,7 @@ import type { Database, Statement } from 'better-sqlite3'
 import {
   RUN_FILE_LISTS_KEPT,
   RUN_HISTORY_MAX,
+  type FileOutcome,
   type RunEndReason,
   type RunFile,
   type RunFilesPage,
@@ -32,7 +33,7 @@ export interface RunStoreOptions {
 export interface RecordedFile {
   fileId: string
   metadata: FileMetadata | null
-  outcome: 'downloaded' | 'failed'
+  outcome: FileOutcome
   failedAt: 'metadata' | 'download' | null
   bytes: number
 }
@@ -56,8 +57,12 @@ interface RunRow {
   finished_at: string | null
   listed: number
   downloaded: number
+  unchanged: number
   failed: number
   bytes: number
+  unchanged_bytes: number
+  destination: string | null
+  problem: string | null
   files_kept: number
   updated_at: string
   owner_pid: number
@@ -73,14 +78,14 @@ interface FileRow {
   size: number | null
   checksum: string | null
   modified_time: string | null
-  outcome: 'downloaded' | 'failed'
+  outcome: FileOutcome
   failed_at: 'metadata' | 'download' | null
   bytes: number
 }
 
 const RUN_COLUMNS = `key, id, provider_id, provider_name, status, phase, reason, started_at,
-  finished_at, listed, downloaded, failed, bytes, files_kept, updated_at, owner_pid, owner_host,
-  owner_start`
+  finished_at, listed, downloaded, unchanged, failed, bytes, unchanged_bytes, destination, problem,
+  files_kept, updated_at, owner_pid, owner_host, owner_start`
 
 function toState(row: RunRow): RunState {
   return {
@@ -94,8 +99,12 @@ function toState(row: RunRow): RunState {
     finishedAt: row.finished_at,
     listed: row.listed,
     downloaded: row.downloaded,
+    unchanged: row.unchanged,
     failed: row.failed,
     bytes: row.bytes,
+    unchangedBytes: row.unchanged_bytes,
+    destination: row.destination,
+    problem: row.problem,
     live: null,
   }
 }
@@ -124,8 +133,11 @@ function progressParams(state: RunState): Record<string, string | number | null>
     finishedAt: state.finishedAt,
     listed: state.listed,
     downloaded: state.downloaded,
+    unchanged: state.unchanged,
     failed: state.failed,
     bytes: state.bytes,
+    unchangedBytes: state.unchangedBytes,
+    problem: state.problem,
     updatedAt: new Date().toISOString(),
   }
 }
@@ -156,13 +168,15 @@ export class RunStore {
     }
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, provider_id, provider_name, status, phase, reason, started_at,
-        finished_at, listed, downloaded, failed, bytes, updated_at, owner_pid, owner_host, owner_start)
+        finished_at, listed, downloaded, unchanged, failed, bytes, unchanged_bytes, destination,
+        problem, updated_at, owner_pid, owner_host, owner_start)
       VALUES (@runId, @providerId, @providerName, @status, @phase, @reason, @startedAt,
-        @finishedAt, @listed, @downloaded, @failed, @bytes, @updatedAt, @ownerPid, @ownerHost,
-        @ownerStart)`)
+        @finishedAt, @listed, @downloaded, @unchanged, @failed, @bytes, @unchangedBytes,
+        @destination, @problem, @updatedAt, @ownerPid, @ownerHost, @ownerStart)`)
     this.updateRun = db.prepare(`
       UPDATE runs SET status = @status, phase = @phase, reason = @reason, finished_at = @finishedAt,
-        listed = @listed, downloaded = @downloaded, failed = @failed, bytes = @bytes,
+        listed = @listed, downloaded = @downloaded, unchanged = @unchanged, failed = @failed,
+        bytes = @bytes, unchanged_bytes = @unchangedBytes, problem = @problem,
         updated_at = @updatedAt
       WHERE key = @key`)
     this.insertFile = db.prepare(`
@@ -174,9 +188,16 @@ export class RunStore {
       `SELECT ${RUN_COLUMNS} FROM runs WHERE provider_id = ?
        ORDER BY started_at DESC, key DESC LIMIT ?`,
     )
+    // The newest run of each provider, and its newest backup (a completed run with a
+    // destination) when that is an older run: the card shows both.
     this.selectLatest = db.prepare(`
       SELECT ${RUN_COLUMNS} FROM runs WHERE key IN (
         SELECT (SELECT key FROM runs AS newest WHERE newest.provider_id = providers.provider_id
+                ORDER BY started_at DESC, key DESC LIMIT 1)
+        FROM (SELECT DISTINCT provider_id FROM runs) AS providers
+        UNION
+        SELECT (SELECT key FROM runs AS backup WHERE backup.provider_id = providers.provider_id
+                  AND backup.destination IS NOT NULL AND backup.status = 'completed'
                 ORDER BY started_at DESC, key DESC LIMIT 1)
         FROM (SELECT DISTINCT provider_id FROM runs) AS providers)
       ORDER BY started_at DESC, key DESC`)
@@ -209,6 +230,7 @@ export class RunStore {
       providerId: state.providerId,
       providerName: state.providerName,
       startedAt: state.startedAt,
+      destination: state.destination,
       ownerPid: owner.pid,
       ownerHost: owner.host,
       ownerStart: owner.startToken,
@@ -230,7 +252,10 @@ export class RunStore {
     return row ? toState(row) : null
   }
 
-  /** The newest run of each provider (providers deleted since included), newest first. */
+  /**
+   * The newest run of each provider (providers deleted since included), and each one's newest
+   * backup (completed with a destination) when that is another run; newest first.
+   */
   latestPerProvider(): RunState[] {
     return (this.selectLatest.all() as RunRow[]).map(toState)
   }
@@ -304,7 +329,11 @@ export class RunStore {
     const row = this.selectRun.get(query.runId) as RunRow | undefined
     if (!row) return null
     const kept = row.files_kept === 1
-    const total = !kept ? 0 : query.filter === 'failed' ? row.failed : row.downloaded + row.failed
+    const total = !kept
+      ? 0
+      : query.filter === 'failed'
+        ? row.failed
+        : row.downloaded + row.unchanged + row.failed
     if (!kept || query.limit === 0 || query.offset >= total) {
       return { total, offset: query.offset, files: [], kept }
     }

@@ -16,9 +16,11 @@ import type { Schedule } from '../../shared/schedule'
 import { AppSettingsStore } from './app-settings'
 import type { SettingReader } from './aws'
 import { openDatabase } from './database'
+import { BackupChecks, type WriteChunk } from './destination'
 import { createHandlers, type ApiHandlers } from './handlers'
 import type { Logger } from './logger'
 import type { FileDialogs } from './provider-files'
+import { ProviderOptionsStore } from './provider-options'
 import { ProviderStorage } from './provider-storage'
 import { ProviderStore } from './provider-store'
 import { RunManager } from './run-manager'
@@ -57,6 +59,8 @@ export interface CoreOptions {
   logLevelOverride?: LogLevel | null
   /** Each provider's settings as main reads them (secret ones included); none when absent. */
   settingsFor?: (providerId: string) => SettingReader
+  /** Tests only: how destinations write each chunk (a disk that fails on cue). */
+  writeChunk?: WriteChunk
 }
 
 export interface SkwirlCore {
@@ -64,6 +68,10 @@ export interface SkwirlCore {
   providers: ProviderStore
   /** skwirl.storage's data, per provider. */
   storage: ProviderStorage
+  /** Each provider's host options (destination, retention). */
+  options: ProviderOptionsStore
+  /** Checks of backup folders against their manifests (the app's "Check backup"). */
+  checks: BackupChecks
   runs: RunManager
   /** The run records (the same the RunManager writes). */
   runRecords: RunStore
@@ -89,6 +97,11 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const providers = new ProviderStore(db)
   providers.seedDefaults(options.resourcesDir)
   const storage = new ProviderStorage(db)
+  const providerOptions = new ProviderOptionsStore(db)
+  const checks = new BackupChecks(
+    (state) => options.emit?.('backup-check:update', state),
+    options.logger,
+  )
   const runRecords = new RunStore(db)
   const settings = new AppSettingsStore(db)
   const schedules = new ScheduleStore(db)
@@ -121,6 +134,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     },
     store: options.recordRuns === false ? null : runRecords,
     settingsFor: options.settingsFor,
+    writeChunk: options.writeChunk,
   })
   const clock = options.clock ?? systemClock
   const scheduler = new Scheduler({
@@ -133,7 +147,9 @@ export function createCore(options: CoreOptions): SkwirlCore {
       start: (providerId) => {
         const provider = providers.find(providerId)
         if (!provider) return null
-        return { ...runs.start(provider), providerName: provider.name }
+        // Into its destination, as Execute does.
+        const run = runs.start(provider, providerOptions.runOptions(providerId))
+        return { ...run, providerName: provider.name }
       },
       running: (providerId) => {
         const mine = runs.list().find((r) => r.providerId === providerId && r.status === 'running')
@@ -193,11 +209,15 @@ export function createCore(options: CoreOptions): SkwirlCore {
     db,
     providers,
     storage,
+    options: providerOptions,
+    checks,
     runs,
     runRecords,
     handlers: createHandlers({
       providers,
+      options: providerOptions,
       runs,
+      checks,
       dialogs: options.dialogs,
       logFile: logger.file,
       openPath: options.openPath,
@@ -217,7 +237,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     recoverInterruptedRuns,
     close: async () => {
       scheduler.stop()
-      await runs.cancelAll()
+      await Promise.all([runs.cancelAll(), checks.cancelAll()])
       db.close()
     },
   }

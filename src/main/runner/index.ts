@@ -40,6 +40,7 @@ port.onMessage((message: MainToRunner) => {
       providerName: message.providerName,
       code: message.code,
       cpuMs: message.limits.cpuMs,
+      planDownloads: message.planDownloads,
       send,
       host: (call, context) =>
         new Promise<HostReply>((resolve, reject) => {

@@ -24,6 +24,8 @@ export interface WorkflowOptions {
   cpuMs: number
   host: SandboxOptions['host']
   send: (message: Outgoing) => void
+  /** The run has a destination: ask main before each download whether the file is unchanged. */
+  planDownloads: boolean
 }
 
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
@@ -125,6 +127,21 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   }
   send({ type: 'listed', count: ids.length })
 
+  async function askPlan(
+    fileId: string,
+    metadata: FileMetadata,
+  ): Promise<'download' | 'unchanged' | { error: string }> {
+    try {
+      const reply = await options.host(
+        { method: 'file.plan', fileId, metadata },
+        { stage: 'download', fileId },
+      )
+      return reply.method === 'file.plan' && !reply.download ? 'unchanged' : 'download'
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) }
+    }
+  }
+
   for (let index = 0; index < ids.length; index++) {
     const fileId = ids[index] as string
     expected = null
@@ -147,7 +164,18 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
     result.metadata = metadata.value
     expected = metadata.value
-    send({ type: 'file-metadata', fileId, name: metadata.value.name, size: metadata.value.size })
+    if (options.planDownloads) {
+      // Main answers from the destination's manifest; the call also tells it the file's name.
+      const plan = await askPlan(fileId, metadata.value)
+      if (plan !== 'download') {
+        if (plan === 'unchanged') result.outcome = 'unchanged'
+        else result.error = { stage: 'download', message: plan.error }
+        send({ type: 'file', result })
+        continue
+      }
+    } else {
+      send({ type: 'file-metadata', fileId, name: metadata.value.name, size: metadata.value.size })
+    }
 
     fileBytes = 0
     sandbox.takeDownloadCount()

@@ -87,8 +87,12 @@ class TestRuns implements ScheduledRunHost {
       finishedAt: null,
       listed: 0,
       downloaded: 0,
+      unchanged: 0,
       failed: 0,
       bytes: 0,
+      unchangedBytes: 0,
+      destination: null,
+      problem: null,
       live: null,
     }
     this.states.set(runId, state)

@@ -65,9 +65,13 @@ const RUN: RunState = {
   finishedAt: null,
   listed: 3,
   downloaded: 1,
+  unchanged: 0,
   failed: 0,
   bytes: 1024,
-  live: { currentFile: 'a.txt', filesPerSecond: 2.5, secondsLeft: 0.8 },
+  unchangedBytes: 0,
+  destination: null,
+  problem: null,
+  live: { currentFile: 'a.txt', filesPerSecond: 2.5, secondsLeft: 0.8, waitingFor: null },
 }
 
 let client: SocketClient

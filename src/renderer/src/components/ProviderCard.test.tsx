@@ -71,7 +71,12 @@ describe('a provider card', () => {
           downloaded: 37,
           failed: 2,
           bytes: 12_400_000,
-          live: { currentFile: 'holiday-2024.jpg', filesPerSecond: 8.24, secondsLeft: 141 },
+          live: {
+            currentFile: 'holiday-2024.jpg',
+            filesPerSecond: 8.24,
+            secondsLeft: 141,
+            waitingFor: null,
+          },
         }),
       ),
     )

@@ -211,7 +211,7 @@ function RunDetail({ run }: { run: RunState }) {
   const sentence = runEndSentence(run)
   const filter = view?.filter ?? 'all'
   const tabs: Array<{ filter: RunFileFilter; label: string; count: number }> = [
-    { filter: 'all', label: 'All files', count: run.downloaded + run.failed },
+    { filter: 'all', label: 'All files', count: run.downloaded + run.unchanged + run.failed },
     { filter: 'failed', label: 'Failed', count: run.failed },
   ]
   return (

@@ -1,9 +1,9 @@
 import type { RunState } from '../../../shared/api'
 import { formatBytes, formatCount, formatFiles } from '../../../shared/format'
 
-/** Files a run has finished with, downloaded or failed. */
+/** Files a run has finished with: downloaded, unchanged or failed. */
 export function filesDone(run: RunState): number {
-  return run.downloaded + run.failed
+  return run.downloaded + run.unchanged + run.failed
 }
 
 /** "37 of 1,204 files". */

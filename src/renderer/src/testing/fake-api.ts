@@ -4,9 +4,11 @@ import { vi, type Mock } from 'vitest'
 import type {
   AppSettings,
   BackupStatus,
+  BackupCheckState,
   CodeCheck,
   EventName,
   Provider,
+  ProviderOptions,
   ProviderSummary,
   RunFile,
   RunState,
@@ -14,7 +16,11 @@ import type {
   SkwirlBridge,
   SkwirlEvents,
 } from '../../../shared/api'
-import { DEFAULT_APP_SETTINGS, PROVIDER_FUNCTIONS } from '../../../shared/api'
+import {
+  DEFAULT_APP_SETTINGS,
+  DEFAULT_PROVIDER_OPTIONS,
+  PROVIDER_FUNCTIONS,
+} from '../../../shared/api'
 import { SCHEDULE_OFF } from '../../../shared/schedule'
 import { ApiError } from '../../../shared/errors'
 import {
@@ -65,14 +71,18 @@ export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): Run
     finishedAt: null,
     listed: 0,
     downloaded: 0,
+    unchanged: 0,
     failed: 0,
     bytes: 0,
+    unchangedBytes: 0,
+    destination: null,
+    problem: null,
     ...overrides,
     live:
       overrides.live !== undefined
         ? overrides.live
         : status === 'running'
-          ? { currentFile: null, filesPerSecond: null, secondsLeft: null }
+          ? { currentFile: null, filesPerSecond: null, secondsLeft: null, waitingFor: null }
           : null,
   }
 }
@@ -111,6 +121,26 @@ export function pagedRunFiles(files: RunFile[]): SkwirlApi['listRunFiles'] {
 
 export const LOG_PATH = '/home/me/.config/skwirl/logs/main.log'
 
+/** A check of a backup folder as main sends it. */
+export function backupCheck(overrides: Partial<BackupCheckState> = {}): BackupCheckState {
+  return {
+    checkId: 'check-1',
+    providerId: GOOGLE_DRIVE.id,
+    dir: '/home/me/Backups/Drive',
+    status: 'checking',
+    waitingFor: null,
+    checked: 0,
+    total: 0,
+    bytes: 0,
+    problems: 0,
+    problemPaths: [],
+    error: null,
+    startedAt: '2025-06-15T12:00:00.000Z',
+    finishedAt: null,
+    ...overrides,
+  }
+}
+
 /**
  * Stands in for main's compiler: the first line holding "= =" is a syntax error there, and the
  * three functions count as defined when "function <name>" appears.
@@ -128,7 +158,10 @@ export function fakeCheck(code: string): CodeCheck {
 export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): FakeApi {
   const listeners = new Map<EventName, Set<(payload: never) => void>>()
   let providers = [...initial]
+  const options = new Map<string, ProviderOptions>()
+  const optionsOf = (id: string): ProviderOptions => options.get(id) ?? DEFAULT_PROVIDER_OPTIONS
   let nextRun = 1
+  let nextCheck = 1
   let nextId = 1
   let clock = Date.parse('2025-07-01T00:00:00.000Z')
   const tick = () => new Date((clock += 1000)).toISOString()
@@ -244,6 +277,35 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
       settings = { ...settings, ...changes }
       return { ...settings, logLevelOverride: null }
     }),
+    listProviderOptions: vi.fn<SkwirlApi['listProviderOptions']>(async () =>
+      Object.fromEntries(providers.map((p) => [p.id, optionsOf(p.id)])),
+    ),
+    setProviderOptions: vi.fn<SkwirlApi['setProviderOptions']>(async (id, patch) => {
+      find(id)
+      // Main's rule, as the renderer meets it: a folder is a full path.
+      if (typeof patch.destination === 'string' && !patch.destination.trim().startsWith('/'))
+        throw new ApiError(
+          'invalid-argument',
+          `Give the folder's full path (such as /home/you/Backups/Drive), not "${patch.destination.trim()}".`,
+        )
+      const next = {
+        ...optionsOf(id),
+        ...patch,
+        ...(typeof patch.destination === 'string' ? { destination: patch.destination.trim() } : {}),
+      }
+      options.set(id, next)
+      return next
+    }),
+    chooseDestinationFolder: vi.fn<SkwirlApi['chooseDestinationFolder']>(async () => {
+      throw new ApiError('unsupported', 'There is no folder dialog here.')
+    }),
+    openDestinationFolder: vi.fn<SkwirlApi['openDestinationFolder']>(async (id) => ({
+      path: optionsOf(id).destination ?? '',
+      opened: false,
+    })),
+    checkBackup: vi.fn<SkwirlApi['checkBackup']>(async () => ({
+      checkId: `check-${nextCheck++}`,
+    })),
     on(event, listener) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)

@@ -31,7 +31,7 @@ export function newerRun(current: RunState | undefined, incoming: RunState): Run
 }
 
 function progressOf(run: RunState): number {
-  return run.listed + run.downloaded + run.failed
+  return run.listed + run.downloaded + run.unchanged + run.failed
 }
 
 export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [], RunsAction> => {

@@ -1,0 +1,675 @@
+// One run's use of a destination: the only code that writes a backup. It holds the destination's
+// lock for the run, decides for each file whether it must be downloaded (or is unchanged), streams
+// a download into a temporary file in DIR/.skwirl/tmp, and puts a verified file in place with a
+// rename, after keeping the previous copy under .skwirl/versions/<run start>/. The manifest is
+// updated after each file; a crash at any moment leaves each stored file old or new, never half.
+import { randomBytes } from 'node:crypto'
+import type { Stats } from 'node:fs'
+import { constants as fsConstants } from 'node:fs'
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+  type FileHandle,
+} from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { formatBytes } from '../../../shared/format'
+import type { FileMetadata } from '../../../shared/runner-protocol'
+import {
+  describeFsError,
+  DestinationError,
+  destinationProblemOf,
+  errorCode,
+  freeBytes,
+  fullError,
+  missingError,
+  readOnlyError,
+  StoredPathError,
+} from './disk'
+import { isMd5, md5OfFile, modifiedDate, runStamp, setModifiedTime, stampTime } from './files'
+import { lockDestination, type DestinationLock } from './lock'
+import type { Manifest, ManifestEntry } from './manifest'
+import { lstatOrNull, PathClaims } from './path-claims'
+import { pathKey, SKWIRL_FOLDER, splitExtension } from './paths'
+
+const DAY_MS = 24 * 60 * 60 * 1000
+/** Room kept free beyond a file's size (the manifest and folders need a little). */
+const SPACE_MARGIN = 1024 * 1024
+/** How long a free-space reading is trusted while files are written. */
+const FREE_SPACE_FRESH_MS = 2000
+
+export type WriteChunk = (handle: FileHandle, chunk: Uint8Array) => Promise<unknown>
+
+export interface DestinationRunOptions {
+  dir: string
+  runId: string
+  /** The run's start time (ISO): names its versions folder. */
+  runStartedAt: string
+  providerName: string
+  /** Download everything again and compare it with the kept copies (--verify, "Verify all"). */
+  verifyAll: boolean
+  /** Versions older than this many days are pruned at the end of a completed run. */
+  retentionDays: number
+  /** The destination is locked by another run: who holds it. */
+  onWaiting?: (holder: string) => void
+  /** Things the log should say (a kept copy that differed, versions pruned…). */
+  onNotice?: (message: string) => void
+  /** Aborted when the run stops: waiting for the lock ends. */
+  signal?: AbortSignal
+  /** Writes one chunk of a temporary file; tests inject a failing disk here. */
+  writeChunk?: WriteChunk
+  now?: () => number
+}
+
+export interface DownloadResult {
+  bytes: number
+  /** MD5 of the bytes as they streamed. */
+  md5: string | null
+}
+
+/** Where the download of one file streams to: a temporary file in DIR/.skwirl/tmp. */
+export interface StoredFileWriter {
+  write(chunk: Uint8Array): Promise<void>
+  /** The bytes are verified: flush them and put the file in place. */
+  commit(result: DownloadResult): Promise<void>
+  /** The download failed: remove the temporary file (the kept copy stays as it was). */
+  discard(): Promise<void>
+}
+
+export interface DestinationSummary {
+  /** Files the source no longer lists, newly marked deleted in the manifest (and still kept). */
+  deletedAtSource: number
+  /** Version folders older than the retention, removed. */
+  prunedVersions: number
+}
+
+interface PlannedFile {
+  metadata: FileMetadata
+  storedPath: string
+  entry: ManifestEntry | null
+}
+
+const README = `This folder holds Skwirl's record of the backup around it.
+
+manifest.db   which file each stored file is (file id, path, checksum, size, modified time),
+              a SQLite database: \`skwirl verify <backup folder>\` checks every file against it.
+versions/     previous copies of files that changed at the source, by the time of the run that
+              replaced them (versions/<run start>/<path>).
+tmp/          downloads in progress; whatever is left here after a crash is removed by the next run.
+
+The backed-up files themselves are the plain files around this folder: open or copy them with any
+file manager. Do not edit this folder by hand.
+`
+
+export class DestinationRun {
+  readonly dir: string
+  private readonly skwirlDir: string
+  private readonly tmpDir: string
+  private readonly stamp: string
+  private readonly manifest: Manifest
+  private readonly claims: PathClaims
+  private readonly planned = new Map<string, PlannedFile>()
+  private readonly inFlight = new Set<Promise<unknown>>()
+  private tempCount = 0
+  private freeEstimate: number | null = null
+  private freeAt = 0
+  private closed = false
+
+  private constructor(
+    private readonly options: DestinationRunOptions,
+    dir: string,
+    private readonly lock: DestinationLock,
+  ) {
+    this.dir = dir
+    this.skwirlDir = join(dir, SKWIRL_FOLDER)
+    this.tmpDir = join(this.skwirlDir, 'tmp')
+    this.stamp = runStamp(options.runStartedAt)
+    this.manifest = lock.manifest
+    this.claims = new PathClaims(dir, this.manifest)
+  }
+
+  /**
+   * Checks the folder, takes its lock (waiting while another run holds it), and clears what a
+   * crashed run left in .skwirl/tmp. Throws DestinationError for a missing, read-only or full
+   * destination.
+   */
+  static async open(options: DestinationRunOptions): Promise<DestinationRun> {
+    const dir = resolve(options.dir)
+    const skwirlDir = join(dir, SKWIRL_FOLDER)
+    await prepareFolder(dir, skwirlDir)
+    let lock: DestinationLock
+    try {
+      lock = await lockDestination({
+        skwirlDir,
+        purpose: 'backup',
+        provider: options.providerName,
+        onWaiting: options.onWaiting,
+        signal: options.signal,
+      })
+    } catch (error) {
+      throw (await destinationProblemOf(error, dir)) ?? error
+    }
+    const run = new DestinationRun(options, dir, lock)
+    try {
+      await run.begin()
+      return run
+    } catch (error) {
+      lock.release()
+      throw (await destinationProblemOf(error, dir)) ?? error
+    }
+  }
+
+  private async begin(): Promise<void> {
+    // Under the lock: no other run's temporary files can be here.
+    await rm(this.tmpDir, { recursive: true, force: true })
+    await mkdir(this.tmpDir)
+    const { manifest, options } = this
+    manifest.transaction(() => {
+      if (manifest.getMeta('created_at') === null) {
+        manifest.setMeta('created_at', new Date(this.now()).toISOString())
+        manifest.setMeta('provider', options.providerName)
+      }
+      manifest.beginRun({
+        id: options.runId,
+        provider: options.providerName,
+        startedAt: options.runStartedAt,
+      })
+    })
+    const owner = manifest.getMeta('provider')
+    if (owner !== null && owner !== options.providerName) {
+      options.onNotice?.(
+        `${this.dir} was first used by the provider “${owner}”; files that one backed up will be marked deleted at the source after this run (they stay in the folder)`,
+      )
+    }
+  }
+
+  /** The listing saw these ids: they are at the source. */
+  saw(ids: readonly string[]): void {
+    if (!this.closed) this.manifest.saw(ids, this.options.runId)
+  }
+
+  /**
+   * Whether a file must be downloaded: not when the manifest has it with the same content and its
+   * copy is in place with that size (then it is 'unchanged'; a new path or modified time is
+   * applied to the copy). Throws DestinationError when the destination cannot take the file.
+   */
+  plan(fileId: string, metadata: FileMetadata): Promise<'download' | 'unchanged'> {
+    return this.track(async () => {
+      try {
+        return await this.decide(fileId, metadata)
+      } catch (error) {
+        throw (await destinationProblemOf(error, this.dir)) ?? asPathError(error)
+      }
+    })
+  }
+
+  private async decide(fileId: string, metadata: FileMetadata): Promise<'download' | 'unchanged'> {
+    this.assertOpen()
+    const entry = this.manifest.get(fileId)
+    const storedPath =
+      entry && entry.sourcePath === metadata.path
+        ? entry.storedPath
+        : await this.claims.claim(fileId, metadata)
+    if (!this.options.verifyAll) {
+      if (entry && sameContent(entry, metadata)) {
+        const kept = await lstatOrNull(this.absolute(entry.storedPath))
+        if (kept?.isFile() && kept.size === metadata.size) {
+          await this.keepUnchanged(fileId, metadata, entry, storedPath)
+          return 'unchanged'
+        }
+      }
+      // A copy already in place with the right bytes (its manifest row lost in a crash, or a
+      // folder backed up before) is taken as it is.
+      if (await this.adopt(fileId, metadata, entry, storedPath)) return 'unchanged'
+    }
+    await this.ensureSpace(metadata)
+    this.planned.set(fileId, { metadata, storedPath, entry })
+    return 'download'
+  }
+
+  private async keepUnchanged(
+    fileId: string,
+    metadata: FileMetadata,
+    entry: ManifestEntry,
+    storedPath: string,
+  ): Promise<void> {
+    if (storedPath !== entry.storedPath) {
+      // Moved or renamed at the source, same bytes: the copy moves too, nothing is downloaded.
+      await this.install(this.absolute(entry.storedPath), storedPath, fileId)
+    }
+    if (entry.modifiedTime !== metadata.modifiedTime) {
+      await setModifiedTime(this.absolute(storedPath), metadata.modifiedTime)
+    }
+    if (
+      storedPath !== entry.storedPath ||
+      entry.modifiedTime !== metadata.modifiedTime ||
+      entry.name !== metadata.name ||
+      entry.sourcePath !== metadata.path
+    ) {
+      this.putEntry({
+        ...entry,
+        sourcePath: metadata.path,
+        storedPath,
+        name: metadata.name,
+        modifiedTime: metadata.modifiedTime,
+      })
+    }
+    this.claims.release(storedPath, fileId)
+  }
+
+  private async adopt(
+    fileId: string,
+    metadata: FileMetadata,
+    entry: ManifestEntry | null,
+    storedPath: string,
+  ): Promise<boolean> {
+    if (!isMd5(metadata.checksum)) return false
+    const path = this.absolute(storedPath)
+    const there = await lstatOrNull(path)
+    if (!there?.isFile() || there.size !== metadata.size) return false
+    const md5 = await md5OfFile(path, this.options.signal)
+    if (md5 !== metadata.checksum.toLowerCase()) return false
+    if (entry && entry.storedPath !== storedPath) await this.keepOldCopy(entry, fileId)
+    await setModifiedTime(path, metadata.modifiedTime)
+    this.putEntry(this.entryFor(fileId, metadata, storedPath, md5))
+    this.claims.release(storedPath, fileId)
+    return true
+  }
+
+  /** A temporary file for one download_url of a planned file. */
+  async openFile(fileId: string): Promise<StoredFileWriter> {
+    this.assertOpen()
+    const planned = this.planned.get(fileId)
+    if (!planned) {
+      throw new StoredPathError(
+        `download_url for file ${fileId}, which Skwirl was not about to download`,
+      )
+    }
+    const temp = join(this.tmpDir, `${++this.tempCount}-${randomBytes(4).toString('hex')}.part`)
+    let handle: FileHandle
+    try {
+      handle = await open(temp, 'wx')
+    } catch (error) {
+      throw (
+        (await destinationProblemOf(error, this.dir)) ??
+        (errorCode(error) === 'EACCES' || errorCode(error) === 'EPERM'
+          ? readOnlyError(this.dir, error)
+          : error)
+      )
+    }
+    return new TempFile(this, handle, temp, fileId, planned, this.options.writeChunk)
+  }
+
+  /** The file is done (whatever became of it): forget what was planned for it. */
+  settle(fileId: string): void {
+    const planned = this.planned.get(fileId)
+    if (!planned) return
+    this.planned.delete(fileId)
+    this.claims.release(planned.storedPath, fileId)
+  }
+
+  /**
+   * Ends the run's use of the destination: a completed run marks the files the source no longer
+   * lists as deleted (they stay) and prunes versions older than the retention. Releases the lock.
+   */
+  async close(result: {
+    status: string
+    downloaded: number
+    unchanged: number
+    failed: number
+  }): Promise<DestinationSummary> {
+    if (this.closed) return { deletedAtSource: 0, prunedVersions: 0 }
+    this.closed = true
+    const summary: DestinationSummary = { deletedAtSource: 0, prunedVersions: 0 }
+    try {
+      await Promise.allSettled([...this.inFlight])
+      const completed = result.status === 'completed'
+      if (completed) {
+        summary.deletedAtSource = this.manifest.markDeleted(
+          this.options.runId,
+          new Date(this.now()).toISOString(),
+        )
+        summary.prunedVersions = await this.pruneVersions()
+      }
+      this.manifest.finishRun(this.options.runId, { ...result, ...summary })
+      await rm(this.tmpDir, { recursive: true, force: true })
+    } finally {
+      this.lock.release()
+    }
+    return summary
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  /** Called by a TempFile whose bytes are verified and flushed. */
+  async commitFile(
+    tempPath: string,
+    fileId: string,
+    planned: PlannedFile,
+    result: DownloadResult,
+  ): Promise<void> {
+    const { storedPath, metadata, entry } = planned
+    const target = this.absolute(storedPath)
+    if (this.options.verifyAll && result.md5) {
+      const there = await lstatOrNull(target)
+      if (there?.isFile() && there.size === result.bytes) {
+        if ((await md5OfFile(target, this.options.signal)) === result.md5) {
+          // The kept copy is the source's bytes: it stays, the download goes.
+          await rm(tempPath, { force: true })
+          await setModifiedTime(target, metadata.modifiedTime)
+          this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5))
+          return
+        }
+        this.options.onNotice?.(
+          `the kept copy of ${storedPath} did not match the source; replaced with the download (the old copy is kept in ${SKWIRL_FOLDER}/versions/${this.stamp}/)`,
+        )
+      }
+    }
+    if (entry && entry.storedPath !== storedPath) await this.keepOldCopy(entry, fileId)
+    await this.install(tempPath, storedPath, fileId)
+    this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5))
+  }
+
+  /** Puts a file at storedPath with one rename, keeping whatever was there as a version. */
+  private async install(from: string, storedPath: string, fileId: string): Promise<void> {
+    await this.claims.makeFolders(storedPath)
+    const target = this.absolute(storedPath)
+    const there = await lstatOrNull(target)
+    if (there?.isDirectory()) {
+      throw new StoredPathError(`${storedPath} in the destination is a folder`)
+    }
+    if (there) await this.keepVersion(target, storedPath, there, fileId, 'link')
+    await rename(from, target)
+  }
+
+  /** A file moved at the source and changed: its old copy (at the old path) becomes a version. */
+  private async keepOldCopy(entry: ManifestEntry, fileId: string): Promise<void> {
+    const old = this.absolute(entry.storedPath)
+    const there = await lstatOrNull(old)
+    if (there && !there.isDirectory()) {
+      await this.keepVersion(old, entry.storedPath, there, fileId, 'move')
+    }
+  }
+
+  /**
+   * Keeps the copy at `path` under .skwirl/versions/<run start>/<storedPath>. 'link' leaves the
+   * copy where it is too (a hard link, or a copy where links are not supported), so that the path
+   * always holds the old or the new file; 'move' takes it away.
+   */
+  private async keepVersion(
+    path: string,
+    storedPath: string,
+    stats: Stats,
+    fileId: string,
+    how: 'link' | 'move',
+  ): Promise<void> {
+    const versionPath = await this.freeVersionPath(storedPath)
+    const versionAbsolute = this.absolute(versionPath)
+    await mkdir(dirname(versionAbsolute), { recursive: true })
+    if (how === 'move' || stats.isSymbolicLink()) {
+      // A link is moved as a link: its target is never read.
+      await rename(path, versionAbsolute)
+    } else {
+      try {
+        await link(path, versionAbsolute)
+      } catch (error) {
+        if (
+          !['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EMLINK', 'ENOSYS'].includes(
+            errorCode(error) ?? '',
+          )
+        ) {
+          throw error
+        }
+        // FAT and exFAT drives have no hard links.
+        await copyFile(path, versionAbsolute, fsConstants.COPYFILE_EXCL)
+      }
+    }
+    const ownerId = this.manifest.ownerOf(pathKey(storedPath))
+    const owner = ownerId === null ? null : this.manifest.get(ownerId)
+    const same = owner !== null && owner.storedPath === storedPath
+    this.manifest.addVersion({
+      versionPath,
+      runStamp: this.stamp,
+      fileId: ownerId ?? fileId,
+      storedPath,
+      md5: same ? owner.md5 : null,
+      size: stats.isFile() ? stats.size : null,
+      modifiedTime: same ? owner.modifiedTime : null,
+    })
+  }
+
+  private async freeVersionPath(storedPath: string): Promise<string> {
+    const base = `${SKWIRL_FOLDER}/versions/${this.stamp}/${storedPath}`
+    if ((await lstatOrNull(this.absolute(base))) === null) return base
+    const folder = base.slice(0, base.lastIndexOf('/'))
+    const { stem, extension } = splitExtension(base.slice(base.lastIndexOf('/') + 1))
+    for (let n = 2; ; n++) {
+      const candidate = `${folder}/${stem} ~${n}${extension}`
+      if ((await lstatOrNull(this.absolute(candidate))) === null) return candidate
+    }
+  }
+
+  private async pruneVersions(): Promise<number> {
+    const versionsDir = join(this.skwirlDir, 'versions')
+    const cutoff = this.now() - this.options.retentionDays * DAY_MS
+    let names: string[]
+    try {
+      names = await readdir(versionsDir)
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') names = []
+      else throw error
+    }
+    const stale = new Set(
+      names.filter((name) => {
+        const time = stampTime(name)
+        return time !== null && time < cutoff && name !== this.stamp
+      }),
+    )
+    // Versions the manifest still lists whose folder is gone (removed by hand) go too.
+    for (const stamp of this.manifest.versionStamps()) {
+      const time = stampTime(stamp)
+      if (time !== null && time < cutoff && stamp !== this.stamp) stale.add(stamp)
+    }
+    for (const stamp of stale) {
+      await rm(join(versionsDir, stamp), { recursive: true, force: true })
+      this.manifest.forgetVersions(stamp)
+    }
+    if (stale.size > 0) {
+      this.options.onNotice?.(
+        `removed ${stale.size} version folder(s) older than ${this.options.retentionDays} day(s)`,
+      )
+    }
+    return stale.size
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private entryFor(
+    fileId: string,
+    metadata: FileMetadata,
+    storedPath: string,
+    md5: string | null,
+  ): ManifestEntry {
+    return {
+      fileId,
+      sourcePath: metadata.path,
+      storedPath,
+      name: metadata.name,
+      checksum: metadata.checksum,
+      md5,
+      size: metadata.size,
+      modifiedTime: metadata.modifiedTime,
+      storedAt: new Date(this.now()).toISOString(),
+      seenRun: this.options.runId,
+      deletedAt: null,
+    }
+  }
+
+  private putEntry(entry: ManifestEntry): void {
+    this.manifest.put(entry, pathKey(entry.storedPath))
+  }
+
+  /**
+   * A file bigger than the space left stops the run before it downloads a byte. The reading is
+   * refreshed when it is old or when what was written since may have used it up.
+   */
+  private async ensureSpace(metadata: FileMetadata): Promise<void> {
+    const size = metadata.size
+    if (!(size > 0)) return
+    const now = this.now()
+    if (
+      this.freeEstimate === null ||
+      now - this.freeAt > FREE_SPACE_FRESH_MS ||
+      this.freeEstimate < size + SPACE_MARGIN
+    ) {
+      this.freeEstimate = await freeBytes(this.dir)
+      this.freeAt = now
+    }
+    if (this.freeEstimate === null) return
+    if (this.freeEstimate < size + SPACE_MARGIN) {
+      throw await fullError(
+        this.dir,
+        `; the next file, ${metadata.path || metadata.name}, needs ${formatBytes(size)}`,
+      )
+    }
+    this.freeEstimate -= size
+  }
+
+  /** Runs a file operation, counted so that close() waits for it. */
+  private track<T>(body: () => Promise<T>): Promise<T> {
+    const promise = body()
+    this.inFlight.add(promise)
+    const forget = (): void => void this.inFlight.delete(promise)
+    promise.then(forget, forget)
+    return promise
+  }
+
+  trackWrite<T>(body: () => Promise<T>): Promise<T> {
+    return this.track(body)
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoredPathError('the run has already finished with its destination')
+  }
+
+  private absolute(relative: string): string {
+    return join(this.dir, ...relative.split('/'))
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now()
+  }
+}
+
+/** The same bytes: the same size and checksum (and, without a checksum, the same modified time). */
+function sameContent(entry: ManifestEntry, metadata: FileMetadata): boolean {
+  if (entry.size !== metadata.size) return false
+  if (metadata.checksum !== '' || entry.checksum !== '') return entry.checksum === metadata.checksum
+  return entry.modifiedTime === metadata.modifiedTime
+}
+
+/** An fs error about one path, as a failure of that file with a message that names it. */
+function asPathError(error: unknown): unknown {
+  if (error instanceof StoredPathError || !errorCode(error)) return error
+  return new StoredPathError(`the destination could not store the file: ${describeFsError(error)}`)
+}
+
+/** One download's temporary file. */
+class TempFile implements StoredFileWriter {
+  private done = false
+  private readonly writeChunk: WriteChunk
+
+  constructor(
+    private readonly destination: DestinationRun,
+    private readonly handle: FileHandle,
+    private readonly path: string,
+    private readonly fileId: string,
+    private readonly planned: PlannedFile,
+    writeChunk: WriteChunk | undefined,
+  ) {
+    this.writeChunk = writeChunk ?? ((handle, chunk) => handle.write(chunk))
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    try {
+      await this.writeChunk(this.handle, chunk)
+    } catch (error) {
+      throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
+    }
+  }
+
+  commit(result: DownloadResult): Promise<void> {
+    return this.destination.trackWrite(async () => {
+      this.done = true
+      try {
+        await this.handle.sync()
+        const date = modifiedDate(this.planned.metadata.modifiedTime)
+        if (date) await this.handle.utimes(new Date(), date)
+        await this.handle.close()
+        await this.destination.commitFile(this.path, this.fileId, this.planned, result)
+      } catch (error) {
+        await this.handle.close().catch(() => undefined)
+        await rm(this.path, { force: true }).catch(() => undefined)
+        throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
+      }
+    })
+  }
+
+  discard(): Promise<void> {
+    if (this.done) return Promise.resolve()
+    this.done = true
+    return this.destination.trackWrite(async () => {
+      await this.handle.close().catch(() => undefined)
+      await rm(this.path, { force: true }).catch(() => undefined)
+    })
+  }
+}
+
+/**
+ * The folder exists and is a folder (a missing one is an unplugged drive: never created here),
+ * and .skwirl in it is a real folder Skwirl can write in.
+ */
+async function prepareFolder(dir: string, skwirlDir: string): Promise<void> {
+  let stats: Stats
+  try {
+    stats = await stat(dir)
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') throw missingError(dir)
+    throw (await destinationProblemOf(error, dir)) ?? error
+  }
+  if (!stats.isDirectory()) {
+    throw new DestinationError('unusable', `destination unusable: ${dir} is not a folder`)
+  }
+  try {
+    try {
+      await mkdir(skwirlDir)
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error
+    }
+    const own = await lstat(skwirlDir)
+    if (!own.isDirectory()) {
+      throw new DestinationError(
+        'unusable',
+        `destination unusable: ${skwirlDir} is not a folder (Skwirl keeps its records there)`,
+      )
+    }
+    const readme = join(skwirlDir, 'README.txt')
+    if ((await lstatOrNull(readme)) === null) await writeFile(readme, README)
+    // A write now tells a read-only drive from a busy lock before the lock is tried.
+    const probe = join(skwirlDir, `probe-${process.pid}-${randomBytes(4).toString('hex')}`)
+    await writeFile(probe, '')
+    await rm(probe, { force: true })
+  } catch (error) {
+    if (error instanceof DestinationError) throw error
+    const code = errorCode(error)
+    if (code === 'EACCES' || code === 'EPERM') throw readOnlyError(dir, error)
+    throw (await destinationProblemOf(error, dir)) ?? error
+  }
+}

@@ -1,0 +1,105 @@
+// Each provider's host options: what the person sets for it outside its Lua (the destination and
+// the versions' retention; later issues add transfers and a schedule). One row per provider that
+// has any, in provider_options; a provider without a row has the defaults.
+import type { Database, Statement } from 'better-sqlite3'
+import {
+  DEFAULT_PROVIDER_OPTIONS,
+  RETENTION_DAYS_MAX,
+  type ProviderOptions,
+  type ProviderOptionsPatch,
+} from '../../shared/api'
+import { ApiError } from '../../shared/errors'
+import { checkDestinationFolder, DestinationFolderError } from './destination'
+
+interface OptionsRow {
+  provider_id: string
+  destination: string | null
+  retention_days: number
+}
+
+function toOptions(row: OptionsRow | undefined): ProviderOptions {
+  if (!row) return { ...DEFAULT_PROVIDER_OPTIONS }
+  return { destination: row.destination, retentionDays: row.retention_days }
+}
+
+export class ProviderOptionsStore {
+  private readonly selectOne: Statement
+  private readonly selectAll: Statement
+  private readonly upsert: Statement
+
+  constructor(private readonly db: Database) {
+    this.selectOne = db.prepare('SELECT * FROM provider_options WHERE provider_id = ?')
+    this.selectAll = db.prepare('SELECT * FROM provider_options')
+    this.upsert = db.prepare(`
+      INSERT INTO provider_options (provider_id, destination, retention_days, updated_at)
+      VALUES (@providerId, @destination, @retentionDays, @updatedAt)
+      ON CONFLICT (provider_id) DO UPDATE SET destination = excluded.destination,
+        retention_days = excluded.retention_days, updated_at = excluded.updated_at`)
+  }
+
+  get(providerId: string): ProviderOptions {
+    return toOptions(this.selectOne.get(providerId) as OptionsRow | undefined)
+  }
+
+  /** How a run of the provider goes by its options: into its destination, or check only. */
+  runOptions(providerId: string): { destination: string | null; retentionDays: number } {
+    const { destination, retentionDays } = this.get(providerId)
+    return { destination, retentionDays }
+  }
+
+  /** The options of the given providers (defaults for those never set). */
+  all(providerIds: readonly string[]): Record<string, ProviderOptions> {
+    const rows = new Map(
+      (this.selectAll.all() as OptionsRow[]).map((row) => [row.provider_id, row]),
+    )
+    return Object.fromEntries(providerIds.map((id) => [id, toOptions(rows.get(id))]))
+  }
+
+  /**
+   * Applies a change. A destination is checked (and created when missing) first; `base` resolves
+   * a relative path (the CLI's working directory; null in the app, which wants full paths).
+   * Throws ApiError('invalid-argument') with a sentence for the person.
+   */
+  set(
+    providerId: string,
+    patch: ProviderOptionsPatch,
+    base: string | null = null,
+  ): ProviderOptions & { created: boolean } {
+    const current = this.get(providerId)
+    let created = false
+    let destination = current.destination
+    if (patch.destination !== undefined) {
+      if (patch.destination === null) destination = null
+      else {
+        try {
+          const checked = checkDestinationFolder(patch.destination, base)
+          destination = checked.path
+          created = checked.created
+        } catch (error) {
+          if (error instanceof DestinationFolderError) {
+            throw new ApiError('invalid-argument', error.message)
+          }
+          throw error
+        }
+      }
+    }
+    const retentionDays = patch.retentionDays ?? current.retentionDays
+    if (
+      !Number.isSafeInteger(retentionDays) ||
+      retentionDays < 0 ||
+      retentionDays > RETENTION_DAYS_MAX
+    ) {
+      throw new ApiError(
+        'invalid-argument',
+        `Keep versions for a whole number of days from 0 to ${RETENTION_DAYS_MAX}.`,
+      )
+    }
+    this.upsert.run({
+      providerId,
+      destination,
+      retentionDays,
+      updatedAt: new Date().toISOString(),
+    })
+    return { destination, retentionDays, created }
+  }
+}
