@@ -44,6 +44,7 @@ export function startTestCore(
   logger?: Logger,
   dialogs?: FileDialogs,
   settingsFor?: CoreOptions['settingsFor'],
+  more: Partial<CoreOptions> = {},
 ): TestCore {
   const data = makeDataDir()
   const log = logger ?? createLogger({ dataDir: data.dir, console: false })
@@ -61,6 +62,7 @@ export function startTestCore(
     },
     dialogs,
     settingsFor,
+    ...more,
   })
   return {
     ...core,

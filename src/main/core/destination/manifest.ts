@@ -193,6 +193,10 @@ export class Manifest {
       db.pragma('locking_mode = EXCLUSIVE')
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
+      // The WAL stays small (checkpointed every ~1 MB, then cut back): it lives on the backup's
+      // own drive, which may be nearly full.
+      db.pragma('wal_autocheckpoint = 256')
+      db.pragma('journal_size_limit = 1048576')
       // Takes the write lock now; in EXCLUSIVE mode it is held until close().
       db.exec('BEGIN IMMEDIATE; COMMIT')
       migrateManifest(db, file)
