@@ -357,10 +357,13 @@ export class DestinationRun {
   ): Promise<void> {
     const { storedPath, metadata, entry } = planned
     const target = this.absolute(storedPath)
+    // What the kept copy's bytes are when verify-all read them (its version records that).
+    let keptMd5: string | undefined
     if (this.options.verifyAll && result.md5) {
       const there = await lstatOrNull(target)
+      if (there?.isFile()) keptMd5 = await md5OfFile(target, this.options.signal)
       if (there?.isFile() && there.size === result.bytes) {
-        if ((await md5OfFile(target, this.options.signal)) === result.md5) {
+        if (keptMd5 === result.md5) {
           // The kept copy is the source's bytes: it stays, the download goes.
           await rm(tempPath, { force: true })
           await setModifiedTime(target, metadata.modifiedTime)
@@ -373,19 +376,24 @@ export class DestinationRun {
       }
     }
     if (entry && entry.storedPath !== storedPath) await this.keepOldCopy(entry, fileId)
-    await this.install(tempPath, storedPath, fileId)
+    await this.install(tempPath, storedPath, fileId, keptMd5)
     this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5))
   }
 
   /** Puts a file at storedPath with one rename, keeping whatever was there as a version. */
-  private async install(from: string, storedPath: string, fileId: string): Promise<void> {
+  private async install(
+    from: string,
+    storedPath: string,
+    fileId: string,
+    keptMd5?: string,
+  ): Promise<void> {
     await this.claims.makeFolders(storedPath)
     const target = this.absolute(storedPath)
     const there = await lstatOrNull(target)
     if (there?.isDirectory()) {
       throw new StoredPathError(`${storedPath} in the destination is a folder`)
     }
-    if (there) await this.keepVersion(target, storedPath, there, fileId, 'link')
+    if (there) await this.keepVersion(target, storedPath, there, fileId, 'link', keptMd5)
     await rename(from, target)
   }
 
@@ -409,6 +417,8 @@ export class DestinationRun {
     stats: Stats,
     fileId: string,
     how: 'link' | 'move',
+    /** The copy's MD5 when it was just read; otherwise the manifest's for that path. */
+    knownMd5?: string,
   ): Promise<void> {
     const versionPath = await this.freeVersionPath(storedPath)
     const versionAbsolute = this.absolute(versionPath)
@@ -439,7 +449,7 @@ export class DestinationRun {
       runStamp: this.stamp,
       fileId: ownerId ?? fileId,
       storedPath,
-      md5: same ? owner.md5 : null,
+      md5: knownMd5 ?? (same ? owner.md5 : null),
       size: stats.isFile() ? stats.size : null,
       modifiedTime: same ? owner.modifiedTime : null,
     })

@@ -1,0 +1,74 @@
+// `skwirl …` as a user runs it (the built CLI through bin/skwirl.cjs), in its own process with
+// its own data directory; every process started is killed by killAll() (afterEach).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { REPO_ROOT } from './fixtures'
+
+export const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
+
+export interface Finished {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface Started {
+  child: ChildProcess
+  stderr: () => string
+  finished: Promise<Finished>
+}
+
+const children = new Set<ChildProcess>()
+
+export function startSkwirl(
+  args: string[],
+  dataDir: string,
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): Started {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('SKWIRL_')),
+  )
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...base, SKWIRL_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code, signal) => {
+      children.delete(child)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+  return { child, stderr: () => stderr, finished }
+}
+
+/** Resolves once the process's stderr matches `pattern` (rejects if it exits first). */
+export function stderrMatching(run: Started, pattern: RegExp): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const check = (): void => {
+      const match = pattern.exec(run.stderr())
+      if (match) {
+        run.child.stderr?.off('data', check)
+        resolve(match[0])
+      }
+    }
+    run.child.stderr?.on('data', check)
+    void run.finished.then((out) =>
+      reject(new Error(`skwirl exited (${out.code}) before ${pattern}: ${out.stderr}`)),
+    )
+    check()
+  })
+}
+
+export function killAll(): void {
+  for (const child of children) child.kill('SIGKILL')
+  children.clear()
+}
