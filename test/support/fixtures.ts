@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import type { RunState } from '../../src/shared/api'
+import type { BackupCheckState, RunState } from '../../src/shared/api'
 import type { RunnerLimits } from '../../src/shared/runner-protocol'
 import { createLogger, type Logger } from '../../src/main/core/logger'
 import type { FileDialogs } from '../../src/main/core/provider-files'
@@ -33,6 +33,8 @@ export function makeDataDir(): { dir: string; remove: () => void } {
 export interface TestCore extends SkwirlCore {
   dataDir: string
   updates: RunState[]
+  /** The backup-check:update events main emitted. */
+  checkUpdates: BackupCheckState[]
   /** How many providers:changed events main emitted. */
   providerChanges: number
   readLog(): string
@@ -49,6 +51,7 @@ export function startTestCore(
   const data = makeDataDir()
   const log = logger ?? createLogger({ dataDir: data.dir, console: false })
   const updates: RunState[] = []
+  const checkUpdates: BackupCheckState[] = []
   let providerChanges = 0
   const core = createCore({
     dataDir: data.dir,
@@ -58,6 +61,7 @@ export function startTestCore(
     limits,
     emit: (event, payload) => {
       if (event === 'run:update') updates.push(payload as RunState)
+      else if (event === 'backup-check:update') checkUpdates.push(payload as BackupCheckState)
       else if (event === 'providers:changed') providerChanges++
     },
     dialogs,
@@ -71,6 +75,7 @@ export function startTestCore(
     },
     dataDir: data.dir,
     updates,
+    checkUpdates,
     readLog: () => {
       try {
         return readFileSync(log.file, 'utf8')

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ApiErrorPayload, CodeCheck, Provider, ProviderSummary } from '../../shared/api'
 import {
   googleDriveCode,
@@ -337,5 +337,78 @@ describe('the log file', () => {
     })
     expect(await desktop.openLogFile()).toEqual({ path: core.logger.file, opened: true })
     expect(opened).toEqual([core.logger.file])
+  })
+})
+
+describe('destinations: options, folders, checks', () => {
+  it('lists and sets a provider’s options, telling every window; refuses bad ones clearly', async () => {
+    core = startTestCore()
+    const [drive] = await call<ProviderSummary[]>('listProviders')
+    const id = drive!.id
+    expect(await call('listProviderOptions')).toEqual({
+      [id]: { destination: null, retentionDays: 30 },
+    })
+    const folder = join(core.dataDir, 'Backups', 'Drive')
+    expect(
+      await call('setProviderOptions', id, { destination: folder, retentionDays: 14 }),
+    ).toEqual({ destination: folder, retentionDays: 14 })
+    expect(core.providerChanges).toBe(1)
+    expect((await call<Record<string, unknown>>('listProviderOptions'))[id]).toEqual({
+      destination: folder,
+      retentionDays: 14,
+    })
+    expect(await refusal('setProviderOptions', id, { destination: 'Backups' })).toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringMatching(/^Give the folder's full path/),
+    })
+    expect(await refusal('setProviderOptions', id, { dest: folder })).toMatchObject({
+      message: 'setProviderOptions: the options has an unknown field "dest".',
+    })
+    expect(await refusal('setProviderOptions', id, { retentionDays: '7' })).toMatchObject({
+      message: expect.stringMatching(/retentionDays must be a whole number/),
+    })
+    expect(await refusal('setProviderOptions', 'nobody', { retentionDays: 7 })).toMatchObject({
+      code: 'not-found',
+    })
+  })
+
+  it('runs into the destination, offers Verify all only with one, and checks the folder', async () => {
+    core = startTestCore()
+    const { id } = await call<Provider>('createProvider', { name: 'Empty', code: VALID })
+    expect(await refusal('execute', id, { verifyAll: true })).toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringMatching(/choose a destination first/),
+    })
+    expect(await refusal('execute', id, { verifyAll: 'yes' })).toMatchObject({
+      message: 'execute: verifyAll must be true or false, got "yes".',
+    })
+    expect(await refusal('openDestinationFolder', id)).toMatchObject({
+      message: expect.stringMatching(/^This provider has no destination/),
+    })
+    expect(await refusal('checkBackup', id)).toMatchObject({ code: 'invalid-argument' })
+    // Browser mode: no folder dialog, and the folder is named rather than opened.
+    expect(await refusal('chooseDestinationFolder')).toMatchObject({ code: 'unsupported' })
+
+    const folder = join(core.dataDir, 'backup')
+    await call('setProviderOptions', id, { destination: folder })
+    expect(await call('openDestinationFolder', id)).toEqual({ path: folder, opened: false })
+    // A provider that lists nothing: the run completes at once, into the folder.
+    const { runId } = await call<{ runId: string }>('execute', id)
+    expect(core.runs.find(runId)?.destination).toBe(folder)
+    await vi.waitFor(() => expect(core!.runs.find(runId)?.status).toBe('completed'), {
+      timeout: 20_000,
+    })
+
+    const { checkId } = await call<{ checkId: string }>('checkBackup', id)
+    await vi.waitFor(() => expect(core!.checkUpdates.at(-1)?.finishedAt).not.toBeNull())
+    expect(core.checkUpdates.at(-1)).toMatchObject({
+      checkId,
+      providerId: id,
+      dir: folder,
+      status: 'done',
+      checked: 0,
+      problems: 0,
+      error: null,
+    })
   })
 })

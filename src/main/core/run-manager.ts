@@ -267,7 +267,7 @@ class Run {
         onWaiting: (holder) => {
           this.waitingFor = holder
           this.log('info', `waiting for the destination ${dir}: it is in use by ${holder}`)
-          this.emitUpdate(true)
+          this.emitUpdate(false)
         },
         onNotice: (message) => this.log('info', message),
         signal: this.calls.signal,
@@ -311,7 +311,8 @@ class Run {
       limits: this.options.limits,
       planDownloads: this.destination !== null,
     })
-    this.emitUpdate(true)
+    // After a wait for the destination, the screen hears that the run goes on.
+    if (this.destination) this.emitUpdate(false)
   }
 
   stop(reason: StopReason): void {
