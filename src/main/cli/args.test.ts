@@ -7,11 +7,15 @@ describe('parseArgs', () => {
       name: 'run',
       target: 'Google Drive',
       json: false,
+      destination: undefined,
+      verify: false,
     })
     expect(parseArgs(['run', '--json', 'a.lua'])).toEqual({
       name: 'run',
       target: 'a.lua',
       json: true,
+      destination: undefined,
+      verify: false,
     })
     expect(parseArgs(['provider', 'list', '--json'])).toEqual({ name: 'provider-list', json: true })
     expect(parseArgs(['serve', '--port=8080'])).toEqual({
@@ -47,6 +51,33 @@ describe('parseArgs', () => {
     })
   })
 
+  it('reads destinations: provider set, run --dest / --no-dest / --verify, verify', () => {
+    expect(parseArgs(['provider', 'set', 'Drive', '--dest', '/b', '--retention=7'])).toEqual({
+      name: 'provider-set',
+      provider: 'Drive',
+      schedule: undefined,
+      destination: '/b',
+      retentionDays: 7,
+    })
+    expect(parseArgs(['provider', 'set', 'Drive', '--no-dest'])).toEqual({
+      name: 'provider-set',
+      provider: 'Drive',
+      schedule: undefined,
+      destination: null,
+      retentionDays: undefined,
+    })
+    // One command may set the schedule and the folder together.
+    expect(
+      parseArgs(['provider', 'set', 'Drive', '--schedule', 'hourly', '--dest', '/b']),
+    ).toMatchObject({ schedule: { kind: 'interval', hours: 1 }, destination: '/b' })
+    expect(parseArgs(['run', 'Drive', '--dest', 'b', '--verify'])).toMatchObject({
+      destination: 'b',
+      verify: true,
+    })
+    expect(parseArgs(['run', 'Drive', '--no-dest'])).toMatchObject({ destination: null })
+    expect(parseArgs(['verify', '/b', '--json'])).toEqual({ name: 'verify', dir: '/b', json: true })
+  })
+
   it('reads runs, its filter and its limit', () => {
     expect(parseArgs(['runs'])).toEqual({ name: 'runs', provider: null, limit: 20, json: false })
     expect(parseArgs(['runs', '--provider', 'Google Drive', '--limit=5', '--json'])).toEqual({
@@ -63,6 +94,8 @@ describe('parseArgs', () => {
         name: 'provider-set',
         provider: 'Google Drive',
         schedule: { kind: 'weekly', weekday: 0, time: '02:30' },
+        destination: undefined,
+        retentionDays: undefined,
       },
     )
     expect(parseArgs(['provider', 'set', 'x', '--schedule=off'])).toMatchObject({
@@ -96,11 +129,15 @@ describe('parseArgs', () => {
       name: 'run',
       target: 'a.lua',
       json: true,
+      destination: undefined,
+      verify: false,
     })
     expect(parseArgs(['run', '--', '--odd-name.lua'])).toEqual({
       name: 'run',
       target: '--odd-name.lua',
       json: false,
+      destination: undefined,
+      verify: false,
     })
     expect(() => parseArgs(['run', '--', 'a.lua', 'b.lua'])).toThrow(
       'run takes one provider, got 2',
@@ -126,6 +163,13 @@ describe('parseArgs', () => {
       ['run', '--due', 'x'],
       'run --due runs the providers that are due; it takes no provider, got x',
     ],
+    [['provider', 'set', 'x', '--dest', 'a', '--no-dest'], '--dest and --no-dest contradict'],
+    [['provider', 'set', 'x', '--retention', '-1'], '--retention must be a number of days from 0'],
+    [['provider', 'set', 'x', '--retention', 'week'], '--retention must be a number of days'],
+    [['run', 'x', '--dest'], '--dest needs a value'],
+    [['run', 'x', '--dest', ' '], '--dest needs a folder'],
+    [['run', 'x', '--no-dest', '--verify'], '--verify compares with the kept copies'],
+    [['verify'], 'verify needs one backup folder, got none'],
     [['provider', 'rename'], 'unknown provider command rename'],
     [['provider', 'add', 'x'], 'provider add needs a name and a .lua file, got one'],
     [
