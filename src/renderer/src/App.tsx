@@ -1,6 +1,8 @@
 import { AppHeader } from './components/AppHeader'
+import { BackupCheckDialog } from './components/BackupCheckDialog'
 import { ConnectionBanner } from './components/ConnectionBanner'
 import { DeleteDialog } from './components/DeleteDialog'
+import { DestinationDialog } from './components/DestinationDialog'
 import { LeaveDialog } from './components/LeaveDialog'
 import { NoticeToast } from './components/NoticeToast'
 import { ProviderEditor } from './components/ProviderEditor'
@@ -31,6 +33,8 @@ export function App() {
       <ScheduleEditor />
       <SettingsDialog />
       <RunNotices />
+      <DestinationDialog />
+      <BackupCheckDialog />
       <NoticeToast />
     </>
   )

@@ -2,8 +2,10 @@ import type { ProviderSummary } from '../../../shared/api'
 import { useSkwirl } from '../store/context'
 import { editorSelectors } from '../store/editor/selectors'
 import { runsSelectors } from '../store/runs/selectors'
-import { ActionMenu } from './ActionMenu'
+import { destinationsSelectors } from '../store/destinations/selectors'
+import { ActionMenu, type MenuItem } from './ActionMenu'
 import { BackupScheduleLine } from './BackupScheduleLine'
+import { DestinationLine } from './DestinationLine'
 import { RunStatusLine } from './RunStatusLine'
 
 export function ProviderCard({ provider }: { provider: ProviderSummary }) {
@@ -19,6 +21,10 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
   const openHistory = useSkwirl((s) => s.openHistory)
   const stopRun = useSkwirl((s) => s.stopRun)
   const openScheduleEditor = useSkwirl((s) => s.openScheduleEditor)
+  const openDestinationDialog = useSkwirl((s) => s.openDestinationDialog)
+  const verifyAll = useSkwirl((s) => s.verifyAll)
+  const checkBackup = useSkwirl((s) => s.checkBackup)
+  const hasDestination = useSkwirl(destinationsSelectors.options(provider.id)).destination !== null
   // Only a run this process runs can be stopped here (live is null for another process's).
   const stoppable = run?.status === 'running' && run.live !== null ? run : null
   const stopping = useSkwirl(runsSelectors.isStopping(stoppable?.runId ?? null))
@@ -50,6 +56,19 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
             { label: 'Edit code', onSelect: () => openEditor(provider.id) },
             { label: 'Run history', onSelect: () => void openHistory(provider.id) },
             { label: 'Schedule…', onSelect: () => openScheduleEditor(provider.id) },
+            { label: 'Backup folder…', onSelect: () => openDestinationDialog(provider.id) },
+            ...(hasDestination
+              ? ([
+                  {
+                    label: 'Verify all',
+                    onSelect: () => void verifyAll(provider.id),
+                  },
+                  {
+                    label: 'Check backup folder',
+                    onSelect: () => void checkBackup(provider.id),
+                  },
+                ] satisfies MenuItem[])
+              : []),
             { label: 'Rename', onSelect: () => openEditor(provider.id, { focus: 'name' }) },
             { label: 'Duplicate', onSelect: () => void duplicateProvider(provider.id) },
             { label: 'Export…', onSelect: () => void exportProvider(provider.id) },
@@ -68,6 +87,7 @@ export function ProviderCard({ provider }: { provider: ProviderSummary }) {
           Unsaved changes · Execute runs the saved code
         </p>
       ) : null}
+      <DestinationLine providerId={provider.id} />
       <div className="provider-card__actions">
         <div className="provider-card__buttons">
           {/* Stays enabled during a run: each click starts its own run. */}

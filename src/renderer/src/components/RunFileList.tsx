@@ -187,7 +187,9 @@ function FileRow({ index, file }: { index: number; file: RunFile | undefined }) 
             ? file.failedAt === 'metadata'
               ? 'Failed: metadata'
               : 'Failed: download'
-            : 'Backed up'}
+            : file.outcome === 'unchanged'
+              ? 'Unchanged'
+              : 'Backed up'}
         </span>
       </span>
     </div>

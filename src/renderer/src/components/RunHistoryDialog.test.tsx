@@ -73,7 +73,7 @@ describe('run history', () => {
     expect(api.listProviderRuns).toHaveBeenCalledWith(GOOGLE_DRIVE.id)
     const items = runButtons(dialog)
     expect(items.map((item) => item.textContent)).toEqual([
-      expect.stringMatching(/^Completed2 min 13 s.*10 backed up · 2 failed · 3\.4 MB$/),
+      expect.stringMatching(/^Completed with 2 failed2 min 13 s.*10 checked · 3\.4 MB$/),
       expect.stringMatching(/^Cancelled40 s.*4 of 12 files · 0 B$/),
       expect.stringMatching(/^Interrupted30 min 0 s.*10,000 of 100,000 files · 0 B$/),
     ])

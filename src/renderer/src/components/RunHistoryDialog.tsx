@@ -11,7 +11,7 @@ import { useSkwirl } from '../store/context'
 import { historySelectors } from '../store/history/selectors'
 import { useNow } from '../use-now'
 import { RunFileList } from './RunFileList'
-import { doneOfListed, runEndSentence } from './run-status-text'
+import { backupCounts, completedWord, doneOfListed, runEndSentence } from './run-status-text'
 import { Spinner } from './Spinner'
 
 /**
@@ -227,7 +227,13 @@ function RunDetail({ run }: { run: RunState }) {
       <dl className="run-facts">
         <Fact label="Duration" value={durationText(run, now)} />
         <Fact label="Listed" value={formatCount(run.listed)} />
-        <Fact label="Backed up" value={formatCount(run.downloaded)} />
+        <Fact
+          label={run.destination === null ? 'Checked' : 'Downloaded'}
+          value={formatCount(run.downloaded)}
+        />
+        {run.destination !== null ? (
+          <Fact label="Unchanged" value={formatCount(run.unchanged)} />
+        ) : null}
         <Fact
           label="Failed"
           value={formatCount(run.failed)}
@@ -272,11 +278,17 @@ const STATUS_WORD: Record<RunState['status'], string> = {
 }
 
 function StatusBadge({ run, large = false }: { run: RunState; large?: boolean }) {
-  const word = run.reason === 'interrupted' ? 'Interrupted' : STATUS_WORD[run.status]
+  const word =
+    run.reason === 'interrupted'
+      ? 'Interrupted'
+      : run.status === 'completed'
+        ? completedWord(run)
+        : STATUS_WORD[run.status]
   return (
     <span
       className={large ? 'status-badge status-badge--large' : 'status-badge'}
       data-status={run.status}
+      data-failures={run.status === 'completed' && run.failed > 0 ? 'true' : undefined}
     >
       {run.status === 'running' ? <Spinner /> : <span className="status-badge__dot" />}
       {word}
@@ -290,10 +302,11 @@ function durationText(run: RunState, now: number): string {
 }
 
 function countsText(run: RunState): string {
+  if (run.status === 'completed' && run.destination !== null) return backupCounts(run)
   const parts = [
-    run.status === 'completed' ? `${formatCount(run.downloaded)} backed up` : doneOfListed(run),
+    run.status === 'completed' ? `${formatCount(run.downloaded)} checked` : doneOfListed(run),
   ]
-  if (run.failed > 0) parts.push(`${formatCount(run.failed)} failed`)
+  if (run.failed > 0 && run.status !== 'completed') parts.push(`${formatCount(run.failed)} failed`)
   parts.push(formatBytes(run.bytes))
   return parts.join(' · ')
 }

@@ -34,7 +34,15 @@ export function RunStatusLine({
         {running ? <Spinner /> : <span className="run-status__dot" />}
         <span>{runStatusText(run)}</span>
       </p>
-      {run && running ? <RunProgress run={run} /> : null}
+      {run?.live?.waitingFor ? (
+        <p className="run-status__detail">
+          The folder is in use by {run.live.waitingFor}; this run starts when it is done.
+        </p>
+      ) : null}
+      {run?.reason === 'destination' && run.problem ? (
+        <p className="run-status__detail run-status__detail--problem">{run.problem}</p>
+      ) : null}
+      {run && running && run.live?.waitingFor == null ? <RunProgress run={run} /> : null}
       {when ? (
         <p className="run-status__when">
           <time dateTime={when} title={formatFullTime(when)}>

@@ -11,21 +11,38 @@ export function doneOfListed(run: RunState): string {
   return `${formatCount(filesDone(run))} of ${formatFiles(run.listed)}`
 }
 
+/** "Completed", or "Completed with 2 failed": a run with failures is not a plain success. */
+export function completedWord(run: RunState): string {
+  return run.failed > 0 ? `Completed with ${formatCount(run.failed)} failed` : 'Completed'
+}
+
+/** A run into a destination: what was new (and its size), and what was already there. */
+export function backupCounts(run: RunState): string {
+  const parts: string[] = []
+  if (run.downloaded > 0) {
+    parts.push(`${formatCount(run.downloaded)} downloaded (${formatBytes(run.bytes)})`)
+  }
+  if (run.unchanged > 0) parts.push(`${formatCount(run.unchanged)} unchanged`)
+  return parts.length > 0 ? parts.join(' · ') : 'no files'
+}
+
 /** What a card says about its latest run: counts and states only, never an error message. */
 export function runStatusText(run: RunState | null): string {
   if (!run) return 'Not run yet'
   switch (run.status) {
     case 'running':
       if (run.live === null) return 'Running in another Skwirl process'
+      if (run.live.waitingFor !== null) return 'Waiting for the backup folder…'
       return run.phase === 'starting'
         ? 'Starting…'
         : run.phase === 'listing'
           ? 'Listing files…'
           : 'Backing up…'
     case 'completed': {
-      const parts = ['Completed', formatFiles(run.downloaded), formatBytes(run.bytes)]
-      if (run.failed > 0) parts.push(`${formatCount(run.failed)} failed`)
-      return parts.join(' · ')
+      if (run.destination === null) {
+        return [completedWord(run), formatFiles(run.downloaded), formatBytes(run.bytes)].join(' · ')
+      }
+      return [completedWord(run), backupCounts(run)].join(' · ')
     }
     case 'failed':
     case 'cancelled': {
@@ -42,6 +59,8 @@ function endedText(run: RunState): string {
   switch (run.reason) {
     case 'interrupted':
       return 'Interrupted'
+    case 'destination':
+      return `Failed: ${destinationProblemWords(run.problem)}`
     case 'runner':
       return 'Failed: runner stopped'
     case 'error':
@@ -55,6 +74,21 @@ function endedText(run: RunState): string {
   }
 }
 
+/** "backup folder full", from the destination's own problem text ("destination full: …"). */
+export function destinationProblemWords(problem: string | null): string {
+  const kind = /^destination (missing|read-only|full|unusable)/.exec(problem ?? '')?.[1]
+  switch (kind) {
+    case 'missing':
+      return 'backup folder missing'
+    case 'read-only':
+      return 'backup folder read-only'
+    case 'full':
+      return 'backup folder full'
+    default:
+      return 'backup folder unusable'
+  }
+}
+
 /** One or two sentences on how a run ended, for its page in the history (no error messages). */
 export function runEndSentence(run: RunState): string | null {
   switch (run.status) {
@@ -62,10 +96,14 @@ export function runEndSentence(run: RunState): string | null {
       return run.live === null
         ? 'Another Skwirl process (the CLI, or another window) is running it.'
         : null
-    case 'completed':
-      return run.failed === 0
-        ? null
-        : `${formatFiles(run.failed)} could not be backed up. The log says why.`
+    case 'completed': {
+      const kept = run.destination === null ? null : `Kept in ${run.destination}.`
+      const failed =
+        run.failed === 0
+          ? null
+          : `${formatFiles(run.failed)} could not be backed up. The log says why.`
+      return [failed, kept].filter(Boolean).join(' ') || null
+    }
     case 'cancelled':
       return run.reason === 'closed' ? 'Skwirl was closed while it ran.' : 'Stopped on request.'
     case 'failed':
@@ -74,6 +112,9 @@ export function runEndSentence(run: RunState): string | null {
           return 'Skwirl ended before the run did (it was closed suddenly, crashed, or the computer went off). The record shows how far it got.'
         case 'runner':
           return 'Its runner was stopped: it crashed, or went over its time or memory limit. The log has the details.'
+        case 'destination':
+          // Skwirl's own words about the user's disk, not a provider's error text.
+          return `The backup folder stopped the run: ${run.problem ?? 'it could not be written'}. What was kept before stays as it was.`
         default:
           return `The provider failed while ${
             run.phase === 'starting'

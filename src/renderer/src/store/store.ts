@@ -5,6 +5,8 @@ import { ALWAYS_OPEN, type ConnectionSource } from '../api/connection'
 import { createConnectionSlice, type ConnectionAction } from './connection/action'
 import { initialConnectionState, type ConnectionState } from './connection/initialState'
 import { nativeProviderFiles, type ProviderFiles } from '../files/provider-files'
+import { createDestinationsSlice, type DestinationsAction } from './destinations/action'
+import { initialDestinationsState, type DestinationsState } from './destinations/initialState'
 import { createEditorSlice, type EditorAction } from './editor/action'
 import { createHistorySlice, type HistoryAction } from './history/action'
 import { initialHistoryState, type HistoryState } from './history/initialState'
@@ -24,7 +26,8 @@ export type SkwirlState = ProvidersState &
   HistoryState &
   ConnectionState &
   SchedulesState &
-  SettingsState
+  SettingsState &
+  DestinationsState
 
 interface LifecycleAction {
   /** Loads providers and runs and listens to main; returns the way to stop listening. */
@@ -39,6 +42,7 @@ export type SkwirlStore = SkwirlState &
   ConnectionAction &
   SchedulesAction &
   SettingsAction &
+  DestinationsAction &
   LifecycleAction
 
 export type SkwirlStoreApi = StoreApi<SkwirlStore>
@@ -51,6 +55,7 @@ export const initialState: SkwirlState = {
   ...initialConnectionState,
   ...initialSchedulesState,
   ...initialSettingsState,
+  ...initialDestinationsState,
 }
 
 export interface StoreOptions {
@@ -87,6 +92,11 @@ export function createSkwirlStore(
     ...createConnectionSlice(set, get, store),
     ...createSchedulesSlice(api)(set, get, store),
     ...createSettingsSlice(api)(set, get, store),
+    ...createDestinationsSlice(api, options.mode === 'browser' ? 'browser' : 'native')(
+      set,
+      get,
+      store,
+    ),
 
     start() {
       get().setConnection(connection.status)
@@ -95,7 +105,9 @@ export function createSkwirlStore(
       const stopProviders = api.on('providers:changed', () => {
         void get().refreshProviders()
         void get().loadBackupStatus()
+        void get().loadProviderOptions()
       })
+      const stopChecks = api.on('backup-check:update', (check) => get().receiveBackupCheck(check))
       const stopStatus = api.on('backup-status:changed', () => void get().loadBackupStatus())
       const stopSettings = api.on('settings:changed', (settings) => get().receiveSettings(settings))
       // The desktop shows a system notification instead; a browser has only the page.
@@ -106,6 +118,7 @@ export function createSkwirlStore(
       void get().loadProviders()
       void get().loadRuns()
       void get().loadBackupStatus()
+      void get().loadProviderOptions()
       return () => {
         stopConnection()
         stopRuns()
@@ -113,6 +126,7 @@ export function createSkwirlStore(
         stopStatus()
         stopSettings()
         stopNotices()
+        stopChecks()
       }
     },
   }))

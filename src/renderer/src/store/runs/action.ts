@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla'
-import type { RunState, SkwirlApi } from '../../../../shared/api'
+import type { ExecuteOptions, RunState, SkwirlApi } from '../../../../shared/api'
 import { errorMessage } from '../error-message'
 import { historyWithRun } from '../history/action'
 import type { SkwirlStore } from '../store'
@@ -12,7 +12,7 @@ export interface RunsAction {
   loadRuns(): Promise<void>
   /** Takes a run state from main (listRuns or a run:update event). */
   receiveRun(run: RunState): void
-  execute(providerId: string): Promise<void>
+  execute(providerId: string, options?: ExecuteOptions): Promise<void>
   dismissExecuteError(providerId: string): void
   /** Stop: main kills the run's runner and records it cancelled. */
   stopRun(runId: string): Promise<void>
@@ -28,6 +28,11 @@ export function newerRun(current: RunState | undefined, incoming: RunState): Run
   if (current.status !== 'running' && incoming.status === 'running') return current
   if (current.status === 'running' && incoming.status !== 'running') return incoming
   return progressOf(incoming) >= progressOf(current) ? incoming : current
+}
+
+/** A run that is a backup: completed (perhaps with some files failed), into a destination. */
+export function isBackup(run: RunState): boolean {
+  return run.status === 'completed' && run.destination !== null
 }
 
 function progressOf(run: RunState): number {
@@ -64,9 +69,13 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
         }
         set((state) => {
           const latestRuns = { ...state.latestRuns }
-          for (const run of runs)
+          const lastBackups = { ...state.lastBackups }
+          for (const run of runs) {
             latestRuns[run.providerId] = newerRun(latestRuns[run.providerId], run)
-          return { latestRuns }
+            if (isBackup(run))
+              lastBackups[run.providerId] = newerRun(lastBackups[run.providerId], run)
+          }
+          return { latestRuns, lastBackups }
         })
         watchForeignRuns()
       },
@@ -77,9 +86,14 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
           const next = newerRun(current, run)
           const history = historyWithRun(state, run)
           const ended = run.status !== 'running' && run.runId in state.stopping
-          if (next === current && !history && !ended) return state
+          const backup = state.lastBackups[run.providerId]
+          const nextBackup = isBackup(run) ? newerRun(backup, run) : backup
+          if (next === current && !history && !ended && nextBackup === backup) return state
           const changes: Partial<SkwirlStore> = { ...history }
           if (next !== current) changes.latestRuns = { ...state.latestRuns, [run.providerId]: next }
+          if (nextBackup !== backup && nextBackup) {
+            changes.lastBackups = { ...state.lastBackups, [run.providerId]: nextBackup }
+          }
           if (ended) {
             const stopping = { ...state.stopping }
             delete stopping[run.runId]
@@ -105,10 +119,10 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
         }
       },
 
-      async execute(providerId) {
+      async execute(providerId, options) {
         get().dismissExecuteError(providerId)
         try {
-          await api.execute(providerId)
+          await (options ? api.execute(providerId, options) : api.execute(providerId))
         } catch (error) {
           set((state) => ({
             executeErrors: { ...state.executeErrors, [providerId]: errorMessage(error) },

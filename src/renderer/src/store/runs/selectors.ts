@@ -6,6 +6,10 @@ export const runsSelectors = {
     (providerId: string) =>
     (s: SkwirlStore): RunState | null =>
       s.latestRuns[providerId] ?? null,
+  lastBackup:
+    (providerId: string) =>
+    (s: SkwirlStore): RunState | null =>
+      s.lastBackups[providerId] ?? null,
   isStopping:
     (runId: string | null) =>
     (s: SkwirlStore): boolean =>
