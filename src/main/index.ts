@@ -111,7 +111,7 @@ const LUA_FILTERS = [
   { name: 'All files', extensions: ['*'] },
 ]
 
-/** The system's file dialogs, lent to the core for importing and exporting providers. */
+/** The system's file dialogs, lent to the core: importing and exporting providers, backup folders. */
 const fileDialogs: FileDialogs = {
   async chooseFileToImport() {
     const options = {
@@ -136,6 +136,18 @@ const fileDialogs: FileDialogs = {
       ? await dialog.showSaveDialog(mainWindow, options)
       : await dialog.showSaveDialog(options)
     return result.canceled || !result.filePath ? null : result.filePath
+  },
+  async chooseFolder() {
+    const options = {
+      title: 'Choose a backup folder',
+      buttonLabel: 'Choose',
+      defaultPath: app.getPath('documents'),
+      properties: ['openDirectory' as const, 'createDirectory' as const],
+    }
+    const result = mainWindow
+      ? await dialog.showOpenDialog(mainWindow, options)
+      : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
   },
 }
 
