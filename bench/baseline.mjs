@@ -4,14 +4,22 @@
 // prints one JSON line: its times (from its own process start, as Skwirl's include starting
 // the runner) and its peak memory.
 //
-//   node bench/baseline.mjs <double url> workflow|list [--no-verify]
+//   node bench/baseline.mjs <double url> workflow|list [--no-verify] [--dest DIR [--no-fsync]]
 //
 // --no-verify skips the MD5 of each download (for the record: what the hashing costs).
+// --dest writes each file into DIR as a careful program does with fs: into a temporary file,
+// flushed (fsync), its mtime set, renamed into place only once its size and MD5 match;
+// --no-fsync leaves out the flush (for the record).
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { open, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 
-const [base, mode = 'workflow', flag] = process.argv.slice(2)
-const verify = flag !== '--no-verify'
+const [base, mode = 'workflow', ...flags] = process.argv.slice(2)
+const verify = !flags.includes('--no-verify')
+const dest = flags.includes('--dest') ? flags[flags.indexOf('--dest') + 1] : null
+const fsync = !flags.includes('--no-fsync')
+if (dest) mkdirSync(join(dest, '.tmp'), { recursive: true })
 const headers = { Authorization: 'Bearer hardcoded_token_for_now' }
 
 function query(params) {
@@ -54,13 +62,27 @@ async function download(id, expected) {
   const response = await fetch(`${base}/drive/v3/files/${id}?alt=media`, { headers })
   if (!response.ok) throw new Error(`HTTP ${response.status} downloading ${id}`)
   const hash = verify ? createHash('md5') : null
+  const temp = dest ? join(dest, '.tmp', `${id}.part`) : null
+  const file = temp ? await open(temp, 'w') : null
   let bytes = 0
   for await (const chunk of response.body) {
     bytes += chunk.byteLength
     hash?.update(chunk)
+    if (file) await file.write(chunk)
   }
-  if (bytes !== expected.size) throw new Error(`${id}: ${bytes} bytes, expected ${expected.size}`)
-  if (hash && hash.digest('hex') !== expected.checksum) throw new Error(`${id}: checksum mismatch`)
+  const fail = async (message) => {
+    await file?.close()
+    if (temp) await rm(temp, { force: true })
+    throw new Error(message)
+  }
+  if (bytes !== expected.size) await fail(`${id}: ${bytes} bytes, expected ${expected.size}`)
+  if (hash && hash.digest('hex') !== expected.checksum) await fail(`${id}: checksum mismatch`)
+  if (file) {
+    if (fsync) await file.datasync()
+    await file.utimes(new Date(), new Date(expected.modifiedTime))
+    await file.close()
+    await rename(temp, join(dest, expected.name))
+  }
   return bytes
 }
 
@@ -72,7 +94,12 @@ let downloadMs = null
 if (mode === 'workflow') {
   for (const id of ids) {
     const file = await getJson(`${base}/drive/v3/files/${id}?${query({ fields })}`)
-    const expected = { size: Number(file.size), checksum: file.md5Checksum }
+    const expected = {
+      size: Number(file.size),
+      checksum: file.md5Checksum,
+      name: file.name,
+      modifiedTime: file.modifiedTime,
+    }
     const started = performance.now()
     bytes += await download(id, expected)
     downloadMs = performance.now() - started

@@ -21,7 +21,15 @@ import {
   type ScenarioResult,
   type Sizes,
 } from './report'
-import { bigFile, bigListing, luaSpeed, smallFiles, startup, type Context } from './scenarios'
+import {
+  bigFile,
+  bigListing,
+  destinationRuns,
+  luaSpeed,
+  smallFiles,
+  startup,
+  type Context,
+} from './scenarios'
 
 const FULL: Sizes = {
   small: { files: 10_000, runs: 5 },
@@ -29,6 +37,7 @@ const FULL: Sizes = {
   bigFile: { bytes: 2 * GIB, smallBytes: 200 * MB, runs: 5, memoryRuns: 2 },
   startup: { runs: 10 },
   lua: { pages: 100, perPage: 1000, runs: 5 },
+  destination: { files: 10_000, runs: 3, memoryAt: 2_500 },
 }
 
 const QUICK: Sizes = {
@@ -37,6 +46,7 @@ const QUICK: Sizes = {
   bigFile: { bytes: 64 * MB, smallBytes: 8 * MB, runs: 2, memoryRuns: 1 },
   startup: { runs: 3 },
   lua: { pages: 5, perPage: 1000, runs: 2 },
+  destination: { files: 120, runs: 1, memoryAt: 40 },
 }
 
 const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
@@ -45,6 +55,7 @@ const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
   bigFile,
   startup,
   lua: luaSpeed,
+  destination: destinationRuns,
 }
 
 interface Options {

@@ -98,8 +98,16 @@ export async function runBaseline(
   url: string,
   mode: 'workflow' | 'list',
   verify = true,
+  /** Write each file into this folder (temp, fsync, rename), as Skwirl's destination does. */
+  dest: { dir: string; fsync: boolean } | null = null,
 ): Promise<BaselineResult> {
-  const args = [BASELINE_SCRIPT, url, mode, ...(verify ? [] : ['--no-verify'])]
+  const args = [
+    BASELINE_SCRIPT,
+    url,
+    mode,
+    ...(verify ? [] : ['--no-verify']),
+    ...(dest ? ['--dest', dest.dir, ...(dest.fsync ? [] : ['--no-fsync'])] : []),
+  ]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   return JSON.parse(await output(child, 'the baseline')) as BaselineResult
 }

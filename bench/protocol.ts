@@ -40,12 +40,15 @@ export interface HostTask {
   runner?: 'real' | 'stand-in'
   /** Also time `node -e 0` forked the way the runner is (the start-up scenario's baseline). */
   nodeBaseline?: boolean
+  /** Keep the files in this folder (a run with a destination). */
+  destination?: string
 }
 
 export interface HostResult {
   status: string
   listed: number
   downloaded: number
+  unchanged: number
   failed: number
   bytes: number
   errors: string[]

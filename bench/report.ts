@@ -1,7 +1,7 @@
 // What the bench reports: rows of the table, each scenario's figures and runs, and the helpers
 // that turn runs into medians and text.
 
-export const SCENARIOS = ['small', 'listing', 'bigFile', 'startup', 'lua'] as const
+export const SCENARIOS = ['small', 'listing', 'bigFile', 'startup', 'lua', 'destination'] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
 export const MB = 1024 * 1024
@@ -36,6 +36,7 @@ export interface Sizes {
   bigFile: { bytes: number; smallBytes: number; runs: number; memoryRuns: number }
   startup: { runs: number }
   lua: { pages: number; perPage: number; runs: number }
+  destination: { files: number; runs: number; memoryAt: number }
 }
 
 export interface BenchReport {

@@ -1,5 +1,8 @@
-// The five scenarios of issue 7. Each alternates its contestants run by run (rotating who goes
+// The five scenarios of issue 7, and issue 10's destination runs. Each alternates its contestants run by run (rotating who goes
 // first), keeps only runs that did the whole work, and reports medians and ratios of medians.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { HostResult, HostTask } from './protocol'
 import {
   hasCommand,
@@ -516,6 +519,155 @@ export async function luaSpeed(context: Context): Promise<ScenarioResult> {
         ratio: lua54 ? ratioOf(l / s) : null,
         goal: 'record',
         pass: null,
+      },
+    ],
+  }
+}
+
+// 6 -------------------------------------------------------------------------------------------
+
+/** A fresh, empty folder for one run's files; removed by the returned function. */
+function freshFolder(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'skwirl-bench-dest-'))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export async function destinationRuns(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const count = sizes.destination.files
+  const small = sizes.destination.memoryAt
+  const runs = context.runs ?? sizes.destination.runs
+  const ok = (r: HostResult, n: number, downloaded: number): boolean =>
+    r.status === 'ok' && r.failed === 0 && r.downloaded === downloaded && r.listed === n
+
+  // Main's peak memory at a quarter of the files first (the first run of an empty folder).
+  await double.load({ count: small, minSize: 1024, maxSize: 4096, md5: true })
+  const fewer: HostResult[] = []
+  for (let i = 0; i < Math.max(1, Math.ceil(runs / 2)); i++) {
+    const folder = freshFolder()
+    const task: HostTask = { url: double.url, mode: 'workflow', destination: folder.dir }
+    const r = await runSkwirl(task, null)
+    folder.remove()
+    if (check(context, `${small} files into a folder, Skwirl`, ok(r, small, small), r))
+      fewer.push(r)
+  }
+
+  const loaded = await double.load({ count, minSize: 1024, maxSize: 4096, md5: true })
+  const requests = new SameRequests(context, 'destination')
+  const baseline: BaselineResult[] = []
+  const unsynced: BaselineResult[] = []
+  const first: HostResult[] = []
+  const second: HostResult[] = []
+  const complete = (r: { downloaded: number; bytes: number }): boolean =>
+    r.downloaded === count && r.bytes === loaded.bytes
+  await takeTurns(runs, [
+    async () => {
+      const folder = freshFolder()
+      const r = await requests.around('the baseline', () =>
+        runBaseline(double.url, 'workflow', true, { dir: folder.dir, fsync: true }),
+      )
+      folder.remove()
+      if (check(context, 'destination, baseline', complete(r), r)) baseline.push(r)
+    },
+    async () => {
+      // Skwirl's first run of an empty folder, then a second run with nothing changed.
+      const folder = freshFolder()
+      const task: HostTask = { url: double.url, mode: 'workflow', destination: folder.dir }
+      const r1 = await requests.around('Skwirl', () => runSkwirl(task, context.profile))
+      if (check(context, 'destination, Skwirl first run', ok(r1, count, count), r1)) first.push(r1)
+      const r2 = await runSkwirl(task, null)
+      const same = ok(r2, count, 0) && r2.unchanged === count
+      if (check(context, 'destination, Skwirl second run', same, r2)) second.push(r2)
+      folder.remove()
+    },
+    async () => {
+      const folder = freshFolder()
+      const r = await runBaseline(double.url, 'workflow', true, { dir: folder.dir, fsync: false })
+      folder.remove()
+      if (check(context, 'destination, baseline without fsync', complete(r), r)) unsynced.push(r)
+    },
+  ])
+  const perSecond = (ms: number): number => count / (ms / 1000)
+  const s = pick(first, (r) => perSecond(r.elapsedMs))
+  const b = pick(baseline, (r) => perSecond(r.elapsedMs))
+  const u = pick(unsynced, (r) => perSecond(r.elapsedMs))
+  const firstMs = pick(first, (r) => r.elapsedMs)
+  const secondMs = pick(second, (r) => r.elapsedMs)
+  const speedup = firstMs / secondMs
+  const mainSmall = pick(fewer, (r) => r.mainPeakBytes)
+  const mainBig = pick(first, (r) => r.mainPeakBytes)
+  const mainSecond = pick(second, (r) => r.mainPeakBytes)
+  const flat = same(mainSmall, mainBig)
+  const n = count.toLocaleString('en')
+  return {
+    id: 'destination',
+    title: `Into a destination: ${n} files of 1–4 KiB kept in a folder, then a second run with nothing changed`,
+    figures: {
+      skwirlFilesPerS: figure(s),
+      baselineFilesPerS: figure(b),
+      baselineWithoutFsyncFilesPerS: figure(u),
+      ratio: figure(s / b, 3),
+      ratioToBaselineWithoutFsync: figure(s / u, 3),
+      firstRunMs: figure(firstMs),
+      secondRunMs: figure(secondMs),
+      secondRunSpeedup: figure(speedup, 2),
+      skwirlAnsweringMs: figure(pick(first, (r) => r.answeringMs)),
+      skwirlBetweenCallsMs: figure(pick(first, (r) => r.betweenCallsMs)),
+      secondAnsweringMs: figure(pick(second, (r) => r.answeringMs)),
+      secondBetweenCallsMs: figure(pick(second, (r) => r.betweenCallsMs)),
+      mainPeakMbSmall: figure(mainSmall / MB),
+      mainPeakMbBig: figure(mainBig / MB),
+      mainPeakMbSecond: figure(mainSecond / MB),
+    },
+    runs: {
+      skwirlFirst: first,
+      skwirlSecond: second,
+      baseline,
+      baselineWithoutFsync: unsynced,
+      fewer,
+    },
+    notes: [
+      "The baseline makes the same requests as Skwirl's first run with fetch and writes each file as a careful program does with fs: a temporary file, MD5 checked as it streams, fdatasync, its mtime set, renamed into place. 'without fsync' leaves out the flush (for the record).",
+      "Skwirl's first run: an empty folder; it also asks main whether to download each file (one more round trip), records each file in the folder's manifest (SQLite) and its run in the database.",
+      'The second run: the same folder, nothing changed at the source: list, metadata, and no download (download_file is not called).',
+      `Main's peak memory for the first run at ${small.toLocaleString('en')} and at ${n} files: flat when they differ by at most 32 MB or 10 %.`,
+    ],
+    rows: [
+      {
+        scenario: 'destination',
+        name: `6. ${n} small files into a folder (files/s)`,
+        skwirl: `${s.toFixed(0)}/s`,
+        baseline: `${b.toFixed(0)}/s (fetch + fs)`,
+        ratio: ratioOf(s / b),
+        goal: '≥ 0.80',
+        pass: s / b >= 0.8,
+      },
+      {
+        scenario: 'destination',
+        name: '6. the same vs fs without fsync',
+        skwirl: `${s.toFixed(0)}/s`,
+        baseline: `${u.toFixed(0)}/s`,
+        ratio: ratioOf(s / u),
+        goal: 'record',
+        pass: null,
+      },
+      {
+        scenario: 'destination',
+        name: '6. second run, nothing changed (time)',
+        skwirl: fmtMs(secondMs),
+        baseline: `${fmtMs(firstMs)} (first run)`,
+        ratio: ratioOf(speedup),
+        goal: '≥ 5× faster',
+        pass: speedup >= 5,
+      },
+      {
+        scenario: 'destination',
+        name: `6. main's peak memory, ${small.toLocaleString('en')} → ${n} files`,
+        skwirl: `${fmtMb(mainSmall)} → ${fmtMb(mainBig)} (second run ${fmtMb(mainSecond)})`,
+        baseline: '—',
+        ratio: null,
+        goal: 'flat (±32 MB)',
+        pass: flat,
       },
     ],
   }

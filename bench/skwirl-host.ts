@@ -136,7 +136,10 @@ async function main(task: HostTask): Promise<HostResult> {
     const nodeMs = task.nodeBaseline ? await nodeStartMs() : undefined
     const provider = { id: 'bench', name: 'Google Drive', code: googleDriveCodeFor(task.url) }
     const startedAt = monotonicMs()
-    const { runId, done } = core.runs.start(provider)
+    const { runId, done } = core.runs.start(
+      provider,
+      task.destination ? { destination: task.destination } : {},
+    )
     if (task.mode === 'list') {
       watch.onListed = () => setImmediate(() => core.runs.cancel(runId))
     }
@@ -147,6 +150,7 @@ async function main(task: HostTask): Promise<HostResult> {
       status: outcome.status === expected ? 'ok' : outcome.status,
       listed: outcome.listed,
       downloaded: outcome.downloaded,
+      unchanged: outcome.unchanged,
       failed: outcome.failed,
       bytes: outcome.bytes,
       errors: outcome.errors.slice(0, 5).map((e) => `${e.fileId ?? '-'} ${e.stage}: ${e.message}`),

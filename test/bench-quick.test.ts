@@ -36,6 +36,14 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     ...(hasCommand('curl') ? ['curlMiBPerS'] : []),
   ],
   startup: ['skwirlMs', 'nodeMs', 'ratio', 'executeToReadyMs'],
+  destination: [
+    'skwirlFilesPerS',
+    'baselineFilesPerS',
+    'ratio',
+    'secondRunSpeedup',
+    'mainPeakMbSmall',
+    'mainPeakMbBig',
+  ],
   lua: [
     'fengariSandboxMs',
     'fengariPlainMs',

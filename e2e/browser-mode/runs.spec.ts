@@ -66,14 +66,15 @@ test('a run you can watch: the bar moves, Stop cancels it, and the history keeps
     // Another Execute, at full speed this time, completes.
     drive.faults.downloadDelayMs = 0
     await card.getByRole('button', { name: 'Execute', exact: true }).click()
-    await expect(card.getByRole('status')).toContainText('Completed · 36 files', {
+    await expect(card.getByRole('status')).toContainText('Completed with 4 failed · 36 files', {
       timeout: 30_000,
     })
 
     await card.getByRole('button', { name: 'History' }).click()
     await expect(runs).toHaveCount(2)
-    await expect(runs.nth(0)).toContainText('Completed')
-    await expect(runs.nth(0)).toContainText('36 backed up · 4 failed')
+    // A run with failed files is not shown as a plain success.
+    await expect(runs.nth(0)).toContainText('Completed with 4 failed')
+    await expect(runs.nth(0)).toContainText('36 checked · 7.2 MB')
     await expect(runs.nth(1)).toContainText('Cancelled')
     const detail = history.getByRole('region', { name: /^Run of / })
     await expect(detail).toContainText('4 files could not be backed up. The log says why.')

@@ -619,7 +619,7 @@ class TempFile implements StoredFileWriter {
     return this.destination.trackWrite(async () => {
       this.done = true
       try {
-        await this.handle.sync()
+        await this.handle.datasync()
         const date = modifiedDate(this.planned.metadata.modifiedTime)
         if (date) await this.handle.utimes(new Date(), date)
         await this.handle.close()

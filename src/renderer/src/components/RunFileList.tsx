@@ -122,7 +122,7 @@ export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }
       >
         <div className="file-table__space" style={{ height: total * ROW_HEIGHT }}>
           {rows.map(({ index, file }) => (
-            <FileRow key={index} index={index} file={file} />
+            <FileRow key={index} index={index} file={file} kept={run.destination !== null} />
           ))}
         </div>
       </div>
@@ -130,7 +130,16 @@ export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }
   )
 }
 
-function FileRow({ index, file }: { index: number; file: RunFile | undefined }) {
+function FileRow({
+  index,
+  file,
+  kept,
+}: {
+  index: number
+  file: RunFile | undefined
+  /** The run kept its files (it had a destination); a check-only run verified them. */
+  kept: boolean
+}) {
   const style = { top: index * ROW_HEIGHT, height: ROW_HEIGHT }
   if (!file) {
     return (
@@ -189,7 +198,9 @@ function FileRow({ index, file }: { index: number; file: RunFile | undefined }) 
               : 'Failed: download'
             : file.outcome === 'unchanged'
               ? 'Unchanged'
-              : 'Backed up'}
+              : kept
+                ? 'Backed up'
+                : 'Verified'}
         </span>
       </span>
     </div>
