@@ -156,7 +156,7 @@ describe('usage', () => {
       'provider add <name> <file.lua>',
       'provider export <name> [file.lua]',
       'provider remove <name>',
-      'provider set <name> [--dest DIR | --no-dest] [--retention DAYS]',
+      'provider set <name> [--schedule SPEC] [--dest DIR | --no-dest] [--retention DAYS]',
       'run <name | file.lua> [--dest DIR | --no-dest] [--verify] [--json]',
       'runs [--provider NAME] [--limit N] [--json]',
       'verify <DIR> [--json]',
@@ -189,8 +189,10 @@ describe('provider list', () => {
     const plain = await skwirl(['provider', 'list'])
     expect(plain.code).toBe(0)
     const [header, ...rows] = plain.stdout.trimEnd().split('\n')
-    expect(header).toMatch(/^NAME +SCHEDULE +NEXT RUN +LAST RUN +LAST GOOD BACKUP$/)
-    expect(rows).toEqual([expect.stringMatching(/^Google Drive +off +— +never +never$/)])
+    expect(header).toMatch(/^NAME +SCHEDULE +NEXT RUN +LAST RUN +LAST GOOD BACKUP +BACKS UP TO$/)
+    expect(rows).toEqual([
+      expect.stringMatching(/^Google Drive +off +— +never +never +\(check only\)$/),
+    ])
 
     const json = await skwirl(['provider', 'list', '--json'])
     expect(json.code).toBe(0)

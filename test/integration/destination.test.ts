@@ -192,4 +192,28 @@ describe('a backup into a destination', () => {
     await expectKept(dir, files)
     expect(versionFiles(dir)).toHaveLength(1)
   })
+
+  it('keeps a scheduled run’s files in the provider’s destination too', async () => {
+    const files = makeFiles(3, { minSize: 100, maxSize: 2000, seed: 4 })
+    const { double, dir } = await setUp(files)
+    // A clock that stands still unless the test moves it; its timers never fire by themselves.
+    const clock = { time: Date.now(), now: () => clock.time, setTimer: () => () => undefined }
+    const scheduled = startTestCore({}, undefined, undefined, { clock })
+    try {
+      const provider = scheduled.providers.create({
+        name: 'Scheduled Drive',
+        code: googleDriveCodeFor(double.url),
+      })
+      scheduled.options.set(provider.id, { destination: dir })
+      scheduled.setSchedule(provider.id, { kind: 'interval', hours: 1 })
+      clock.time += 3_600_000
+      const [slot] = scheduled.scheduler.runDue()
+      expect(slot).toMatchObject({ status: 'started' })
+      const outcome = await (slot as { done: Promise<RunOutcome> }).done
+      expect(outcome).toMatchObject({ status: 'completed', downloaded: 3, destination: dir })
+      await expectKept(dir, files)
+    } finally {
+      await scheduled.dispose()
+    }
+  })
 })

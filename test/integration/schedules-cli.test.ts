@@ -103,8 +103,10 @@ describe('provider set --schedule and provider list', () => {
 
     const table = await skwirl(dir, ['provider', 'list'])
     const lines = table.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^NAME +SCHEDULE +NEXT RUN +LAST RUN +LAST GOOD BACKUP$/)
-    expect(lines[1]).toMatch(/^Google Drive +daily 02:30 +\d{4}-\d\d-\d\d 02:30 +never +never$/)
+    expect(lines[0]).toMatch(/^NAME +SCHEDULE +NEXT RUN +LAST RUN +LAST GOOD BACKUP +BACKS UP TO$/)
+    expect(lines[1]).toMatch(
+      /^Google Drive +daily 02:30 +\d{4}-\d\d-\d\d 02:30 +never +never +\(check only\)$/,
+    )
 
     const json = JSON.parse((await skwirl(dir, ['provider', 'list', '--json'])).stdout)
     expect(json).toEqual([
@@ -113,6 +115,7 @@ describe('provider set --schedule and provider list', () => {
         name: 'Google Drive',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
+        options: { destination: null, retentionDays: 30 },
         schedule: { kind: 'daily', time: '02:30' },
         nextRunAt: expect.stringMatching(/T(00|01):30:00\.000Z$/), // 02:30 in Berlin
         lastRun: null,

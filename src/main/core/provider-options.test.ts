@@ -19,14 +19,14 @@ function dataDir(): string {
   return data.dir
 }
 
-describe('migration 5: destinations', () => {
+describe('migration 6: destinations', () => {
   it('rebuilds runs and run_files with their rows, and the cascade still holds', () => {
     const dir = dataDir()
     const raw = new BetterSqlite3(join(dir, DATABASE_FILE))
     raw.pragma('foreign_keys = ON')
     raw.transaction(() => {
-      for (const step of MIGRATIONS.slice(0, 4)) step(raw)
-      raw.pragma('user_version = 4')
+      for (const step of MIGRATIONS.slice(0, 5)) step(raw)
+      raw.pragma('user_version = 5')
     })()
     const run = raw.prepare(`
       INSERT INTO runs (id, provider_id, provider_name, status, phase, reason, started_at,
