@@ -198,7 +198,7 @@ describe('a backup into a destination', () => {
     const { double, dir } = await setUp(files)
     // A clock that stands still unless the test moves it; its timers never fire by themselves.
     const clock = { time: Date.now(), now: () => clock.time, setTimer: () => () => undefined }
-    const scheduled = startTestCore({}, undefined, undefined, { clock })
+    const scheduled = startTestCore({}, undefined, undefined, undefined, { clock })
     try {
       const provider = scheduled.providers.create({
         name: 'Scheduled Drive',
