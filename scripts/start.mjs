@@ -1,10 +1,12 @@
-// `npm start`: build if needed, then open the desktop app. Where Electron's binary is missing and
-// cannot be fetched, say so in one line and point to browser mode instead of a stack trace.
+// `npm start`: rebuild when the sources changed since the last build, then open the desktop app.
+// Where Electron's binary is missing and cannot be fetched, say so in one line and point to
+// browser mode instead of a stack trace.
 import { spawnSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { staleBuildReason } from './build-state.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
@@ -33,15 +35,14 @@ if (!binary) {
   process.exit(1)
 }
 
-if (!existsSync(join(root, 'out', 'main', 'index.js'))) {
-  const build = spawnSync(
-    process.execPath,
-    [require.resolve('electron-vite/bin/electron-vite.js'), 'build'],
-    {
-      stdio: 'inherit',
-      cwd: root,
-    },
-  )
+const stale = staleBuildReason(root)
+if (stale) {
+  console.log(`Skwirl: building (${stale}).`)
+  const electronVite = join(dirname(require.resolve('electron-vite/package.json')), 'bin')
+  const build = spawnSync(process.execPath, [join(electronVite, 'electron-vite.js'), 'build'], {
+    stdio: 'inherit',
+    cwd: root,
+  })
   if (build.status !== 0) process.exit(build.status ?? 1)
 }
 
