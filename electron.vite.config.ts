@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import type { Plugin } from 'vite'
+import { precompress } from './scripts/vite-precompress.mjs'
 
 // Vite's dev server injects inline scripts and styles (HMR); only `npm run dev` relaxes the CSP.
 const devCsp: Plugin = {
@@ -51,6 +52,7 @@ export default defineConfig(({ mode }) => ({
       // The budget for the renderer's JavaScript (issue 17): the build warns past it.
       chunkSizeWarningLimit: 800,
     },
-    plugins: [react(), devCsp],
+    // Browser mode serves the .br/.gz copies; the desktop app's package leaves them out.
+    plugins: [react(), devCsp, precompress()],
   },
 }))

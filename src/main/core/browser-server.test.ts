@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { request, type IncomingHttpHeaders } from 'node:http'
 import { join } from 'node:path'
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { makeDataDir, startTestCore, type TestCore } from '../../../test/support/fixtures'
@@ -9,6 +10,7 @@ import { startBrowserServer, type BrowserServer } from './browser-server'
 
 let core: TestCore | undefined
 let server: BrowserServer | undefined
+let rendererDir = ''
 const cleanups: Array<() => void> = []
 
 afterEach(async () => {
@@ -23,6 +25,7 @@ async function start(): Promise<BrowserServer> {
   core = startTestCore()
   const renderer = makeDataDir()
   cleanups.push(renderer.remove)
+  rendererDir = renderer.dir
   mkdirSync(join(renderer.dir, 'assets'))
   writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Skwirl</title>')
   writeFileSync(join(renderer.dir, 'assets', 'app.js'), 'console.log(1)')
@@ -40,6 +43,27 @@ function openSocket(url: string, headers: Record<string, string> = {}): Promise<
     ws.once('open', () => resolve(ws))
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
     ws.once('error', reject)
+  })
+}
+
+interface RawResponse {
+  status: number | undefined
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+/** A GET as sent: unlike fetch, it neither adds Accept-Encoding nor decodes the body. */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+      )
+    })
+    req.on('error', reject)
+    req.end()
   })
 }
 
@@ -83,6 +107,58 @@ describe('browser mode', () => {
     })
     expect(asset.status).toBe(200)
     expect(asset.headers.get('content-type')).toContain('javascript')
+  })
+
+  it('sends the precompressed copy the browser accepts; hashed assets are cached for good', async () => {
+    const s = await start()
+    const code = `export const text = ${JSON.stringify('squirrel '.repeat(500))}\n`
+    const asset = join(rendererDir, 'assets', 'index-Ab12Cd34.js')
+    writeFileSync(asset, code)
+    writeFileSync(`${asset}.br`, brotliCompressSync(code))
+    writeFileSync(`${asset}.gz`, gzipSync(code))
+    const url = `${s.origin}/assets/index-Ab12Cd34.js?token=${s.token}`
+
+    const brotli = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' })
+    expect(brotli.headers['content-encoding']).toBe('br')
+    expect(brotliDecompressSync(brotli.body).toString()).toBe(code)
+    expect(Number(brotli.headers['content-length'])).toBe(brotli.body.length)
+    expect(brotli.body.length).toBeLessThan(code.length / 10)
+    expect(brotli.headers['content-type']).toContain('javascript')
+    expect(brotli.headers.vary).toBe('Accept-Encoding')
+    expect(brotli.headers['cache-control']).toBe('private, max-age=31536000, immutable')
+
+    const gzip = await rawGet(url, { 'accept-encoding': 'gzip;q=1, br;q=0' })
+    expect(gzip.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gzip.body).toString()).toBe(code)
+
+    const plain = await rawGet(url)
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.body.toString()).toBe(code)
+  })
+
+  it('revalidates index.html (no-cache, ETag, 304) and never sends a copy older than its file', async () => {
+    const s = await start()
+    const first = await rawGet(s.url, { 'accept-encoding': 'br' })
+    expect(first.status).toBe(200)
+    expect(first.headers['cache-control']).toBe('no-cache')
+    expect(first.headers['content-security-policy']).toContain("default-src 'self'")
+    const etag = first.headers.etag ?? ''
+    expect(etag).toMatch(/^W\/".+"$/)
+    const again = await rawGet(s.url, { 'if-none-match': etag, 'accept-encoding': 'br' })
+    expect(again.status).toBe(304)
+    expect(again.body.length).toBe(0)
+
+    // A new build: a stale .br beside the new index.html must not be sent, and the tag moves on.
+    const index = join(rendererDir, 'index.html')
+    writeFileSync(`${index}.br`, brotliCompressSync('<title>old build</title>'))
+    const earlier = new Date(Date.now() - 60_000)
+    utimesSync(`${index}.br`, earlier, earlier)
+    writeFileSync(index, `<!doctype html><title>Skwirl</title><!-- ${'new build '.repeat(9)} -->`)
+    const rebuilt = await rawGet(s.url, { 'if-none-match': etag, 'accept-encoding': 'br' })
+    expect(rebuilt.status).toBe(200)
+    expect(rebuilt.headers['content-encoding']).toBeUndefined()
+    expect(rebuilt.body.toString()).toContain('new build')
+    expect(rebuilt.headers.etag).not.toBe(etag)
   })
 
   it('refuses requests without the token or with a wrong one (401) and does nothing else', async () => {

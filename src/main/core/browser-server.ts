@@ -1,7 +1,7 @@
 // Browser mode: the renderer build over HTTP and the same SkwirlApi over a WebSocket, on
 // loopback by default, for a browser that presents the random token.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, type Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -16,6 +16,7 @@ import {
 } from '../../shared/socket-protocol'
 import { dispatch, type ApiHandlers } from './handlers'
 import type { Logger } from './logger'
+import { cacheControl, entityTag, pickVariant, stillFresh } from './static-assets'
 
 export interface BrowserServerOptions {
   handlers: ApiHandlers
@@ -70,7 +71,7 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
       res.writeHead(405, { Allow: 'GET, HEAD' }).end()
       return
     }
-    void serveFile(rendererDir, url.pathname, res)
+    void serveFile(rendererDir, url.pathname, req, res)
   })
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE })
@@ -198,7 +199,12 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right)
 }
 
-async function serveFile(root: string, pathname: string, res: ServerResponse): Promise<void> {
+async function serveFile(
+  root: string,
+  pathname: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   let decoded: string
   try {
     decoded = decodeURIComponent(pathname)
@@ -219,20 +225,30 @@ async function serveFile(root: string, pathname: string, res: ServerResponse): P
     'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
-    'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'no-cache',
+    'Cache-Control': cacheControl(root, file),
+    Vary: 'Accept-Encoding',
   }
   if (file.endsWith('.html')) {
     headers['Content-Security-Policy'] = CSP
     headers['X-Frame-Options'] = 'DENY'
   }
+  let fileStats: Stats
   try {
-    await stat(file)
+    fileStats = await stat(file)
   } catch {
     res
       .writeHead(500, { 'Content-Type': 'text/plain' })
       .end('Skwirl: the app is not built; run npm run build.\n')
     return
   }
+  const variant = await pickVariant(file, fileStats, req.headers['accept-encoding'])
+  headers.ETag = entityTag(fileStats, variant.encoding)
+  if (stillFresh(req.headers['if-none-match'], headers.ETag)) {
+    res.writeHead(304, headers).end()
+    return
+  }
+  if (variant.encoding) headers['Content-Encoding'] = variant.encoding
+  headers['Content-Length'] = String(variant.size)
   res.writeHead(200, headers)
-  createReadStream(file).pipe(res)
+  createReadStream(variant.path).pipe(res)
 }
