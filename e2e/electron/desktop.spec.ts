@@ -1,6 +1,6 @@
 // The same checks against the real desktop app. Electron fetches its binary on first use; where
 // it is not installed (as on machines without internet), this spec reports itself skipped.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { _electron as electron } from '@playwright/test'
@@ -55,12 +55,42 @@ test('the desktop window shows the Google Drive card and its code in the editor'
       'listRuns',
       'on',
       'openLogFile',
+      'takeOpenedProviderFiles',
       'updateProvider',
     ])
     const nodeInPage = await page.evaluate(
       () => typeof (globalThis as { require?: unknown }).require,
     )
     expect(nodeInPage).toBe('undefined')
+    // The page comes from app://, not file://, and its CSP came as a header (no inline script).
+    expect(page.url()).toBe('app://skwirl/index.html')
+    const inlineRan = await page.evaluate(`(() => {
+      const script = document.createElement('script')
+      script.textContent = 'window.__inline = true'
+      document.head.append(script)
+      return window.__inline === true
+    })()`)
+    expect(inlineRan).toBe(false)
+  } finally {
+    await app.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+})
+
+test('a .lua file given on the command line opens in the editor as a new provider', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'skwirl-electron-'))
+  const file = join(dataDir, 'My Cloud.lua')
+  writeFileSync(file, 'function list_file_ids() end\n')
+  const app = await electron.launch({
+    executablePath: binary ?? undefined,
+    args: [REPO_ROOT, '--no-sandbox', file],
+    env: { ...process.env, SKWIRL_DATA_DIR: dataDir },
+  })
+  try {
+    const page = await app.firstWindow()
+    const editor = page.getByRole('region', { name: 'Editor: New provider' })
+    await expect(editor.getByRole('textbox', { name: 'Provider name' })).toHaveValue('My Cloud')
+    await expect(editor).toContainText('function list_file_ids() end')
   } finally {
     await app.close()
     rmSync(dataDir, { recursive: true, force: true })

@@ -12,6 +12,9 @@ import {
 } from 'electron'
 import { IPC_EVENT_CHANNEL, type EventName, type RunNotice, type SkwirlEvents } from '../shared/api'
 import { noticeText } from '../shared/notices'
+import { APP_INDEX_URL, isAppPage, rendererDevUrl } from './app-origin'
+import { registerAppScheme, serveAppProtocol } from './app-protocol'
+import { startUpdateChecks } from './auto-update'
 import { createLogger, logLevelFromEnv, type Logger, type LogLevel } from './core/logger'
 import type { FileDialogs } from './core/provider-files'
 import {
@@ -20,13 +23,15 @@ import {
   scheduleHourMsFromEnv,
   type SkwirlCore,
 } from './core/skwirl-core'
+import { watchOpenedLuaFiles } from './file-association'
 import { registerIpcHandlers } from './ipc'
 import { applyLoginItem, startedAtLogin } from './login-item'
 import { nextRunLabel, SkwirlTray } from './tray'
 import { utilityProcessLauncher } from './utility-runner'
 
-const RENDERER_DEV_URL = process.env.ELECTRON_RENDERER_URL
-const RENDERER_FILE = join(__dirname, '../renderer/index.html')
+/** `npm run dev`'s server; never in a packaged app, where the page comes only from app://. */
+const RENDERER_DEV_URL = rendererDevUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged)
+const RENDERER_DIR = join(__dirname, '../renderer')
 const RESOURCES_DIR = app.isPackaged
   ? join(process.resourcesPath, 'resources')
   : join(__dirname, '../../resources')
@@ -105,6 +110,8 @@ function onCoreEvent<E extends EventName>(event: E, payload: SkwirlEvents[E]): v
   }
   if (event === 'backup-status:changed' || event === 'settings:changed') updateTray()
 }
+/** .lua files opened with Skwirl before the core was ready for them. */
+const openedBeforeReady: string[] = []
 
 const LUA_FILTERS = [
   { name: 'Lua', extensions: ['lua'] },
@@ -152,16 +159,7 @@ const fileDialogs: FileDialogs = {
 }
 
 function isAppUrl(url: string): boolean {
-  if (RENDERER_DEV_URL) return url.startsWith(RENDERER_DEV_URL)
-  try {
-    const parsed = new URL(url)
-    return (
-      parsed.protocol === 'file:' &&
-      decodeURIComponent(parsed.pathname).endsWith('/renderer/index.html')
-    )
-  } catch {
-    return false
-  }
+  return isAppPage(url, RENDERER_DEV_URL)
 }
 
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
@@ -226,8 +224,21 @@ function createWindow(): void {
     mainWindow = null
     if (quitAfterClose) app.quit()
   })
-  if (RENDERER_DEV_URL) void window.loadURL(RENDERER_DEV_URL)
-  else void window.loadFile(RENDERER_FILE)
+  void window.loadURL(RENDERER_DEV_URL?.href ?? APP_INDEX_URL)
+}
+
+/** A .lua file opened with Skwirl: the window opens it in the editor as a new provider. */
+function openLuaFile(path: string): void {
+  if (!core) {
+    openedBeforeReady.push(path)
+    return
+  }
+  const opened = core.openedFiles.add(path)
+  logger?.info(
+    `opened with Skwirl: ${opened.fileName}${opened.error ? ` (not readable: ${opened.error})` : ''}`,
+  )
+  mainWindow?.webContents.send(IPC_EVENT_CHANNEL, 'providers:files-opened', {})
+  showWindow() // A window opened now takes the waiting files when its page starts.
 }
 
 // Every web contents, present or future: no new windows, no navigation away, no webviews.
@@ -245,9 +256,13 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault())
 })
 
+// Before the app is ready: app:// must be known as a secure, standard scheme from the start.
+registerAppScheme()
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
+  watchOpenedLuaFiles(openLuaFile)
   app.on('second-instance', () => showWindow())
 
   void app.whenReady().then(() => {
@@ -297,6 +312,7 @@ if (!app.requestSingleInstanceLock()) {
       return
     }
     registerIpcHandlers(core.handlers, log, isTrustedSender)
+    serveAppProtocol(RENDERER_DIR)
     log.info(
       `Skwirl ${app.getVersion()} started${hiddenAtStart ? ' at login' : ''}; data in ${dataDir}`,
     )
@@ -308,8 +324,10 @@ if (!app.requestSingleInstanceLock()) {
     }
     // The app runs what is due while it runs.
     core.scheduler.start(hiddenAtStart ? FIRST_LOOK_AT_LOGIN_MS : 0)
+    for (const path of openedBeforeReady.splice(0)) core.openedFiles.add(path)
     createWindow()
     updateTray()
+    startUpdateChecks(log)
     app.on('activate', () => showWindow())
   })
 

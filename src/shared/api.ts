@@ -282,6 +282,11 @@ export interface BackupCheckState {
 
 export const BACKUP_CHECK_LIST_MAX = 50
 
+/** A .lua file the person opened with Skwirl (desktop): read as a provider, or why it could not be. */
+export type OpenedProviderFile =
+  | { fileName: string; provider: ProviderInput; error: null }
+  | { fileName: string; provider: null; error: string }
+
 export interface SkwirlApi {
   listProviders(): Promise<ProviderSummary[]>
   getProvider(id: string): Promise<Provider>
@@ -298,6 +303,8 @@ export interface SkwirlApi {
   importProviderFile(): Promise<ProviderInput | null>
   /** Desktop only: saves the provider's code where the system dialog says; null when cancelled. */
   exportProviderFile(id: string): Promise<{ path: string } | null>
+  /** The .lua files opened with Skwirl since the last call, oldest first (each handed out once). */
+  takeOpenedProviderFiles(): Promise<OpenedProviderFile[]>
   /**
    * Starts a run in the background and answers at once: into the provider's destination when it
    * has one, check only otherwise.
@@ -343,6 +350,9 @@ export const RUN_FILE_LISTS_KEPT = 10
 /** Main's providers changed (from any window or tab): the renderer reloads its list. */
 export type ProvidersChanged = Record<string, never>
 
+/** A .lua file was opened with Skwirl: the renderer takes it (takeOpenedProviderFiles). */
+export type ProviderFilesOpened = Record<string, never>
+
 export interface SkwirlEvents {
   'run:update': RunState
   'providers:changed': ProvidersChanged
@@ -352,6 +362,7 @@ export interface SkwirlEvents {
   /** A scheduled run needs the person (only while notifications are on). */
   'run:notice': RunNotice
   'backup-check:update': BackupCheckState
+  'providers:files-opened': ProviderFilesOpened
 }
 
 export type ApiMethod = keyof SkwirlApi
@@ -367,6 +378,7 @@ export const API_METHODS = [
   'checkProviderCode',
   'importProviderFile',
   'exportProviderFile',
+  'takeOpenedProviderFiles',
   'execute',
   'listRuns',
   'listProviderRuns',
@@ -391,6 +403,7 @@ export const EVENT_NAMES = [
   'settings:changed',
   'run:notice',
   'backup-check:update',
+  'providers:files-opened',
 ] as const satisfies readonly EventName[]
 
 // Compile-time check that API_METHODS names every method exactly.

@@ -237,6 +237,7 @@ export const argParsers: ArgParsers = {
     arity('exportProviderFile', args, 1),
     [parseId('exportProviderFile', 'id', args[0])]
   ),
+  takeOpenedProviderFiles: (args) => (arity('takeOpenedProviderFiles', args, 0), []),
   execute: (args) => {
     if (args.length === 2) {
       return [parseId('execute', 'providerId', args[0]), parseExecuteOptions('execute', args[1])]

@@ -5,7 +5,7 @@ import { createReadStream, type Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { extname, join, normalize, sep } from 'node:path'
+import { join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventName, SkwirlEvents } from '../../shared/api'
 import {
@@ -16,7 +16,14 @@ import {
 } from '../../shared/socket-protocol'
 import { dispatch, type ApiHandlers } from './handlers'
 import type { Logger } from './logger'
-import { cacheControl, entityTag, pickVariant, stillFresh } from './static-assets'
+import {
+  cacheControl,
+  contentTypeOf,
+  entityTag,
+  pickVariant,
+  RENDERER_CSP,
+  stillFresh,
+} from './static-assets'
 
 export interface BrowserServerOptions {
   handlers: ApiHandlers
@@ -35,20 +42,6 @@ export interface BrowserServer {
   broadcast<E extends EventName>(event: E, payload: SkwirlEvents[E]): void
   close(): Promise<void>
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-}
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const MAX_SOCKET_MESSAGE = 16 * 1024 * 1024
 
@@ -222,14 +215,14 @@ async function serveFile(
     file = join(root, 'index.html')
   }
   const headers: Record<string, string> = {
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': cacheControl(root, file),
     Vary: 'Accept-Encoding',
   }
   if (file.endsWith('.html')) {
-    headers['Content-Security-Policy'] = CSP
+    headers['Content-Security-Policy'] = RENDERER_CSP
     headers['X-Frame-Options'] = 'DENY'
   }
   let fileStats: Stats

@@ -412,3 +412,22 @@ describe('destinations: options, folders, checks', () => {
     })
   })
 })
+
+describe('.lua files opened with Skwirl', () => {
+  it('are handed to the window once each; where none were opened, the list is empty', async () => {
+    core = startTestCore()
+    expect(await call('takeOpenedProviderFiles')).toEqual([])
+    const folder = makeDataDir()
+    try {
+      writeFileSync(join(folder.dir, 'Box.lua'), VALID)
+      core.openedFiles.add(join(folder.dir, 'Box.lua'))
+      expect(await call('takeOpenedProviderFiles')).toEqual([
+        { fileName: 'Box.lua', provider: { name: 'Box', code: VALID }, error: null },
+      ])
+      expect(await call('takeOpenedProviderFiles')).toEqual([])
+      expect((await refusal('takeOpenedProviderFiles', 'extra')).code).toBe('invalid-argument')
+    } finally {
+      folder.remove()
+    }
+  })
+})

@@ -15,6 +15,7 @@ import { argParsers, describe } from '../../shared/validate'
 import type { BackupChecks } from './destination'
 import { checkLuaCode } from './lua-check'
 import type { Logger } from './logger'
+import type { OpenedFiles } from './opened-files'
 import { readProviderFile, writeProviderFile, type FileDialogs } from './provider-files'
 import type { ProviderOptionsStore } from './provider-options'
 import type { ProviderStore } from './provider-store'
@@ -46,6 +47,8 @@ export interface HandlerDeps {
     get(): AppSettingsView
     update(changes: Partial<AppSettings>): AppSettingsView
   }
+  /** .lua files opened with Skwirl (the desktop shell feeds them); none elsewhere. */
+  openedFiles?: OpenedFiles
 }
 
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
@@ -93,6 +96,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       asApiError(() => writeProviderFile(path, providers.get(id).code))
       return { path }
     },
+    takeOpenedProviderFiles: async () => deps.openedFiles?.take() ?? [],
     execute: async (providerId, executeOptions) => {
       const provider = providers.get(providerId)
       const { destination, retentionDays } = deps.options.runOptions(providerId)

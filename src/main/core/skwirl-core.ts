@@ -18,6 +18,7 @@ import type { SettingReader } from './aws'
 import { openDatabase } from './database'
 import { BackupChecks, type WriteChunk } from './destination'
 import { createHandlers, type ApiHandlers } from './handlers'
+import { OpenedFiles } from './opened-files'
 import type { Logger } from './logger'
 import type { FileDialogs } from './provider-files'
 import { ProviderOptionsStore } from './provider-options'
@@ -76,6 +77,8 @@ export interface SkwirlCore {
   /** The run records (the same the RunManager writes). */
   runRecords: RunStore
   handlers: ApiHandlers
+  /** .lua files opened with Skwirl, waiting for the window (the desktop shell adds them). */
+  openedFiles: OpenedFiles
   logger: Logger
   schedules: ScheduleStore
   /** Not looking until an entry point (the app, `serve`) starts it; `run --due` asks it once. */
@@ -205,6 +208,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     return view
   }
 
+  const openedFiles = new OpenedFiles()
   return {
     db,
     providers,
@@ -225,7 +229,9 @@ export function createCore(options: CoreOptions): SkwirlCore {
       backupOverview: overview,
       setSchedule,
       settings: { get: settingsView, update: updateSettings },
+      openedFiles,
     }),
+    openedFiles,
     logger,
     schedules,
     scheduler,

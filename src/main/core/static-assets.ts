@@ -1,9 +1,46 @@
-// How browser mode sends the renderer's files: the build's precompressed copy the browser accepts
+// How the renderer's files are sent, by browser mode and by the desktop app's app:// protocol:
+// their types and CSP, and, in browser mode, the build's precompressed copy the browser accepts
 // (scripts/vite-precompress.mjs writes them), cached for good when the name carries a content
 // hash (assets/), revalidated by ETag otherwise (index.html).
 import type { Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { extname, join, relative, resolve, sep } from 'node:path'
+
+/** The renderer's Content-Security-Policy, sent as a header with its page. */
+export const RENDERER_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+}
+
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
+}
+
+/**
+ * The file under `root` a URL path names, or null when the path is malformed or would lead out
+ * of `root` (`..`, encoded or not). No fallback: an unknown path is for the caller to refuse.
+ */
+export function rendererFile(root: string, pathname: string): string | null {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(pathname)
+  } catch {
+    return null
+  }
+  if (decoded.includes('\0')) return null
+  const base = resolve(root)
+  const file = resolve(base, `.${sep}${decoded}`)
+  return file.startsWith(base + sep) ? file : null
+}
 
 /** In order of preference: Brotli is smaller, gzip is everywhere. */
 const ENCODINGS = [

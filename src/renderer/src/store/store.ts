@@ -119,6 +119,9 @@ export function createSkwirlStore(
       void get().loadRuns()
       void get().loadBackupStatus()
       void get().loadProviderOptions()
+      const stopOpened = api.on('providers:files-opened', () => void get().openWaitingFiles())
+      // A .lua file that launched the app waits for the page.
+      void get().openWaitingFiles()
       return () => {
         stopConnection()
         stopRuns()
@@ -127,6 +130,7 @@ export function createSkwirlStore(
         stopSettings()
         stopNotices()
         stopChecks()
+        stopOpened()
       }
     },
   }))

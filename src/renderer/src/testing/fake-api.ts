@@ -246,6 +246,7 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
     ),
     importProviderFile: vi.fn<SkwirlApi['importProviderFile']>(async () => null),
     exportProviderFile: vi.fn<SkwirlApi['exportProviderFile']>(async () => null),
+    takeOpenedProviderFiles: vi.fn<SkwirlApi['takeOpenedProviderFiles']>(async () => []),
     execute: vi.fn<SkwirlApi['execute']>(async () => ({ runId: `run-${nextRun++}` })),
     listRuns: vi.fn<SkwirlApi['listRuns']>(async () => []),
     listProviderRuns: vi.fn<SkwirlApi['listProviderRuns']>(async () => []),

@@ -156,6 +156,55 @@ describe('providers slice', () => {
     })
   })
 
+  it('opens a .lua file opened with Skwirl in the editor: at start, and when main says so', async () => {
+    const api = createFakeApi()
+    api.takeOpenedProviderFiles.mockResolvedValueOnce([
+      { fileName: 'Box.lua', provider: { name: 'Box', code: '-- box' }, error: null },
+    ])
+    const store = createSkwirlStore(api, undefined, { checkDelayMs: 0 })
+    const stop = store.getState().start()
+    await vi.waitFor(() =>
+      expect(store.getState().editor).toMatchObject({
+        providerId: null,
+        name: 'Box',
+        code: '-- box',
+      }),
+    )
+
+    api.takeOpenedProviderFiles.mockResolvedValueOnce([
+      {
+        fileName: 'gone.lua',
+        provider: null,
+        error: 'Couldn’t read gone.lua: there is no such file or folder.',
+      },
+    ])
+    api.emit('providers:files-opened', {})
+    await vi.waitFor(() =>
+      expect(store.getState().notice).toMatchObject({
+        tone: 'error',
+        text: 'Couldn’t read gone.lua: there is no such file or folder.',
+      }),
+    )
+    expect(store.getState().editor).toMatchObject({ name: 'Box' })
+    stop()
+  })
+
+  it('opens the newest of several opened files, asking first about unsaved changes', async () => {
+    const api = createFakeApi()
+    const store = createSkwirlStore(api, undefined, { checkDelayMs: 0 })
+    store.getState().newProvider({ name: 'Draft', code: '-- unsaved' })
+    api.takeOpenedProviderFiles.mockResolvedValueOnce([
+      { fileName: 'a.lua', provider: { name: 'a', code: '-- a' }, error: null },
+      { fileName: 'b.lua', provider: { name: 'b', code: '-- b' }, error: null },
+    ])
+    await store.getState().openWaitingFiles()
+    expect(store.getState().leaveRequest).toMatchObject({ kind: 'new', name: 'b', code: '-- b' })
+    expect(store.getState().editor).toMatchObject({ name: 'Draft' })
+    expect(store.getState().notice?.text).toBe(
+      'Opened “b.lua”. Skwirl opens one file at a time: open the other one again once this one is saved.',
+    )
+  })
+
   it('exports a provider and says where it went', async () => {
     const files = fakeFiles({ save: 'Exported “Dropbox” to /home/me/Dropbox.lua.' })
     const store = createSkwirlStore(createFakeApi(), undefined, { files })

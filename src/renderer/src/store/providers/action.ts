@@ -19,6 +19,8 @@ export interface ProvidersAction {
   confirmDelete(): Promise<void>
   /** Asks for a .lua file and opens it in the editor as a new provider. */
   importProvider(): Promise<void>
+  /** Opens the .lua files opened with Skwirl (desktop) in the editor, as importProvider does. */
+  openWaitingFiles(): Promise<void>
   exportProvider(id: string): Promise<void>
   showNotice(text: string, tone?: Notice['tone']): void
   dismissNotice(): void
@@ -116,6 +118,27 @@ export const createProvidersSlice =
           return
         }
         if (input) get().newProvider(input)
+      },
+
+      async openWaitingFiles() {
+        let files
+        try {
+          files = await api.takeOpenedProviderFiles()
+        } catch {
+          return // Nothing was handed out; the next event or start asks again.
+        }
+        const readable = files.filter((file) => file.provider !== null)
+        const unreadable = files.find((file) => file.error !== null)
+        // One editor: the newest file opens, as the person's last gesture asked.
+        const newest = readable.at(-1)
+        if (newest?.provider) get().newProvider(newest.provider)
+        if (unreadable?.error) get().showNotice(unreadable.error, 'error')
+        else if (newest && readable.length > 1) {
+          const others = readable.length - 1
+          get().showNotice(
+            `Opened “${newest.fileName}”. Skwirl opens one file at a time: open the other ${others === 1 ? 'one' : others} again once this one is saved.`,
+          )
+        }
       },
 
       async exportProvider(id) {
