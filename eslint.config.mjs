@@ -28,6 +28,8 @@ export default tseslint.config(
       'test-results/**',
       'playwright-report/**',
       'artifacts/**',
+      'dist/**',
+      'build/**',
     ],
   },
   js.configs.recommended,
