@@ -51,6 +51,8 @@ export async function packPlan({ platform, arch, projectDir = root }) {
       return helper
     },
   })
+  // A plan writes nothing: not even builder-debug.yml into dist/.
+  packager.debugLogger.isEnabled = false
   const quietly = silenceBuilderLog()
   try {
     await packager.build()
