@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { _electron as electron } from '@playwright/test'
+import { API_METHODS } from '../../src/shared/api'
 import { expect, REPO_ROOT, test } from '../support/skwirl-serve'
 
 function electronBinary(): string | null {
@@ -39,25 +40,8 @@ test('the desktop window shows the Google Drive card and its code in the editor'
     const exposed = await page.evaluate(() =>
       Object.keys((globalThis as { skwirl?: object }).skwirl ?? {}).sort(),
     )
-    expect(exposed).toEqual([
-      'cancelRun',
-      'checkProviderCode',
-      'createProvider',
-      'deleteProvider',
-      'duplicateProvider',
-      'execute',
-      'exportProviderFile',
-      'getProvider',
-      'importProviderFile',
-      'listProviderRuns',
-      'listProviders',
-      'listRunFiles',
-      'listRuns',
-      'on',
-      'openLogFile',
-      'takeOpenedProviderFiles',
-      'updateProvider',
-    ])
+    // One named function per API method and `on`: nothing generic (no invoke, no ipcRenderer).
+    expect(exposed).toEqual([...API_METHODS, 'on'].sort())
     const nodeInPage = await page.evaluate(
       () => typeof (globalThis as { require?: unknown }).require,
     )
