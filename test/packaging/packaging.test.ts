@@ -2,7 +2,8 @@
 // (scripts/pack-plan.mjs), without building: the app's build and its production dependencies,
 // the one native binary the target loads, the shipped providers; nothing else.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { join, relative } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { packPlan, type PackPlan } from '../../scripts/pack-plan.mjs'
 
@@ -31,11 +32,15 @@ function productionDependencies(): Set<string> {
     }
     for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies })) visit(dep)
   }
+  for (const dep of Object.keys(appDependencies())) visit(dep)
+  return found
+}
+
+function appDependencies(): Record<string, string> {
   const app = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>
   }
-  for (const dep of Object.keys(app.dependencies)) visit(dep)
-  return found
+  return app.dependencies
 }
 
 function moduleOf(path: string): string | null {
@@ -71,6 +76,12 @@ describe.each(TARGETS)('the $platform $arch package', ({ platform, binary }) => 
       expect(asar, needed).toContain(needed)
     }
     expect(asar.some((path) => /^out\/renderer\/assets\/index-[\w-]+\.js$/.test(path))).toBe(true)
+    // Each dependency's entry point, as Node resolves it (main and the runner are Node).
+    const fromApp = createRequire(join(ROOT, 'package.json'))
+    for (const dep of Object.keys(appDependencies())) {
+      const entry = relative(ROOT, fromApp.resolve(dep)).replace(/\\/g, '/')
+      expect(asar, entry).toContain(entry)
+    }
     // Every file the main build wrote, but for the CLI (run with Node from npm, not the app).
     const mainFiles = readdirSync(join(ROOT, 'out', 'main'), {
       recursive: true,
