@@ -60,7 +60,7 @@ async function run(base: string): Promise<void> {
     }
     if (pageToken) params.pageToken = pageToken
     const reply = await call(
-      { method: 'http.get', url: `${base}/drive/v3/files`, headers, params },
+      { method: 'http.get', url: `${base}/drive/v3/files`, headers, params, auth: null },
       null,
       'list',
     )
@@ -86,6 +86,7 @@ async function run(base: string): Promise<void> {
         url: `${base}/drive/v3/files/${fileId}`,
         headers,
         params: { fields: 'id, name, size, modifiedTime, md5Checksum, mimeType' },
+        auth: null,
       },
       fileId,
       'metadata',
@@ -111,6 +112,7 @@ async function run(base: string): Promise<void> {
         url: `${base}/drive/v3/files/${fileId}?alt=media`,
         headers,
         expected: { size: Number(f.size), checksum: f.md5Checksum },
+        auth: null,
       },
       fileId,
       'download',

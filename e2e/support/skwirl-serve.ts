@@ -68,7 +68,8 @@ async function startServe(
     process.execPath,
     [join(REPO_ROOT, 'bin', 'skwirl.cjs'), 'serve', '--port', '0'],
     {
-      env: { ...process.env, ...env, SKWIRL_DATA_DIR: dataDir },
+      // The machine's keyring is never touched by a test: secrets use a key file in the data dir.
+      env: { ...process.env, SKWIRL_KEYRING: 'off', ...env, SKWIRL_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )

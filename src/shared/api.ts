@@ -2,12 +2,24 @@
 // main can push. The Electron preload, the browser-mode socket client and main's handler table
 // are all typed against these two interfaces.
 import type { Schedule } from './schedule'
+import type { ProviderDeclaration } from './provider-declaration'
 
 export interface ProviderSummary {
   id: string
   name: string
   createdAt: string
   updatedAt: string
+}
+
+/** A provider as the list of cards shows it. */
+export interface ProviderListItem extends ProviderSummary {
+  /**
+   * The provider's sign-in, when its code declares one: 'needed' before the first sign-in, after
+   * a sign-out, and once the service refused it. null: no sign-in declared (or not read yet).
+   */
+  signIn: 'signed-in' | 'needed' | null
+  /** Skwirl ships a newer version of this provider's code than the edited one it holds. */
+  shippedUpdate: boolean
 }
 
 export interface Provider extends ProviderSummary {
@@ -57,9 +69,11 @@ export type RunPhase = 'starting' | 'listing' | 'backing-up'
  * message (those are in the log). Failed: 'error' (the provider's code failed), 'runner' (its
  * runner crashed, or was stopped for time or memory), 'interrupted' (the Skwirl process running
  * it ended first), 'destination' (its destination folder was missing, read-only or full: the
- * run's `problem` says which). Cancelled: 'stopped' (Stop, Ctrl-C), 'closed' (Skwirl was closed).
+ * run's `problem` says which), 'sign-in' (the service refused the provider's sign-in: sign in
+ * again). Cancelled: 'stopped' (Stop, Ctrl-C), 'closed' (Skwirl was closed).
  */
-export type RunEndReason = 'error' | 'runner' | 'interrupted' | 'destination' | 'stopped' | 'closed'
+export type RunEndReason =
+  'error' | 'runner' | 'interrupted' | 'destination' | 'sign-in' | 'stopped' | 'closed'
 
 /** What only the process running a run knows about it, while it runs. */
 export interface RunLive {
@@ -287,8 +301,68 @@ export type OpenedProviderFile =
   | { fileName: string; provider: ProviderInput; error: null }
   | { fileName: string; provider: null; error: string }
 
+/** How secrets are protected where this Skwirl runs (the screen says it beside the settings). */
+export interface SecretProtection {
+  /**
+   * 'system': the key that encrypts them is kept by the OS (Electron safeStorage, the keyring);
+   * 'key-file': by a file only the user can read; 'locked': secrets cannot be opened here.
+   */
+  level: 'system' | 'key-file' | 'locked'
+  summary: string
+}
+
+/** A provider's sign-in as the screen may know it: states, never tokens. */
+export interface SignInState {
+  status: 'signed-in' | 'needed'
+  /** Why it is needed: never signed in (or signed out), or the service refused the sign-in. */
+  reason: 'not-signed-in' | 'refused' | null
+  signedInAt: string | null
+  /** Where the sign-in happens: the authorization URL's host. */
+  host: string
+  scopes: string[]
+  /** A sign-in started here waits for the browser. */
+  pending: boolean
+  /** What stops a sign-in from starting (a setting it needs is not set), or null. */
+  blocker: string | null
+}
+
+/** One setting's value: a secret's is never sent, only whether it is set. */
+export interface SettingValue {
+  isSet: boolean
+  /** The stored value (null when unset); always null for a secret. */
+  value: string | null
+}
+
+export interface ProviderSettingsView {
+  providerId: string
+  /** What the code declares; null when it could not be read (declarationError says why). */
+  declaration: ProviderDeclaration | null
+  declarationError: string | null
+  values: Record<string, SettingValue>
+  /** null when the code declares no sign-in. */
+  signIn: SignInState | null
+  protection: SecretProtection
+}
+
+/** Settings to change: a value sets it, null clears it (back to its default). */
+export type SettingsChanges = Record<string, string | null>
+
+export interface SignInStart {
+  /** The authorization URL: the browser goes there. */
+  url: string
+  /** True when main opened it in the system browser (desktop); otherwise the page opens it. */
+  opened: boolean
+}
+
+/** A newer version of a shipped provider, for the card's "see the difference". */
+export interface ShippedUpdate {
+  providerId: string
+  current: string
+  shipped: string
+}
+
 export interface SkwirlApi {
-  listProviders(): Promise<ProviderSummary[]>
+  listProviders(): Promise<ProviderListItem[]>
   getProvider(id: string): Promise<Provider>
   /** Creates a provider; the name must be free and the code must compile. */
   createProvider(input: ProviderInput): Promise<Provider>
@@ -340,6 +414,22 @@ export interface SkwirlApi {
   openDestinationFolder(providerId: string): Promise<FolderInfo>
   /** Starts checking the provider's backup folder against its manifest; progress as events. */
   checkBackup(providerId: string): Promise<{ checkId: string }>
+  /** The provider's declared settings, their values (secrets only as set or not) and sign-in. */
+  getProviderSettings(id: string): Promise<ProviderSettingsView>
+  /** Sets and clears settings in one write; each value is checked against the declaration. */
+  updateProviderSettings(id: string, changes: SettingsChanges): Promise<ProviderSettingsView>
+  /** Starts the provider's OAuth sign-in; 'provider-settings:changed' and 'sign-in:finished' follow. */
+  startSignIn(id: string): Promise<SignInStart>
+  /** Stops a sign-in that waits for the browser. */
+  cancelSignIn(id: string): Promise<void>
+  /** Forgets the provider's tokens (and revokes them where the provider declares how). */
+  signOut(id: string): Promise<void>
+  /** The provider's code beside the newer shipped version. */
+  getShippedUpdate(id: string): Promise<ShippedUpdate>
+  /** Replaces the provider's code with the shipped version (its settings and sign-in stay). */
+  applyShippedUpdate(id: string): Promise<Provider>
+  /** Keeps the provider's code and stops offering this shipped version. */
+  dismissShippedUpdate(id: string): Promise<void>
 }
 
 /** How many runs of each provider the history keeps (their files: RUN_FILE_LISTS_KEPT). */
@@ -353,6 +443,18 @@ export type ProvidersChanged = Record<string, never>
 /** A .lua file was opened with Skwirl: the renderer takes it (takeOpenedProviderFiles). */
 export type ProviderFilesOpened = Record<string, never>
 
+/** A provider's settings or sign-in changed: a form showing them reloads. */
+export interface ProviderSettingsChanged {
+  providerId: string
+}
+
+/** A sign-in ended: signed in, or why not (a message for the person, never a secret). */
+export interface SignInFinished {
+  providerId: string
+  ok: boolean
+  message: string | null
+}
+
 export interface SkwirlEvents {
   'run:update': RunState
   'providers:changed': ProvidersChanged
@@ -363,6 +465,8 @@ export interface SkwirlEvents {
   'run:notice': RunNotice
   'backup-check:update': BackupCheckState
   'providers:files-opened': ProviderFilesOpened
+  'provider-settings:changed': ProviderSettingsChanged
+  'sign-in:finished': SignInFinished
 }
 
 export type ApiMethod = keyof SkwirlApi
@@ -394,6 +498,14 @@ export const API_METHODS = [
   'chooseDestinationFolder',
   'openDestinationFolder',
   'checkBackup',
+  'getProviderSettings',
+  'updateProviderSettings',
+  'startSignIn',
+  'cancelSignIn',
+  'signOut',
+  'getShippedUpdate',
+  'applyShippedUpdate',
+  'dismissShippedUpdate',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAMES = [
@@ -404,6 +516,8 @@ export const EVENT_NAMES = [
   'run:notice',
   'backup-check:update',
   'providers:files-opened',
+  'provider-settings:changed',
+  'sign-in:finished',
 ] as const satisfies readonly EventName[]
 
 // Compile-time check that API_METHODS names every method exactly.

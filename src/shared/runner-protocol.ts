@@ -1,6 +1,7 @@
 // Messages between main and a runner process. Every message carries the sender's sequence
 // number; a reply names the call it answers. Errors cross as { name, message, stack }.
 import type { SerializedError } from './errors'
+import type { ProviderDeclaration } from './provider-declaration'
 
 export type Stage = 'load' | 'list' | 'metadata' | 'download'
 
@@ -30,17 +31,23 @@ export interface FileMetadata {
   modifiedTime: string
 }
 
+/** A sign-in a provider names on a call (`auth = "oauth"`): main adds its header. */
+export type AuthName = 'oauth'
+export const AUTH_NAMES: readonly AuthName[] = ['oauth']
+
 export type HostCall =
   | {
       method: 'http.get'
       url: string
       headers: Record<string, string>
       params: Record<string, string>
+      auth: AuthName | null
     }
   | {
       method: 'download_url'
       url: string
       headers: Record<string, string>
+      auth: AuthName | null
       /** What the metadata promised, so main can check the bytes it streams. */
       expected: { size: number; checksum: string } | null
     }
@@ -52,12 +59,15 @@ export type HostCall =
       headers: Record<string, string>
       params: Record<string, string>
       body: Uint8Array | null
+      auth: AuthName | null
     }
   /**
    * The workflow (not the provider) asks, after a file's metadata, whether to download it: a run
    * with a destination skips files its copy already matches.
    */
   | { method: 'file.plan'; fileId: string; metadata: FileMetadata }
+  /** A secret setting's value, asked for when the code reads it (plain ones come with start). */
+  | { method: 'setting'; key: string }
   | { method: 'storage.get'; key: string }
   /**
    * aws.sign: a request to sign with SigV4 in main, where the keys are read from the provider's
@@ -98,6 +108,7 @@ export type HostReply =
   /** download false: the file is unchanged, download_file is not called. */
   | { method: 'file.plan'; download: boolean }
   /** value: the stored JSON text, or null when the key holds nothing. */
+  | { method: 'setting'; value: string | null }
   | { method: 'storage.get'; value: string | null }
   | { method: 'storage.set' }
   | { method: 'storage.delete' }
@@ -140,6 +151,10 @@ export type RunnerToMain =
   | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number }
   | { seq: number; type: 'file'; result: FileResult }
   | { seq: number; type: 'log'; level: LogLevel; message: string; context: CallContext | null }
+  /** skwirl.declare was called (and its table checked): in a run, and when main asks. */
+  | { seq: number; type: 'declared'; declaration: ProviderDeclaration }
+  /** The chunk ran to its end (or failed: error) while main reads the declaration. */
+  | { seq: number; type: 'declare-done'; error: string | null }
   | {
       seq: number
       type: 'done'
@@ -157,6 +172,19 @@ export type MainToRunner =
       limits: RunnerLimits
       /** Ask main ('file.plan') before each download: the run has a destination. */
       planDownloads: boolean
+      /** The provider's stored settings that are not secret, by key. */
+      settings: Record<string, string>
+    }
+  /**
+   * Run the chunk only to read what it declares (skwirl.declare): no provider function is called
+   * and every host call is refused.
+   */
+  | {
+      seq: number
+      type: 'declare'
+      providerName: string
+      code: string
+      limits: RunnerLimits
     }
   | { seq: number; type: 'reply'; replyTo: number; ok: true; value: HostReply }
   | { seq: number; type: 'reply'; replyTo: number; ok: false; error: SerializedError }

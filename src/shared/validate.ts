@@ -5,10 +5,12 @@ import type {
   ProviderOptionsPatch,
   ProviderUpdate,
   RunFilesQuery,
+  SettingsChanges,
   SkwirlApi,
 } from './api'
 import { DEFAULT_APP_SETTINGS, LOG_LEVELS, RUN_FILES_PAGE_MAX } from './api'
 import { ApiError } from './errors'
+import { DECLARATION_LIMITS } from './provider-declaration'
 import { MAX_PROVIDER_CODE_LENGTH, MAX_PROVIDER_NAME_LENGTH } from './provider-rules'
 import { scheduleProblem, type Schedule, type Weekday } from './schedule'
 
@@ -178,6 +180,34 @@ function parseAppSettingsChanges(method: string, value: unknown): Partial<AppSet
   }
   return changes as Partial<AppSettings>
 }
+function parseSettingsChanges(method: string, value: unknown): SettingsChanges {
+  if (!isPlainObject(value))
+    invalid(`${method}: the changes must be an object, got ${describe(value)}.`)
+  const entries = Object.entries(value)
+  if (entries.length > DECLARATION_LIMITS.settings) {
+    invalid(`${method}: at most ${DECLARATION_LIMITS.settings} settings at once.`)
+  }
+  const changes: SettingsChanges = {}
+  for (const [key, setting] of entries) {
+    if (!/^[a-z][a-z0-9_]*$/.test(key) || key.length > DECLARATION_LIMITS.keyLength) {
+      invalid(`${method}: ${describe(key)} is not a setting key.`)
+    }
+    if (setting !== null && typeof setting !== 'string') {
+      invalid(`${method}: the value of ${key} must be a string or null, got ${describe(setting)}.`)
+    }
+    if (typeof setting === 'string' && setting.length > DECLARATION_LIMITS.valueLength) {
+      invalid(
+        `${method}: the value of ${key} is too long (at most ${DECLARATION_LIMITS.valueLength} characters).`,
+      )
+    }
+    changes[key] = setting
+  }
+  return changes
+}
+
+const idOnly =
+  <M extends keyof SkwirlApi>(method: M) =>
+  (args: unknown[]): [string] => (arity(method, args, 1), [parseId(method, 'id', args[0])])
 
 function parseExecuteOptions(method: string, value: unknown): ExecuteOptions {
   const options = parseObject(method, 'the options', value, ['verifyAll'])
@@ -283,4 +313,18 @@ export const argParsers: ArgParsers = {
     arity('checkBackup', args, 1),
     [parseId('checkBackup', 'providerId', args[0])]
   ),
+  getProviderSettings: idOnly('getProviderSettings'),
+  updateProviderSettings: (args) => (
+    arity('updateProviderSettings', args, 2),
+    [
+      parseId('updateProviderSettings', 'id', args[0]),
+      parseSettingsChanges('updateProviderSettings', args[1]),
+    ]
+  ),
+  startSignIn: idOnly('startSignIn'),
+  cancelSignIn: idOnly('cancelSignIn'),
+  signOut: idOnly('signOut'),
+  getShippedUpdate: idOnly('getShippedUpdate'),
+  applyShippedUpdate: idOnly('applyShippedUpdate'),
+  dismissShippedUpdate: idOnly('dismissShippedUpdate'),
 }

@@ -97,6 +97,11 @@ export interface DriveDouble {
   url: string
   port: number
   token: string
+  /**
+   * Decides whether a bearer token is good (an OAuth double's tokens); without it, only `token`
+   * is. Read on every request, so a test may set it at any time.
+   */
+  acceptToken: ((token: string) => boolean) | null
   /** Served in this order; may be mutated or replaced between requests. */
   files: DriveFile[]
   requests: RecordedRequest[]
@@ -111,6 +116,8 @@ export interface DriveDouble {
 export interface DriveDoubleOptions {
   files?: DriveFile[]
   token?: string
+  /** See DriveDouble.acceptToken. */
+  acceptToken?: (token: string) => boolean
   /** 0 (default) picks a free port. */
   port?: number
   /** Default 127.0.0.1. */
@@ -284,7 +291,10 @@ export async function startDriveDouble(opts: DriveDoubleOptions = {}): Promise<D
       })
     }
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(auth)
-    if (bearer?.[1] !== double.token) {
+    const good = double.acceptToken
+      ? bearer?.[1] !== undefined && double.acceptToken(bearer[1])
+      : bearer?.[1] === double.token
+    if (!good) {
       return reply.json(401, invalidCredentials(), {
         'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"',
       })
@@ -474,6 +484,7 @@ export async function startDriveDouble(opts: DriveDoubleOptions = {}): Promise<D
     url: '',
     port: 0,
     token: opts.token ?? DEFAULT_TOKEN,
+    acceptToken: opts.acceptToken ?? null,
     files: opts.files ?? [],
     requests: [],
     faults: opts.faults ?? {},

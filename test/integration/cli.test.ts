@@ -107,7 +107,7 @@ async function double(files: DriveFile[], faults: Faults = {}): Promise<DriveDou
   return started
 }
 
-/** The shipped provider pointed at the double, as a .lua file the CLI can run. */
+/** The seed's provider pointed at the double, as a .lua file the CLI can run. */
 function providerFile(target: DriveDouble, edit: (code: string) => string = (c) => c): string {
   const path = join(data.dir, 'drive-double.lua')
   writeFileSync(path, edit(googleDriveCodeFor(target.url)))

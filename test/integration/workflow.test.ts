@@ -1,4 +1,4 @@
-// The backup workflow end to end: the SHIPPED Google Drive provider (only its base URL pointed at
+// The backup workflow end to end: the SEED's Google Drive provider (only its base URL pointed at
 // the local Drive double) through the real core and real runner processes. What the double saw,
 // what the run reports, what the log says, and the seed's edge-case table.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -52,7 +52,7 @@ async function double(files: DriveFile[], faults: Faults = {}): Promise<DriveDou
   return started
 }
 
-/** The shipped provider, pointed at the double, with `edit` applied to its source. */
+/** The seed's provider, pointed at the double, with `edit` applied to its source. */
 function providerFor(target: DriveDouble, edit: (code: string) => string = (code) => code) {
   return { id: 'google-drive-test', name: PROVIDER, code: edit(googleDriveCodeFor(target.url)) }
 }
@@ -116,7 +116,7 @@ function errorLine(runId: string, fileId: string, stage: string, on: TestCore = 
   return line
 }
 
-describe('the shipped Google Drive provider', () => {
+describe('the seed’s Google Drive provider (its hard-coded token)', () => {
   it('fetches every listing page, then each file’s metadata then its download, one request at a time', async () => {
     const files = makeFiles(2_500, { minSize: 1, maxSize: 512 })
     const drive = await double(files)

@@ -1,5 +1,6 @@
 // Shared test fixtures: a fresh data directory, the real core with real runner processes, and
-// the shipped Google Drive provider pointed at the local double.
+// the Google Drive providers (the seed's, with its hard-coded token, and the shipped one, which
+// signs in) pointed at the local doubles.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -8,6 +9,7 @@ import type { RunnerLimits } from '../../src/shared/runner-protocol'
 import { createLogger, type Logger } from '../../src/main/core/logger'
 import type { FileDialogs } from '../../src/main/core/provider-files'
 import { childProcessLauncher } from '../../src/main/core/runner-process'
+import { keyFileProtector } from '../../src/main/core/secrets'
 import { createCore, type CoreOptions, type SkwirlCore } from '../../src/main/core/skwirl-core'
 
 export const REPO_ROOT = resolve(__dirname, '..', '..')
@@ -15,15 +17,44 @@ export const RESOURCES_DIR = join(REPO_ROOT, 'resources')
 /** Tests fork the built runner: `npm test` builds first (electron-vite build). */
 export const RUNNER_SCRIPT = join(REPO_ROOT, 'out', 'main', 'runner.js')
 export const GOOGLE_API_BASE = 'https://www.googleapis.com'
+/** The seed's Google Drive provider, as first shipped: a token hard-coded in the code. */
+export const SEED_GOOGLE_DRIVE = join(
+  REPO_ROOT,
+  'test',
+  'fixtures',
+  'providers',
+  'google-drive-seed.lua',
+)
 
+/** The seed's provider text (the edge-case tests run it as it was written). */
 export function googleDriveCode(): string {
-  return readFileSync(join(RESOURCES_DIR, 'providers', 'google-drive.lua'), 'utf8')
+  return readFileSync(SEED_GOOGLE_DRIVE, 'utf8')
 }
 
-/** The shipped provider with only its base URL changed. */
+/** The seed's provider with only its base URL changed. */
 export function googleDriveCodeFor(baseUrl: string): string {
   return googleDriveCode().replaceAll(GOOGLE_API_BASE, baseUrl)
 }
+
+/** The shipped Google Drive provider, which signs in with OAuth. */
+export function shippedGoogleDriveCode(): string {
+  return readFileSync(join(RESOURCES_DIR, 'providers', 'google-drive.lua'), 'utf8')
+}
+
+/** The shipped provider pointed at a Drive double and an OAuth double, nothing else changed. */
+export function shippedGoogleDriveCodeFor(
+  driveUrl: string,
+  oauth: { authorizationUrl: string; tokenUrl: string; revocationUrl: string },
+): string {
+  return shippedGoogleDriveCode()
+    .replaceAll('https://accounts.google.com/o/oauth2/v2/auth', oauth.authorizationUrl)
+    .replaceAll('https://oauth2.googleapis.com/token', oauth.tokenUrl)
+    .replaceAll('https://oauth2.googleapis.com/revoke', oauth.revocationUrl)
+    .replaceAll(`${GOOGLE_API_BASE}/drive`, `${driveUrl}/drive`)
+}
+
+/** Tests never touch the machine's keyring: secrets are kept with a key file in the data dir. */
+export const TEST_ENV = { SKWIRL_KEYRING: 'off' }
 
 export function makeDataDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'skwirl-test-'))
@@ -67,6 +98,7 @@ export function startTestCore(
     dialogs,
     settingsFor,
     ...more,
+    keyProtectors: [keyFileProtector(data.dir)],
   })
   return {
     ...core,

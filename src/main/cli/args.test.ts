@@ -152,7 +152,7 @@ describe('parseArgs', () => {
     [['serve', '--port', '70000'], '--port must be a number from 0 to 65535, got 70000'],
     [['provider'], 'provider needs a command: list'],
     [['--help', 'extra'], 'unexpected argument extra'],
-    [['provider'], 'provider needs a command: list, add, export, remove or set'],
+    [['provider'], 'provider needs a command: list, add, export, remove, settings or set'],
     [['provider', 'set', 'x'], 'provider set needs something to set: --schedule'],
     [['provider', 'set', '--schedule', 'daily 02:30'], 'provider set needs one name, got none'],
     [

@@ -18,10 +18,18 @@ Commands:
                                      --force replaces an existing file)
   provider remove <name>             Delete a provider
   provider set <name> [--schedule SPEC] [--dest DIR | --no-dest] [--retention DAYS]
+                   [--setting KEY=VALUE]... [--setting-stdin KEY] [--clear-setting KEY]...
                                      Schedule a provider's backups: off, hourly, "every 6h",
                                      "daily 02:30" or "weekly sun 02:30" (local time); where its
                                      runs keep their files (--no-dest: check only), and how many
-                                     days old versions are kept
+                                     days old versions are kept; its settings (--setting-stdin
+                                     reads one value, a secret say, from stdin; --clear-setting
+                                     unsets one)
+  provider settings <name> [--json]  Show a provider's settings (secret ones only as set or
+                                     not), its sign-in and how secrets are protected here
+  auth <name> [--sign-out]           Sign the provider in: prints the URL to open, waits for
+                                     the browser, exits 0 once signed in (--sign-out forgets
+                                     the sign-in)
   run <name | file.lua> [--dest DIR | --no-dest] [--verify] [--json]
                                      Run a provider's backup workflow headless; --dest keeps the
                                      files in DIR for this run, --verify downloads every file
@@ -59,6 +67,7 @@ export type Command =
   | { name: 'provider-add'; provider: string; file: string }
   | { name: 'provider-export'; provider: string; file: string | null; force: boolean }
   | { name: 'provider-remove'; provider: string }
+  | { name: 'provider-settings'; provider: string; json: boolean }
   | {
       name: 'provider-set'
       provider: string
@@ -67,7 +76,12 @@ export type Command =
       /** undefined: unchanged; null: check only (--no-dest). */
       destination: string | null | undefined
       retentionDays: number | undefined
+      /** Settings KEY → value, in the order given (null clears). */
+      settings: Array<[string, string | null]>
+      /** A setting whose value is read from stdin. */
+      stdinKey: string | null
     }
+  | { name: 'auth'; provider: string; signOut: boolean }
   | {
       name: 'run'
       target: string
@@ -81,14 +95,16 @@ export type Command =
   | { name: 'verify'; dir: string; json: boolean }
 
 interface FlagSpec {
-  [flag: string]: 'boolean' | 'value'
+  /** 'values': may be given more than once; its values are kept in order in `lists`. */
+  [flag: string]: 'boolean' | 'value' | 'values'
 }
 
 function parseFlags(
   args: string[],
   spec: FlagSpec,
-): { flags: Map<string, string | true>; positional: string[] } {
+): { flags: Map<string, string | true>; lists: Map<string, string[]>; positional: string[] } {
   const flags = new Map<string, string | true>()
+  const lists = new Map<string, string[]>()
   const positional: string[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string
@@ -111,10 +127,22 @@ function parseFlags(
       const value = inline ?? args[++i]
       if (value === undefined || value.startsWith('--'))
         throw new UsageError(`--${name} needs a value`)
-      flags.set(name, value)
+      if (kind === 'values') lists.set(name, [...(lists.get(name) ?? []), value])
+      else flags.set(name, value)
     }
   }
-  return { flags, positional }
+  return { flags, lists, positional }
+}
+
+const SETTING_KEY = /^[a-z][a-z0-9_]*$/
+
+function settingKey(flag: string, key: string): string {
+  if (!SETTING_KEY.test(key)) {
+    throw new UsageError(
+      `${flag} needs a setting key (a-z, 0-9 and _, starting with a letter), got "${key}"`,
+    )
+  }
+  return key
 }
 
 function parseProviderCommand([sub, ...rest]: string[]): Command {
@@ -150,21 +178,63 @@ function parseProviderCommand([sub, ...rest]: string[]): Command {
         force: flags.has('force'),
       }
     }
+    case 'remove': {
+      const { positional } = parseFlags(rest, {})
+      if (positional.length !== 1)
+        throw new UsageError(`provider remove needs one name, got ${countOf(positional.length)}`)
+      return { name: 'provider-remove', provider: positional[0] as string }
+    }
+    case 'settings': {
+      const { flags, positional } = parseFlags(rest, { json: 'boolean' })
+      if (positional.length !== 1)
+        throw new UsageError(`provider settings needs one name, got ${countOf(positional.length)}`)
+      return {
+        name: 'provider-settings',
+        provider: positional[0] as string,
+        json: flags.has('json'),
+      }
+    }
     case 'set': {
-      const { flags, positional } = parseFlags(rest, {
+      const { flags, lists, positional } = parseFlags(rest, {
         schedule: 'value',
         dest: 'value',
         'no-dest': 'boolean',
         retention: 'value',
+        setting: 'values',
+        'setting-stdin': 'value',
+        'clear-setting': 'values',
       })
       if (positional.length !== 1)
         throw new UsageError(`provider set needs one name, got ${countOf(positional.length)}`)
+      const settings: Array<[string, string | null]> = []
+      for (const pair of lists.get('setting') ?? []) {
+        const at = pair.indexOf('=')
+        if (at < 0) {
+          throw new UsageError(
+            `--setting takes KEY=VALUE, got "${pair}" (for a secret, --setting-stdin KEY reads it from stdin)`,
+          )
+        }
+        settings.push([settingKey('--setting', pair.slice(0, at)), pair.slice(at + 1)])
+      }
+      for (const key of lists.get('clear-setting') ?? []) {
+        settings.push([settingKey('--clear-setting', key), null])
+      }
+      const stdin = flags.get('setting-stdin') as string | undefined
+      const stdinKey = stdin === undefined ? null : settingKey('--setting-stdin', stdin)
+      const keys = [...settings.map(([key]) => key), ...(stdinKey ? [stdinKey] : [])]
+      const twice = keys.find((key, index) => keys.indexOf(key) !== index)
+      if (twice) throw new UsageError(`the setting ${twice} is given more than once`)
       const spec = flags.get('schedule') as string | undefined
       const destination = destinationFlag(flags)
       const retentionText = flags.get('retention') as string | undefined
-      if (spec === undefined && destination === undefined && retentionText === undefined)
+      if (
+        spec === undefined &&
+        destination === undefined &&
+        retentionText === undefined &&
+        keys.length === 0
+      )
         throw new UsageError(
-          `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}, --dest DIR, --no-dest or --retention DAYS`,
+          `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}, --dest DIR, --no-dest, --retention DAYS, --setting KEY=VALUE, --setting-stdin KEY or --clear-setting KEY`,
         )
       let schedule: Schedule | undefined
       if (spec !== undefined) {
@@ -190,19 +260,15 @@ function parseProviderCommand([sub, ...rest]: string[]): Command {
         schedule,
         destination,
         retentionDays,
+        settings,
+        stdinKey,
       }
-    }
-    case 'remove': {
-      const { positional } = parseFlags(rest, {})
-      if (positional.length !== 1)
-        throw new UsageError(`provider remove needs one name, got ${countOf(positional.length)}`)
-      return { name: 'provider-remove', provider: positional[0] as string }
     }
     default:
       throw new UsageError(
         sub
           ? `unknown provider command ${sub}`
-          : 'provider needs a command: list, add, export, remove or set',
+          : 'provider needs a command: list, add, export, remove, settings or set',
       )
   }
 }
@@ -309,6 +375,12 @@ export function parseArgs(argv: string[]): Command {
       if (positional.length !== 1)
         throw new UsageError(`verify needs one backup folder, got ${countOf(positional.length)}`)
       return { name: 'verify', dir: positional[0] as string, json: flags.has('json') }
+    }
+    case 'auth': {
+      const { flags, positional } = parseFlags(rest, { 'sign-out': 'boolean' })
+      if (positional.length !== 1)
+        throw new UsageError(`auth needs one provider name, got ${countOf(positional.length)}`)
+      return { name: 'auth', provider: positional[0] as string, signOut: flags.has('sign-out') }
     }
     case 'runs': {
       const { flags, positional } = parseFlags(rest, {

@@ -27,6 +27,13 @@ import { ProviderFileError } from '../../shared/provider-rules'
 import { checkLuaCode } from '../core/lua-check'
 import { readProviderFile, writeProviderFile } from '../core/provider-files'
 import { parseArgs, takeGlobalOptions, UsageError, USAGE, type Command } from './args'
+import {
+  authCommand,
+  readStdinValue,
+  setSettings,
+  showSettings,
+  type CliIo,
+} from './settings-commands'
 import { formatBytes, formatCount, formatDuration } from '../../shared/format'
 import { providerNameKey } from '../../shared/provider-rules'
 import { describeSchedule, formatScheduleSpec } from '../../shared/schedule'
@@ -83,6 +90,16 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`Removed provider "${provider.name}".\n`)
         return 0
       })
+    case 'provider-settings':
+      return withCore('stderr', undefined, async (core) => {
+        const provider = storedProvider(core, command.provider)
+        return provider ? showSettings(core, provider, command.json, STDIO) : 1
+      })
+    case 'auth':
+      return withCore('stderr', undefined, async (core) => {
+        const provider = storedProvider(core, command.provider)
+        return provider ? authCommand(core, provider, command.signOut, STDIO) : 1
+      })
     case 'run':
       return runCommand(command)
     case 'verify':
@@ -98,6 +115,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const STDIO: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}
+
 /** A failure the person can fix: one line on stderr, exit 1. */
 function fail(message: string): number {
   process.stderr.write(`skwirl: ${message}\n`)
@@ -110,13 +132,24 @@ function storedProvider(core: SkwirlCore, name: string): Provider | null {
   return provider
 }
 
-/** `provider set`: its schedule, its destination and retention, whichever were given. */
-function setProvider(
+/** `provider set`: its settings, schedule, destination and retention, whichever were given. */
+async function setProvider(
   core: SkwirlCore,
   command: Extract<Command, { name: 'provider-set' }>,
-): number {
+): Promise<number> {
   const provider = storedProvider(core, command.provider)
   if (!provider) return 1
+  if (command.settings.length > 0 || command.stdinKey !== null) {
+    const code = await setSettings(
+      core,
+      provider,
+      command.settings,
+      command.stdinKey,
+      STDIO,
+      readStdinValue,
+    )
+    if (code !== 0) return code
+  }
   if (command.destination !== undefined || command.retentionDays !== undefined) {
     let set
     try {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ApiErrorPayload, CodeCheck, Provider, ProviderSummary } from '../../shared/api'
 import {
-  googleDriveCode,
+  shippedGoogleDriveCode,
   makeDataDir,
   startTestCore,
   type TestCore,
@@ -291,7 +291,7 @@ describe('the provider API: files through the system dialogs', () => {
       const [drive] = await call<ProviderSummary[]>('listProviders')
       expect(await call('exportProviderFile', drive!.id)).toEqual({ path: target })
       expect(asked).toEqual(['Google Drive.lua'])
-      expect(readFileSync(target, 'utf8')).toBe(googleDriveCode())
+      expect(readFileSync(target, 'utf8')).toBe(shippedGoogleDriveCode())
       // Only the file itself is left behind: no temporary file.
       expect(readdirSync(dir.dir)).toEqual(['out.lua'])
     } finally {
@@ -326,6 +326,9 @@ describe('the log file', () => {
       options: core.options,
       checks: core.checks,
       runs: core.runs,
+      providerSettings: core.providerSettings,
+      signIns: core.signIns,
+      secrets: core.secrets,
       logFile: core.logger.file,
       backupOverview: core.backupOverview,
       setSchedule: core.setSchedule,

@@ -6,6 +6,9 @@ import type {
   AppSettingsView,
   BackupOverview,
   BackupStatus,
+  Provider,
+  ProviderListItem,
+  ProviderSettingsView,
   SkwirlApi,
 } from '../../shared/api'
 import { isApiMethod } from '../../shared/api'
@@ -13,6 +16,7 @@ import { ApiError } from '../../shared/errors'
 import { ProviderFileError, providerFileName } from '../../shared/provider-rules'
 import { argParsers, describe } from '../../shared/validate'
 import type { BackupChecks } from './destination'
+import type { SignIns } from './auth'
 import { checkLuaCode } from './lua-check'
 import type { Logger } from './logger'
 import type { OpenedFiles } from './opened-files'
@@ -21,6 +25,8 @@ import type { ProviderOptionsStore } from './provider-options'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
 import type { Schedule } from '../../shared/schedule'
+import type { SecretStore } from './secrets'
+import type { ProviderSettings } from './settings'
 
 export type ApiHandlers = {
   [K in keyof SkwirlApi]: (...args: Parameters<SkwirlApi[K]>) => ReturnType<SkwirlApi[K]>
@@ -49,10 +55,17 @@ export interface HandlerDeps {
   }
   /** .lua files opened with Skwirl (the desktop shell feeds them); none elsewhere. */
   openedFiles?: OpenedFiles
+  providerSettings: ProviderSettings
+  signIns: SignIns
+  secrets: SecretStore
+  /** Opens a URL in the system browser (the desktop app); browser mode opens a tab itself. */
+  openExternal?: (url: string) => Promise<boolean>
+  /** Called when a provider's settings change, so a form showing them reloads. */
+  onProviderSettingsChanged?: (providerId: string) => void
 }
 
 export function createHandlers(deps: HandlerDeps): ApiHandlers {
-  const { providers, runs, dialogs } = deps
+  const { providers, runs, dialogs, providerSettings, signIns, secrets } = deps
   const changed = <T>(value: T): T => {
     deps.onProvidersChanged?.()
     return value
@@ -75,12 +88,63 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       'Files are chosen with the system dialog only in the desktop app; in the browser, upload or download them.',
     )
   }
+  // A declaration not read yet is read in the background; the list is sent again once it is.
+  const readingInBackground = new Set<string>()
+  const listItem = (summary: ReturnType<ProviderStore['list']>[number]): ProviderListItem => {
+    const provider = providers.get(summary.id)
+    const cached = providerSettings.cachedDeclaration(provider)
+    if (!cached && !readingInBackground.has(provider.id)) {
+      readingInBackground.add(provider.id)
+      void providerSettings.declarations
+        .read(provider)
+        .then(() => deps.onProvidersChanged?.())
+        .catch(() => undefined)
+        .finally(() => readingInBackground.delete(provider.id))
+    }
+    return {
+      ...summary,
+      signIn: cached?.declaration
+        ? signIns.status(provider.id, cached.declaration.oauth !== null)
+        : null,
+      shippedUpdate: providers.shippedUpdate(provider.id) !== null,
+    }
+  }
+  const providerSettingsView = async (provider: Provider): Promise<ProviderSettingsView> => {
+    const read = await providerSettings.declarations.read(provider)
+    const protection = await secrets.protection()
+    if (!read.declaration) {
+      return {
+        providerId: provider.id,
+        declaration: null,
+        declarationError: read.error,
+        values: {},
+        signIn: null,
+        protection,
+      }
+    }
+    return {
+      providerId: provider.id,
+      declaration: read.declaration,
+      declarationError: null,
+      values: providerSettings.values(provider.id, read.declaration),
+      signIn: await signIns.state(provider, read.declaration),
+      protection,
+    }
+  }
+  const providerSettingsChanged = (providerId: string): void => {
+    deps.onProviderSettingsChanged?.(providerId)
+    deps.onProvidersChanged?.()
+  }
   return {
-    listProviders: async () => providers.list(),
+    listProviders: async () => providers.list().map(listItem),
     getProvider: async (id) => providers.get(id),
     createProvider: async (input) => changed(providers.create(input)),
     updateProvider: async (id, update) => changed(providers.update(id, update)),
-    duplicateProvider: async (id) => changed(providers.duplicate(id)),
+    duplicateProvider: async (id) => {
+      const copy = providers.duplicate(id)
+      await providerSettings.copy(id, copy.id)
+      return changed(copy)
+    },
     deleteProvider: async (id) => changed(providers.delete(id)),
     checkProviderCode: async (input) => checkLuaCode(input.name, input.code),
     importProviderFile: async () => {
@@ -157,6 +221,50 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     checkBackup: async (providerId) => {
       const provider = providers.get(providerId)
       return deps.checks.start(providerId, provider.name, destinationOf(providerId))
+    },
+    getProviderSettings: async (id) => providerSettingsView(providers.get(id)),
+    updateProviderSettings: async (id, changes) => {
+      const provider = providers.get(id)
+      await providerSettings.update(id, await providerSettings.declared(provider), changes)
+      providerSettingsChanged(id)
+      return providerSettingsView(provider)
+    },
+    startSignIn: async (id) => {
+      const provider = providers.get(id)
+      const { url } = await signIns.start(provider, await providerSettings.declared(provider))
+      const opened = deps.openExternal ? await deps.openExternal(url) : false
+      return { url, opened }
+    },
+    cancelSignIn: async (id) => {
+      signIns.cancel(providers.get(id).id)
+    },
+    signOut: async (id) => {
+      const provider = providers.get(id)
+      const read = await providerSettings.declarations.read(provider)
+      await signIns.signOut(provider, read.declaration)
+    },
+    getShippedUpdate: async (id) => {
+      const provider = providers.get(id)
+      const update = providers.shippedUpdate(id)
+      if (!update) {
+        throw new ApiError('not-found', `Skwirl ships no newer version of “${provider.name}”.`)
+      }
+      return { providerId: id, current: provider.code, shipped: update.code }
+    },
+    applyShippedUpdate: async (id) => {
+      const provider = providers.get(id)
+      const update = providers.shippedUpdate(id)
+      if (!update) {
+        throw new ApiError('not-found', `Skwirl ships no newer version of “${provider.name}”.`)
+      }
+      return changed(
+        providers.update(id, { name: provider.name, code: update.code, expectedUpdatedAt: null }),
+      )
+    },
+    dismissShippedUpdate: async (id) => {
+      providers.get(id)
+      providers.dismissShippedUpdate(id)
+      deps.onProvidersChanged?.()
     },
   }
 }

@@ -1,13 +1,20 @@
-// What main does for each host call a provider's runner makes: HTTP through the broker (a
-// download into the run's destination, when it has one), skwirl.storage through the store,
-// aws.sign with the provider's keys, and the workflow's question whether a file must be
-// downloaded. Credentials it sees in headers join the run's secrets, so that the log never
-// shows them.
+// What main does for each host call a provider's runner makes: HTTP through the broker (with the
+// sign-in's Authorization header when the call names it; a download into the run's destination,
+// when it has one), secret settings, skwirl.storage through the store, aws.sign with the
+// provider's keys, and the workflow's question whether a file must be downloaded. Credentials it
+// sees or adds join the run's secrets, so that the log never shows them.
+import type { ProviderDeclaration } from '../../shared/provider-declaration'
 import type { CallContext, HostCall, HostReply } from '../../shared/runner-protocol'
 import { signForProvider, type SettingReader } from './aws'
 import type { DestinationRun } from './destination'
-import type { HttpBroker } from './http-broker'
+import { HttpError, type HttpBroker } from './http-broker'
 import type { ProviderStorage } from './provider-storage'
+
+/** The run's sign-in: an access token for a call, refreshed when the service refuses one. */
+export interface RunAuth {
+  /** rejected: the token the service answered 401 to. Throws SignInNeededError. */
+  accessToken(rejected: string | null): Promise<string>
+}
 
 export interface HostCallsOptions {
   providerId: string
@@ -21,6 +28,12 @@ export interface HostCallsOptions {
   settings?: SettingReader
   /** Where downloads are kept; null (or absent) checks them and lets them go. */
   destination?: () => DestinationRun | null
+  /** A secret setting's value (null when unset); absent for a provider run from a file. */
+  secretSetting?: (key: string) => Promise<string | null>
+  /** The provider's sign-in, once it has declared one; null before, or without one. */
+  auth?: () => RunAuth | null
+  /** What the provider declared in this run (skwirl.declare), or null. */
+  declaration?: () => ProviderDeclaration | null
 }
 
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|cookie)$/i
@@ -33,7 +46,9 @@ export class HostCalls {
     if ('headers' in call) this.noteCredentials(call.headers)
     switch (call.method) {
       case 'http.get':
-        return broker.get(call.url, call.headers, call.params, signal)
+        return this.signed(call.auth, call.headers, (headers) =>
+          broker.get(call.url, headers, call.params, signal),
+        )
       case 'download_url':
         return this.download(call, context)
       case 'file.plan': {
@@ -42,7 +57,11 @@ export class HostCalls {
         return { method: call.method, download: plan === 'download' }
       }
       case 'http.request':
-        return broker.request(call.verb, call.url, call.headers, call.params, call.body, signal)
+        return this.signed(call.auth, call.headers, (headers) =>
+          broker.request(call.verb, call.url, headers, call.params, call.body, signal),
+        )
+      case 'setting':
+        return { method: 'setting', value: await this.secretSetting(call.key) }
       case 'storage.get':
         return { method: call.method, value: storage.get(providerId, call.key) }
       case 'storage.set':
@@ -63,12 +82,17 @@ export class HostCalls {
     const { broker, signal } = this.options
     const destination = this.options.destination?.() ?? null
     if (!destination || context.fileId === null) {
-      const { bytes } = await broker.download(call.url, call.headers, call.expected, signal)
+      const { bytes } = await this.signed(call.auth, call.headers, (headers) =>
+        broker.download(call.url, headers, call.expected, signal),
+      )
       return { method: call.method, bytes }
     }
     const file = await destination.openFile(context.fileId)
     try {
-      const result = await broker.download(call.url, call.headers, call.expected, signal, file)
+      // A 401 comes before any byte is written: the second try writes into the same file.
+      const result = await this.signed(call.auth, call.headers, (headers) =>
+        broker.download(call.url, headers, call.expected, signal, file),
+      )
       await file.commit(result)
       return { method: call.method, bytes: result.bytes }
     } catch (error) {
@@ -81,6 +105,47 @@ export class HostCalls {
     const destination = this.options.destination?.() ?? null
     if (!destination) throw new Error('this run has no destination')
     return destination
+  }
+
+  /**
+   * Sends the call as it is, or with the sign-in's Authorization header: a 401 (an error for
+   * http.get and download_url, a status for http.request) renews the token and sends it once more.
+   */
+  private async signed<R>(
+    auth: 'oauth' | null,
+    headers: Record<string, string>,
+    send: (headers: Record<string, string>) => Promise<R>,
+  ): Promise<R> {
+    if (auth === null) return send(headers)
+    const signIn = this.options.auth?.() ?? null
+    if (!signIn) {
+      throw new Error(
+        'auth = "oauth" needs a sign-in: this provider has none here (a provider run from a .lua file has no settings or sign-in; add it with skwirl provider add)',
+      )
+    }
+    const withToken = (token: string): Record<string, string> => {
+      this.options.secrets.add(token)
+      return { ...headers, Authorization: `Bearer ${token}` }
+    }
+    const token = await signIn.accessToken(null)
+    try {
+      const reply = await send(withToken(token))
+      const status = (reply as { method?: string; status?: number }).status
+      if ((reply as { method?: string }).method !== 'http.request' || status !== 401) return reply
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 401) throw error
+    }
+    return send(withToken(await signIn.accessToken(token)))
+  }
+
+  private async secretSetting(key: string): Promise<string | null> {
+    const setting = this.options.declaration?.()?.settings.find((s) => s.key === key)
+    if (!setting?.secret) {
+      throw new Error(`skwirl.setting: "${key}" is not a secret setting the provider declares`)
+    }
+    const value = (await this.options.secretSetting?.(key)) ?? null
+    if (value !== null) this.options.secrets.add(value)
+    return value
   }
 
   private noteCredentials(headers: Record<string, string>): void {

@@ -24,6 +24,13 @@ export interface DownloadOutcome {
 
 export class HttpError extends Error {
   override name = 'HttpError'
+  /** The response's status, when there was one. */
+  constructor(
+    message: string,
+    readonly status: number | null = null,
+  ) {
+    super(message)
+  }
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024
@@ -80,7 +87,7 @@ export class HttpBroker {
     const { response, watch } = await this.open('GET', target, headers, null, signal)
     try {
       const body = await this.readText(response, watch)
-      if (!response.ok) throw new HttpError(statusMessage(response, body))
+      if (!response.ok) throw new HttpError(statusMessage(response, body), response.status)
       return { method: 'http.get', contentType: response.headers.get('content-type') ?? '', body }
     } finally {
       watch.stop()
@@ -136,7 +143,10 @@ export class HttpBroker {
     const { response, watch } = await this.open('GET', target, headers, null, signal)
     try {
       if (!response.ok) {
-        throw new HttpError(statusMessage(response, await this.readText(response, watch)))
+        throw new HttpError(
+          statusMessage(response, await this.readText(response, watch)),
+          response.status,
+        )
       }
       const checked = expected !== null && /^[0-9a-f]{32}$/i.test(expected.checksum)
       const md5 = checked || sink ? createHash('md5') : null

@@ -199,4 +199,85 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX run_files_failed ON run_files (run_key, position) WHERE outcome = 'failed';
     `)
   },
+  // 7: provider settings (declared in the provider's Lua) and their values; secrets, encrypted
+  // under one data key that secret_keys says who keeps; each provider's sign-in state (its tokens
+  // are secrets); the declarations read from each provider's code, by the code's hash; and the
+  // 'sign-in' reason for a run that failed because the provider refused the sign-in.
+  (db) => {
+    db.exec(`
+      CREATE TABLE provider_settings (
+        provider_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (provider_id, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        provider_id TEXT,
+        data BLOB NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX secrets_by_provider ON secrets (provider_id);
+      CREATE TABLE secret_keys (
+        kind TEXT PRIMARY KEY CHECK (kind IN ('safe-storage', 'keyring', 'key-file')),
+        sealed BLOB,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE sign_ins (
+        provider_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('signed-in', 'refused')),
+        signed_in_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE provider_declarations (
+        provider_id TEXT PRIMARY KEY,
+        code_sha256 TEXT NOT NULL,
+        declaration TEXT,
+        error TEXT,
+        read_at TEXT NOT NULL
+      );
+      CREATE TRIGGER provider_extras_follow_provider AFTER DELETE ON providers
+      BEGIN
+        DELETE FROM provider_settings WHERE provider_id = OLD.id;
+        DELETE FROM secrets WHERE provider_id = OLD.id;
+        DELETE FROM sign_ins WHERE provider_id = OLD.id;
+        DELETE FROM provider_declarations WHERE provider_id = OLD.id;
+      END;
+    `)
+    widenCheck(
+      db,
+      'runs',
+      "'destination', 'stopped',\n          'closed')",
+      "'destination', 'stopped',\n          'closed', 'sign-in')",
+    )
+  },
 ]
+
+/**
+ * Lets a CHECK constraint accept more values without rebuilding the table (a rebuild of runs
+ * would cascade into run_files): SQLite's documented procedure for schema changes that leave
+ * every stored row valid (https://sqlite.org/lang_altertable.html, "otheralter"), in the
+ * migration's transaction. Throws unless the constraint is found exactly once.
+ */
+export function widenCheck(db: Database, table: string, from: string, to: string): void {
+  const row = db
+    .prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?")
+    .get(table) as { sql: string } | undefined
+  if (!row || row.sql.split(from).length !== 2) {
+    throw new Error(`migration: the ${table} table's schema does not hold ${from} exactly once`)
+  }
+  const version = db.pragma('schema_version', { simple: true }) as number
+  db.unsafeMode(true)
+  try {
+    db.pragma('writable_schema = ON')
+    db.prepare("UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = ?").run(
+      row.sql.replace(from, to),
+      table,
+    )
+    db.pragma(`schema_version = ${version + 1}`)
+    db.pragma('writable_schema = OFF')
+  } finally {
+    db.unsafeMode(false)
+  }
+}

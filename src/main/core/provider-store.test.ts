@@ -1,8 +1,14 @@
+import type { Database } from 'better-sqlite3'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { makeDataDir, RESOURCES_DIR, googleDriveCode } from '../../../test/support/fixtures'
+import {
+  googleDriveCode,
+  makeDataDir,
+  RESOURCES_DIR,
+  shippedGoogleDriveCode,
+} from '../../../test/support/fixtures'
 import { DATABASE_FILE, DatabaseFromNewerSkwirlError, openDatabase } from './database'
 import { CodeDoesNotCompileError } from './lua-check'
 import { MIGRATIONS } from './migrations'
@@ -19,9 +25,9 @@ function dataDir(): string {
   return data.dir
 }
 
-function open(dir: string): { store: ProviderStore; close: () => void } {
+function open(dir: string): { store: ProviderStore; db: Database; close: () => void } {
   const db = openDatabase(dir)
-  return { store: new ProviderStore(db), close: () => db.close() }
+  return { store: new ProviderStore(db), db, close: () => db.close() }
 }
 
 describe('the database file', () => {
@@ -67,9 +73,59 @@ describe('ProviderStore', () => {
     const providers = again.store.list()
     expect(providers.map((p) => p.name)).toEqual(['Google Drive'])
     const drive = again.store.get(providers[0]!.id)
-    expect(drive.code).toBe(googleDriveCode())
+    expect(drive.code).toBe(shippedGoogleDriveCode())
     expect(drive.code).toContain('function list_file_ids()')
     again.close()
+  })
+
+  /** A data directory seeded by the first Skwirl: the seed's Drive text in it, as shipped. */
+  function seededWithTheSeedText(): { dir: string; resources: string; id: string } {
+    const dir = dataDir()
+    const resources = join(dataDir(), 'resources')
+    mkdirSync(join(resources, 'providers'), { recursive: true })
+    writeFileSync(join(resources, 'providers', 'google-drive.lua'), googleDriveCode())
+    const old = open(dir)
+    old.store.seedDefaults(resources)
+    const id = old.store.list()[0]!.id
+    // The first Skwirl kept no id for what it seeded: only the name says which it is.
+    old.db.prepare("DELETE FROM app_meta WHERE key LIKE 'seeded-id:%'").run()
+    old.close()
+    return { dir, resources, id }
+  }
+
+  it('gives a database that holds the seed text unchanged the new shipped text', () => {
+    const { dir, id } = seededWithTheSeedText()
+    const now = open(dir)
+    now.store.seedDefaults(RESOURCES_DIR)
+    expect(now.store.get(id).code).toBe(shippedGoogleDriveCode())
+    expect(now.store.shippedUpdate(id)).toBeNull()
+    now.close()
+  })
+
+  it('keeps an edited Google Drive and offers the shipped text, until it is dismissed', () => {
+    const { dir, id } = seededWithTheSeedText()
+    const edited = `${googleDriveCode()}
+-- my change
+`
+    const before = open(dir)
+    before.store.update(id, { name: 'Google Drive', code: edited, expectedUpdatedAt: null })
+    before.close()
+
+    const now = open(dir)
+    now.store.seedDefaults(RESOURCES_DIR)
+    expect(now.store.get(id).code).toBe(edited)
+    expect(now.store.shippedUpdate(id)).toEqual({
+      key: 'google-drive',
+      code: shippedGoogleDriveCode(),
+    })
+    // Another provider is never offered it.
+    const other = now.store.create({ name: 'Mine', code: shippedGoogleDriveCode() })
+    expect(now.store.shippedUpdate(other.id)).toBeNull()
+
+    now.store.dismissShippedUpdate(id)
+    expect(now.store.shippedUpdate(id)).toBeNull()
+    expect(now.store.get(id).code).toBe(edited)
+    now.close()
   })
 
   it('does not bring back a seeded provider the user removed', () => {

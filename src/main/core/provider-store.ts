@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
@@ -21,10 +21,27 @@ interface ProviderRow {
   updated_at: string
 }
 
-/** The providers shipped with Skwirl, seeded once on first start. */
+/**
+ * The providers shipped with Skwirl, seeded once on first start. `shippedBefore`: the SHA-256 of
+ * every text this provider shipped with earlier: a database that still holds one of them, as
+ * shipped, gets the current text; an edited one keeps its code and is offered the new version.
+ * Whoever changes a shipped provider adds the hash of the text it replaces here.
+ */
 export const DEFAULT_PROVIDERS = [
-  { key: 'google-drive', name: 'Google Drive', file: 'google-drive.lua' },
+  {
+    key: 'google-drive',
+    name: 'Google Drive',
+    file: 'google-drive.lua',
+    shippedBefore: [
+      // the seed's text, with its hard-coded token (test/fixtures/providers/google-drive-seed.lua)
+      '7dbbd80469132ef65ccbf89ea2c7505310f3866e46dcca2b8dc343e5f61a06f4',
+    ],
+  },
 ]
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex')
+}
 
 const COLUMNS = 'id, name, code, created_at, updated_at'
 
@@ -35,6 +52,9 @@ const COLUMNS = 'id, name, code, created_at, updated_at'
  * crash leaves either the old provider or the new one.
  */
 export class ProviderStore {
+  /** Where the shipped providers are (set by seedDefaults). */
+  private shippedDir: string | null = null
+
   constructor(private readonly db: Database) {}
 
   list(): ProviderSummary[] {
@@ -148,24 +168,83 @@ export class ProviderStore {
 
   /**
    * Seeds the default providers from resources/providers the first time the database is used;
-   * a restart, or a user who deleted one, does not get it back.
+   * a restart, or a user who deleted one, does not get it back. A seeded provider whose code is
+   * still an earlier shipped text, unedited, gets the current one.
    */
   seedDefaults(resourcesDir: string): void {
+    this.shippedDir = resourcesDir
     const seeded = this.db.prepare('SELECT 1 FROM app_meta WHERE key = ?')
-    const mark = this.db.prepare('INSERT INTO app_meta (key, value) VALUES (?, ?)')
+    const mark = this.db.prepare('INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)')
     for (const provider of DEFAULT_PROVIDERS) {
       const key = `seeded:${provider.key}`
-      if (seeded.get(key)) continue
       const code = readFileSync(join(resourcesDir, 'providers', provider.file), 'utf8')
       // Checked again inside the write lock: the app and the CLI may start at the same moment.
       this.db
         .transaction(() => {
-          if (seeded.get(key)) return
-          if (!this.findByName(provider.name)) this.create({ name: provider.name, code })
-          mark.run(key, new Date().toISOString())
+          if (!seeded.get(key)) {
+            if (!this.findByName(provider.name)) {
+              const created = this.create({ name: provider.name, code })
+              mark.run(`seeded-id:${provider.key}`, created.id)
+            }
+            mark.run(key, new Date().toISOString())
+            return
+          }
+          const current = this.seededProvider(provider.key, provider.name)
+          if (!current || current.code === code) return
+          if (!provider.shippedBefore.includes(sha256(current.code))) return
+          this.db
+            .prepare('UPDATE providers SET code = ?, updated_at = ? WHERE id = ?')
+            .run(code, laterThan(current.updatedAt), current.id)
         })
         .immediate()
     }
+  }
+
+  /**
+   * The shipped text a provider could take instead of its own, or null: only for a provider
+   * seeded from a shipped one, whose code differs, and that the person has not dismissed.
+   */
+  shippedUpdate(id: string): { key: string; code: string } | null {
+    if (!this.shippedDir) return null
+    for (const provider of DEFAULT_PROVIDERS) {
+      const seeded = this.seededProvider(provider.key, provider.name)
+      if (seeded?.id !== id) continue
+      const code = readFileSync(join(this.shippedDir, 'providers', provider.file), 'utf8')
+      if (seeded.code === code) return null
+      const dismissed = this.db
+        .prepare('SELECT value FROM app_meta WHERE key = ?')
+        .get(`shipped-dismissed:${provider.key}`) as { value: string } | undefined
+      if (dismissed?.value === sha256(code)) return null
+      return { key: provider.key, code }
+    }
+    return null
+  }
+
+  /** Keeps the provider's own code and stops offering this shipped text. */
+  dismissShippedUpdate(id: string): void {
+    const update = this.shippedUpdate(id)
+    if (!update) return
+    this.db
+      .prepare('INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)')
+      .run(`shipped-dismissed:${update.key}`, sha256(update.code))
+  }
+
+  /** The provider seeded from a shipped one (a database seeded before ids were kept: by name). */
+  private seededProvider(key: string, name: string): Provider | null {
+    const row = this.db
+      .prepare('SELECT value FROM app_meta WHERE key = ?')
+      .get(`seeded-id:${key}`) as { value: string } | undefined
+    if (row) {
+      const found = this.row(row.value)
+      return found ? toProvider(found) : null
+    }
+    const byName = this.findByName(name)
+    if (byName) {
+      this.db
+        .prepare('INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)')
+        .run(`seeded-id:${key}`, byName.id)
+    }
+    return byName
   }
 
   private row(id: string): ProviderRow | undefined {

@@ -14,6 +14,11 @@ import {
 import { PaceMeter, secondsLeft } from '../../shared/pace'
 import { serializeError } from '../../shared/errors'
 import { redactSecrets } from '../../shared/redact'
+import {
+  checkTypedDeclaration,
+  DeclarationError,
+  type ProviderDeclaration,
+} from '../../shared/provider-declaration'
 import type {
   CallContext,
   HostCall,
@@ -23,19 +28,21 @@ import type {
   Stage,
 } from '../../shared/runner-protocol'
 import type { SettingReader } from './aws'
+import { SignInNeededError, type SignIns } from './auth'
 import {
   DestinationError,
   DestinationRun,
   type DestinationSummary,
   type WriteChunk,
 } from './destination'
-import { HostCalls } from './host-calls'
+import { HostCalls, type RunAuth } from './host-calls'
 import { HttpBroker } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
 import { currentOwner, type ProcessOwner } from './process-owner'
 import type { ProviderStorage } from './provider-storage'
 import type { RunRecorder, RunStore } from './run-store'
 import type { RunnerExit, RunnerLauncher, RunnerProcess } from './runner-process'
+import { codeHash, type ProviderSettings } from './settings'
 
 export interface RunErrorEntry {
   fileId: string | null
@@ -82,6 +89,10 @@ export interface RunManagerOptions {
   settingsFor?: (providerId: string) => SettingReader
   /** Tests only: how destinations write each chunk (a disk that fails on cue). */
   writeChunk?: WriteChunk
+  /** Provider settings (their values go to the runner; secret ones on request). */
+  settings?: ProviderSettings
+  /** Sign-ins: the access token for calls that name one. */
+  signIns?: SignIns
 }
 
 type Outgoing = MainToRunner extends infer M
@@ -195,6 +206,10 @@ class Run {
   private destination: DestinationRun | null = null
   /** Who holds the destination while this run waits for it. */
   private waitingFor: string | null = null
+  /** What the provider declared in this run (skwirl.declare), once it has. */
+  private declaration: ProviderDeclaration | null = null
+  /** A stored provider (a .lua file run from the CLI has no settings or sign-in). */
+  private readonly stored: boolean
 
   constructor(
     private readonly provider: RunnableProvider,
@@ -222,14 +237,21 @@ class Run {
       live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
+    this.stored = !provider.id.startsWith('file:')
+    const settings = this.stored ? options.settings : undefined
     this.hostCalls = new HostCalls({
       providerId: provider.id,
       broker: new HttpBroker({ silenceMs: options.limits.httpSilenceMs }),
       storage: options.storage,
       signal: this.calls.signal,
       secrets: this.secrets,
-      settings: options.settingsFor?.(provider.id),
+      settings:
+        options.settingsFor?.(provider.id) ??
+        (settings ? (key) => this.readSetting(settings, key) : undefined),
       destination: () => this.destination,
+      secretSetting: settings ? (key) => settings.secretValue(provider.id, key) : undefined,
+      auth: () => this.auth(),
+      declaration: () => this.declaration,
     })
     this.log(
       'info',
@@ -310,9 +332,46 @@ class Run {
       code: this.provider.code,
       limits: this.options.limits,
       planDownloads: this.destination !== null,
+      settings: this.stored ? (this.options.settings?.plainValues(this.provider.id) ?? {}) : {},
     })
     // After a wait for the destination, the screen hears that the run goes on.
     if (this.destination) this.emitUpdate(false)
+  }
+
+  /** A setting read in main (aws.sign's keys): the stored value, secret or not, or its default. */
+  private readSetting(settings: ProviderSettings, key: string): Promise<string | null> {
+    return settings.read(this.provider.id, key, this.declaration)
+  }
+
+  /** The sign-in the provider declared, for calls that name it (null without one). */
+  private auth(): RunAuth | null {
+    const declaration = this.declaration
+    const signIns = this.stored ? this.options.signIns : undefined
+    if (!declaration?.oauth || !signIns) return null
+    return {
+      accessToken: (rejected) => signIns.accessToken(this.provider, declaration, rejected),
+    }
+  }
+
+  private onDeclared(raw: ProviderDeclaration): void {
+    try {
+      this.declaration = checkTypedDeclaration(raw)
+    } catch (error) {
+      const text = error instanceof DeclarationError ? error.message : String(error)
+      this.log('error', `the runner reported a declaration that is not valid: ${text}`)
+      return
+    }
+    const declaration = this.declaration
+    if (!this.stored) return
+    this.options.settings?.declarations.remember(this.provider.id, codeHash(this.provider.code), {
+      declaration,
+      error: null,
+    })
+    // Its tokens and client secret join the run's secrets before any line could show them.
+    void this.options.signIns
+      ?.secretsOf(this.provider, declaration)
+      .then((values) => values.forEach((value) => this.secrets.add(value)))
+      .catch(() => undefined)
   }
 
   stop(reason: StopReason): void {
@@ -431,6 +490,11 @@ class Run {
       case 'log':
         this.log(message.level, message.message, message.context ?? {})
         return
+      case 'declared':
+        this.onDeclared(message.declaration)
+        return
+      case 'declare-done':
+        return
       case 'done':
         // A run the destination stopped ends when its runner is gone, as failed.
         if (this.stopReason === 'destination') return
@@ -473,6 +537,12 @@ class Run {
       const value = await this.hostCalls.perform(call, context)
       reply = { type: 'reply', replyTo: seq, ok: true, value }
     } catch (error) {
+      if (error instanceof SignInNeededError) {
+        // Every later call would fail the same way: the run stops here, saying why.
+        this.callInFlight = false
+        this.failForSignIn(error.message, context)
+        return
+      }
       if (error instanceof DestinationError) {
         // Not this file's problem but the whole destination's: the run stops here.
         this.callInFlight = false
@@ -486,6 +556,13 @@ class Run {
     this.callInFlight = false
     this.lastActivity = Date.now()
     if (!this.finished) this.send(reply)
+  }
+
+  private failForSignIn(message: string, context: CallContext): void {
+    if (this.finished || this.stopReason) return
+    this.errors.push({ fileId: context.fileId, stage: context.stage, message: this.clean(message) })
+    this.log('error', `run failed: ${message}`, context)
+    this.finish('failed', 'sign-in')
   }
 
   private watch(): void {

@@ -15,6 +15,7 @@ import { DEFAULT_LIMITS, type RunnerLimits } from '../../shared/runner-protocol'
 import type { Schedule } from '../../shared/schedule'
 import { AppSettingsStore } from './app-settings'
 import type { SettingReader } from './aws'
+import { SignIns } from './auth'
 import { openDatabase } from './database'
 import { BackupChecks, type WriteChunk } from './destination'
 import { createHandlers, type ApiHandlers } from './handlers'
@@ -35,6 +36,14 @@ import {
   systemClock,
   type Clock,
 } from './scheduler'
+import {
+  keyFileProtector,
+  keyringProtector,
+  SecretVault,
+  type KeyProtector,
+  type SecretStore,
+} from './secrets'
+import { Declarations, ProviderSettings } from './settings'
 
 export interface CoreOptions {
   dataDir: string
@@ -62,6 +71,15 @@ export interface CoreOptions {
   settingsFor?: (providerId: string) => SettingReader
   /** Tests only: how destinations write each chunk (a disk that fails on cue). */
   writeChunk?: WriteChunk
+  /**
+   * What keeps the key of the secrets, strongest first: the desktop shell puts Electron's
+   * safeStorage first; by default the OS keyring, then a key file only the user can read.
+   */
+  keyProtectors?: KeyProtector[]
+  /** Opens a URL in the system browser (the desktop shell); browser mode opens a tab itself. */
+  openExternal?: (url: string) => Promise<boolean>
+  /** How long a sign-in waits for the browser (10 minutes by default). */
+  signInTimeoutMs?: number
 }
 
 export interface SkwirlCore {
@@ -76,6 +94,10 @@ export interface SkwirlCore {
   runs: RunManager
   /** The run records (the same the RunManager writes). */
   runRecords: RunStore
+  secrets: SecretStore
+  /** Provider settings: declared in the provider's Lua, set by the person. */
+  providerSettings: ProviderSettings
+  signIns: SignIns
   handlers: ApiHandlers
   /** .lua files opened with Skwirl, waiting for the window (the desktop shell adds them). */
   openedFiles: OpenedFiles
@@ -125,11 +147,34 @@ export function createCore(options: CoreOptions): SkwirlCore {
     }
   }
   recoverInterruptedRuns()
+  const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const secrets = new SecretVault(
+    db,
+    options.keyProtectors ?? [keyringProtector(), keyFileProtector(options.dataDir)],
+  )
+  const providerSettings = new ProviderSettings(
+    db,
+    secrets,
+    new Declarations(db, options.launchRunner, limits),
+  )
+  const providerSettingsChanged = (providerId: string): void => {
+    emit('provider-settings:changed', { providerId })
+    emit('providers:changed', {})
+  }
+  const signIns = new SignIns({
+    db,
+    secrets,
+    settings: providerSettings,
+    logger,
+    timeoutMs: options.signInTimeoutMs,
+    onChange: providerSettingsChanged,
+    onFinished: (providerId, ok, message) => emit('sign-in:finished', { providerId, ok, message }),
+  })
   const runs = new RunManager({
     launch: options.launchRunner,
     logger,
     storage,
-    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    limits,
     onUpdate: (state) => {
       emit('run:update', state)
       // A run that ended may be the new last good backup.
@@ -138,6 +183,8 @@ export function createCore(options: CoreOptions): SkwirlCore {
     store: options.recordRuns === false ? null : runRecords,
     settingsFor: options.settingsFor,
     writeChunk: options.writeChunk,
+    settings: providerSettings,
+    signIns,
   })
   const clock = options.clock ?? systemClock
   const scheduler = new Scheduler({
@@ -217,6 +264,9 @@ export function createCore(options: CoreOptions): SkwirlCore {
     checks,
     runs,
     runRecords,
+    secrets,
+    providerSettings,
+    signIns,
     handlers: createHandlers({
       providers,
       options: providerOptions,
@@ -230,6 +280,11 @@ export function createCore(options: CoreOptions): SkwirlCore {
       setSchedule,
       settings: { get: settingsView, update: updateSettings },
       openedFiles,
+      providerSettings,
+      signIns,
+      secrets,
+      openExternal: options.openExternal,
+      onProviderSettingsChanged: (providerId) => emit('provider-settings:changed', { providerId }),
     }),
     openedFiles,
     logger,

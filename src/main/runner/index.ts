@@ -3,7 +3,7 @@
 import type { HostReply, MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
 import { serializeError } from '../../shared/errors'
 import { connectToParent } from './parent-port'
-import { runWorkflow } from './workflow'
+import { readDeclaration, runWorkflow } from './workflow'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -34,6 +34,18 @@ port.onMessage((message: MainToRunner) => {
     else entry.reject(Object.assign(new Error(message.error.message), { name: message.error.name }))
     return
   }
+  if (message.type === 'declare' && !started) {
+    started = true
+    readDeclaration({
+      providerName: message.providerName,
+      code: message.code,
+      cpuMs: message.limits.cpuMs,
+      send,
+    }).catch((error: unknown) => {
+      send({ type: 'declare-done', error: `runner error: ${serializeError(error).message}` })
+    })
+    return
+  }
   if (message.type === 'start' && !started) {
     started = true
     runWorkflow({
@@ -41,6 +53,7 @@ port.onMessage((message: MainToRunner) => {
       code: message.code,
       cpuMs: message.limits.cpuMs,
       planDownloads: message.planDownloads,
+      settings: message.settings,
       send,
       host: (call, context) =>
         new Promise<HostReply>((resolve, reject) => {

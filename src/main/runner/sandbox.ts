@@ -10,7 +10,14 @@ import {
   type LuaJsFunction,
 } from 'fengari'
 import {
+  DeclarationError,
+  parseDeclaration,
+  type ProviderDeclaration,
+} from '../../shared/provider-declaration'
+import {
+  AUTH_NAMES,
   STORAGE_LIMITS,
+  type AuthName,
   type CallContext,
   type HostCall,
   type HostReply,
@@ -62,6 +69,10 @@ export interface SandboxOptions {
   log?: (level: LogLevel, text: string, context: CallContext) => void
   /** Called on each download_url, with what the current file's metadata promised. */
   expectedDownload: () => { size: number; checksum: string } | null
+  /** The provider's stored settings that are not secret (secret ones are asked of main). */
+  settings?: Record<string, string>
+  /** Called once skwirl.declare has checked the provider's declaration. */
+  onDeclare?: (declaration: ProviderDeclaration) => void
 }
 
 export type CallResult<T> =
@@ -100,6 +111,11 @@ export class LuaSandbox {
   private spent = false
   private context: CallContext = { stage: 'load', fileId: null }
   private downloads = 0
+  private declaration: ProviderDeclaration | null = null
+  /** Where skwirl.declare was called ("Name:3:"), for the error of a second call. */
+  private declaredAt = ''
+  /** Secret settings main has answered in this run, by key. */
+  private readonly secretSettings = new Map<string, string | null>()
 
   constructor(private readonly options: SandboxOptions) {
     const L = lauxlib.luaL_newstate()
@@ -303,6 +319,8 @@ export class LuaSandbox {
     pushLibrary(L, {
       emit_file_id: (S) => this.emitFileId(S),
       download_url: (S) => this.downloadUrl(S),
+      declare: (S) => this.declare(S),
+      setting: (S) => this.setting(S),
     })
     pushLibrary(L, {
       get: (S) => this.storageGet(S),
@@ -351,10 +369,11 @@ export class LuaSandbox {
     const fail = (message: string): never => raise(L, `http.get: ${message}`)
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const params = options ? this.field(L, options, 'params', 'options.params', fail) : {}
+    const auth = this.authOption(L, options, 'options', headers, fail)
     return this.yieldHostCall(
       L,
       'http.get',
-      { method: 'http.get', url, headers, params },
+      { method: 'http.get', url, headers, params, auth },
       (S, reply) => {
         if (reply.method !== 'http.get') return 0
         if (!/\bjson\b/i.test(reply.contentType)) {
@@ -416,6 +435,7 @@ export class LuaSandbox {
     const fail = (message: string): never => raise(L, `${fn}: ${message}`)
     const headers = options ? this.field(L, options, 'headers', `${what}.headers`, fail) : {}
     const params = options ? this.field(L, options, 'params', `${what}.params`, fail) : {}
+    const auth = this.authOption(L, options, what, headers, fail)
     let body: Uint8Array | null = null
     let raw = false
     if (options) {
@@ -443,7 +463,7 @@ export class LuaSandbox {
     }
     // An exact copy: a view into a larger buffer would carry all of it to main.
     const sent = body === null ? null : new Uint8Array(body)
-    const call: HostCall = { method: 'http.request', verb, url, headers, params, body: sent }
+    const call: HostCall = { method: 'http.request', verb, url, headers, params, body: sent, auth }
     return this.yieldHostCall(L, fn, call, (S, reply) => {
       if (reply.method !== 'http.request') return 0
       lua.lua_createtable(S, 0, 4)
@@ -540,14 +560,116 @@ export class LuaSandbox {
       fail('can only be called from download_file')
     }
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
+    const auth = this.authOption(L, options, 'options', headers, fail)
     this.downloads++
     const expected = this.options.expectedDownload()
     return this.yieldHostCall(
       L,
       'skwirl.download_url',
-      { method: 'download_url', url, headers, expected },
+      { method: 'download_url', url, headers, expected, auth },
       () => 0,
     )
+  }
+
+  /** options.auth: the sign-in whose header main adds ("oauth"), or null. */
+  private authOption(
+    L: LuaState,
+    options: number | null,
+    what: string,
+    headers: Record<string, string>,
+    fail: (message: string) => never,
+  ): AuthName | null {
+    if (options === null) return null
+    lua.lua_getfield(L, options, to_luastring('auth'))
+    const type = lua.lua_type(L, -1)
+    const name = stringAt(L, -1)
+    lua.lua_pop(L, 1)
+    if (type === lua.LUA_TNIL) return null
+    if (name === null || !(AUTH_NAMES as readonly string[]).includes(name)) {
+      fail(
+        `${what}.auth must be ${AUTH_NAMES.map((n) => `"${n}"`).join(' or ')} (the sign-in the provider declares), got ${name === null ? typeName(L, -1) : JSON.stringify(name)}`,
+      )
+    }
+    if (!this.declaration?.oauth) {
+      fail(
+        `${what}.auth = "oauth" needs a sign-in: declare it with skwirl.declare { oauth = { … } } at the top of the code`,
+      )
+    }
+    if (Object.keys(headers).some((header) => header.toLowerCase() === 'authorization')) {
+      fail(
+        `give ${what}.auth or an Authorization header, not both: with auth = "oauth", Skwirl adds the header`,
+      )
+    }
+    return name as AuthName
+  }
+
+  /** skwirl.declare { settings = { … }, oauth = { … } }: once, checked here and again in main. */
+  private declare(L: LuaState): number {
+    const fn = 'skwirl.declare'
+    if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
+      raise(L, `${fn}: expects a table { settings = { … }, oauth = { … } }, got ${typeName(L, 1)}`)
+    }
+    if (this.declaration) {
+      raise(
+        L,
+        `${fn}: called a second time (the first call was at ${this.declaredAt}); declare once`,
+      )
+    }
+    lua.lua_settop(L, 1)
+    const encoded = tryJson(() => encodeJson(L, 1, COMPACT))
+    if (encoded instanceof JsonError) raise(L, `${fn}: ${encoded.message}`)
+    let declaration: ProviderDeclaration
+    try {
+      declaration = parseDeclaration(JSON.parse(encoded as string))
+    } catch (error) {
+      if (error instanceof DeclarationError) return raise(L, `${fn}: ${error.message}`)
+      throw error
+    }
+    lauxlib.luaL_where(L, 1)
+    this.declaredAt = lua.lua_tojsstring(L, -1).replace(/:\s*$/, '')
+    lua.lua_pop(L, 1)
+    this.declaration = declaration
+    this.options.onDeclare?.(declaration)
+    return 0
+  }
+
+  /** skwirl.setting(key): the value set for this provider, its default, or nil. */
+  private setting(L: LuaState): number {
+    const fn = 'skwirl.setting'
+    const key = stringAt(L, 1)
+    if (key === null)
+      raise(L, `${fn}: the key (argument 1) must be a string, got ${typeName(L, 1)}`)
+    const declared = this.declaration?.settings ?? []
+    const setting = declared.find((s) => s.key === key)
+    if (!setting) {
+      raise(
+        L,
+        declared.length === 0
+          ? `${fn}: no setting "${key}" is declared; declare settings with skwirl.declare { settings = { … } } first`
+          : `${fn}: no setting "${key}" is declared (the settings are ${declared.map((s) => s.key).join(', ')})`,
+      )
+    }
+    const deliver = (S: LuaState, value: string | null): number => {
+      if (value === null && setting.required) {
+        return raise(
+          S,
+          `${fn}: the setting "${setting.label}" (${key}) is required and not set; set it in the provider's settings, or with skwirl provider set NAME --setting ${key}=…`,
+        )
+      }
+      if (value === null) lua.lua_pushnil(S)
+      else pushText(S, value)
+      return 1
+    }
+    if (!setting.secret) {
+      const stored = this.options.settings?.[key]
+      return deliver(L, stored ?? setting.default)
+    }
+    if (this.secretSettings.has(key)) return deliver(L, this.secretSettings.get(key) ?? null)
+    return this.yieldHostCall(L, fn, { method: 'setting', key }, (S, reply) => {
+      if (reply.method !== 'setting') return 0
+      this.secretSettings.set(key, reply.value)
+      return deliver(S, reply.value)
+    })
   }
 
   private emitFileId(L: LuaState): number {

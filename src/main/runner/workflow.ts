@@ -26,6 +26,8 @@ export interface WorkflowOptions {
   send: (message: Outgoing) => void
   /** The run has a destination: ask main before each download whether the file is unchanged. */
   planDownloads: boolean
+  /** The provider's stored settings that are not secret. */
+  settings: Record<string, string>
 }
 
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
@@ -75,6 +77,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     log: (level, text, context) => write(level, text, context),
     expectedDownload: () =>
       expected ? { size: expected.size, checksum: expected.checksum } : null,
+    settings: options.settings,
+    onDeclare: (declaration) => send({ type: 'declared', declaration }),
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -242,4 +246,36 @@ function readMetadata(co: LuaState, results: number): FileMetadata | string {
     return `get_file_metadata must return ${METADATA_FIELDS}: ${problems.join('; ')}`
   }
   return { name, path, checksum, size, modifiedTime }
+}
+
+export interface DeclareOptions {
+  providerName: string
+  code: string
+  cpuMs: number
+  send: (message: Outgoing) => void
+}
+
+/**
+ * Runs the chunk only to read its declaration: skwirl.declare sends it as it is made, and no
+ * provider function is called. The host is not called either: code at the top level that wants
+ * the network or the storage fails here (the declaration made before it still counts).
+ */
+export async function readDeclaration(options: DeclareOptions): Promise<void> {
+  const { send } = options
+  const sandbox = new LuaSandbox({
+    providerName: options.providerName,
+    cpuMs: options.cpuMs,
+    host: async (call) => {
+      throw new Error(
+        `${call.method === 'setting' ? 'skwirl.setting of a secret' : call.method} is not available while Skwirl reads the provider's settings (the code at the top level runs then without the network, the storage or secrets); call it from the provider's functions`,
+      )
+    },
+    emitFileId: () => undefined,
+    print: () => undefined,
+    expectedDownload: () => null,
+    settings: {},
+    onDeclare: (declaration) => send({ type: 'declared', declaration }),
+  })
+  const loaded = await sandbox.load(options.code)
+  send({ type: 'declare-done', error: loaded.ok ? null : loaded.message })
 }

@@ -9,8 +9,11 @@ import { amzDate, canonicalQuery, EMPTY_SHA256, normalizePath, sign, uriEncode }
 
 export { sign as signV4 } from './sigv4'
 
-/** Reads one of the run's provider settings (secret ones included), or null when it is unset. */
-export type SettingReader = (key: string) => string | null
+/**
+ * Reads one of the run's provider settings (secret ones included), or null when it is unset; a
+ * secret may need the keyring first, so the answer may come later.
+ */
+export type SettingReader = (key: string) => string | null | Promise<string | null>
 
 type AwsSignCall = Extract<HostCall, { method: 'aws.sign' }>
 type AwsSignReply = Extract<HostReply, { method: 'aws.sign' }>
@@ -22,19 +25,19 @@ export class AwsSignError extends Error {
   override name = 'AwsSignError'
 }
 
-export function signForProvider(
+export async function signForProvider(
   call: AwsSignCall,
   settings: SettingReader | undefined,
   secrets: Set<string>,
   now: () => Date = () => new Date(),
-): AwsSignReply {
-  const read = (key: string, what: string): string => {
+): Promise<AwsSignReply> {
+  const read = async (key: string, what: string): Promise<string> => {
     if (!settings) {
       throw new AwsSignError(
         `aws.sign: the ${what} comes from the provider setting "${key}", but this Skwirl has no provider settings to read it from`,
       )
     }
-    const value = settings(key)
+    const value = await settings(key)
     if (value === null || value === '') {
       throw new AwsSignError(
         `aws.sign: the provider setting "${key}" (the ${what}) is not set; set it in the provider's settings`,
@@ -42,10 +45,12 @@ export function signForProvider(
     }
     return value
   }
-  const secretKey = read(call.secretKeySetting, 'secret access key')
+  const secretKey = await read(call.secretKeySetting, 'secret access key')
   secrets.add(secretKey)
   const accessKey =
-    call.accessKeySetting !== null ? read(call.accessKeySetting, 'access key id') : call.accessKey
+    call.accessKeySetting !== null
+      ? await read(call.accessKeySetting, 'access key id')
+      : call.accessKey
   if (!accessKey) throw new AwsSignError('aws.sign: give access_key or access_key_setting')
 
   const s3 = call.service === 's3'

@@ -1,4 +1,4 @@
-import type { ProviderSummary } from '../../../shared/api'
+import type { ProviderListItem } from '../../../shared/api'
 import { useSkwirl } from '../store/context'
 import { editorSelectors } from '../store/editor/selectors'
 import { runsSelectors } from '../store/runs/selectors'
@@ -8,7 +8,7 @@ import { BackupScheduleLine } from './BackupScheduleLine'
 import { DestinationLine } from './DestinationLine'
 import { RunStatusLine } from './RunStatusLine'
 
-export function ProviderCard({ provider }: { provider: ProviderSummary }) {
+export function ProviderCard({ provider }: { provider: ProviderListItem }) {
   const run = useSkwirl(runsSelectors.latestRun(provider.id))
   const executeError = useSkwirl(runsSelectors.executeError(provider.id))
   const isOpen = useSkwirl(editorSelectors.isOpenFor(provider.id))

@@ -1,6 +1,6 @@
 import { cleanup, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ProviderSummary } from '../../../shared/api'
+import type { ProviderListItem } from '../../../shared/api'
 import { ApiError } from '../../../shared/errors'
 import { createFakeApi, deferred } from '../testing/fake-api'
 import { renderApp } from '../testing/render-app'
@@ -24,7 +24,7 @@ describe('the provider list', () => {
 
   it('shows skeleton cards while the list loads', async () => {
     const api = createFakeApi()
-    const answer = deferred<ProviderSummary[]>()
+    const answer = deferred<ProviderListItem[]>()
     api.listProviders.mockReturnValueOnce(answer.promise)
     renderApp(api)
 

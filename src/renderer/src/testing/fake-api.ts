@@ -10,6 +10,8 @@ import type {
   Provider,
   ProviderOptions,
   ProviderSummary,
+  ProviderListItem,
+  ProviderSettingsView,
   RunFile,
   RunState,
   SkwirlApi,
@@ -50,9 +52,25 @@ export const DROPBOX: Provider = {
   code: 'function list_file_ids()\nend\n',
 }
 
-export function summary(provider: Provider): ProviderSummary {
+export function summary(provider: Provider): ProviderListItem {
   const { code: _code, ...rest } = provider
-  return rest
+  return { ...rest, signIn: null, shippedUpdate: false }
+}
+
+/** What the fake answers for a provider's settings unless a test sets its own. */
+export function settingsView(providerId: string): ProviderSettingsView {
+  return {
+    providerId,
+    declaration: { settings: [], oauth: null },
+    declarationError: null,
+    values: {},
+    signIn: null,
+    protection: {
+      level: 'key-file',
+      summary:
+        'Secrets are encrypted (AES-256-GCM) with a key kept by a key file only you can read.',
+    },
+  }
 }
 
 /**
@@ -307,6 +325,27 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
     checkBackup: vi.fn<SkwirlApi['checkBackup']>(async () => ({
       checkId: `check-${nextCheck++}`,
     })),
+    getProviderSettings: vi.fn<SkwirlApi['getProviderSettings']>(async (id) => {
+      find(id)
+      return settingsView(id)
+    }),
+    updateProviderSettings: vi.fn<SkwirlApi['updateProviderSettings']>(async (id) => {
+      find(id)
+      return settingsView(id)
+    }),
+    startSignIn: vi.fn<SkwirlApi['startSignIn']>(async () => ({
+      url: 'https://accounts.example/authorize',
+      opened: false,
+    })),
+    cancelSignIn: vi.fn<SkwirlApi['cancelSignIn']>(async () => undefined),
+    signOut: vi.fn<SkwirlApi['signOut']>(async () => undefined),
+    getShippedUpdate: vi.fn<SkwirlApi['getShippedUpdate']>(async (id) => ({
+      providerId: id,
+      current: find(id).code,
+      shipped: find(id).code,
+    })),
+    applyShippedUpdate: vi.fn<SkwirlApi['applyShippedUpdate']>(async (id) => find(id)),
+    dismissShippedUpdate: vi.fn<SkwirlApi['dismissShippedUpdate']>(async () => undefined),
     on(event, listener) {
       const set = listeners.get(event) ?? new Set()
       listeners.set(event, set)

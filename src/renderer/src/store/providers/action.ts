@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla'
-import type { Provider, ProviderSummary, SkwirlApi } from '../../../../shared/api'
+import type { Provider, ProviderListItem, SkwirlApi } from '../../../../shared/api'
 import { providerNameKey } from '../../../../shared/provider-rules'
 import type { ProviderFiles } from '../../files/provider-files'
 import { errorCode, errorMessage } from '../error-message'
@@ -11,7 +11,7 @@ export interface ProvidersAction {
   /** Reloads the list without showing it as loading (another window or tab changed it). */
   refreshProviders(): Promise<void>
   /** Puts a provider main answered with into the list (after a save, a copy). */
-  upsertProvider(provider: Provider | ProviderSummary): void
+  upsertProvider(provider: Provider | ProviderListItem): void
   duplicateProvider(id: string): Promise<void>
   /** Asks the person to confirm; confirmDelete does it. */
   askToDelete(id: string): void
@@ -26,16 +26,28 @@ export interface ProvidersAction {
   dismissNotice(): void
 }
 
-export function sortProviders(providers: ProviderSummary[]): ProviderSummary[] {
+export function sortProviders(providers: ProviderListItem[]): ProviderListItem[] {
   return [...providers].sort((a, b) => {
     const [ka, kb] = [providerNameKey(a.name), providerNameKey(b.name)]
     return ka < kb ? -1 : ka > kb ? 1 : 0
   })
 }
 
-function summaryOf(provider: Provider | ProviderSummary): ProviderSummary {
+/** A provider main answered with, as the list holds it: what the list knew of it stays. */
+function summaryOf(
+  provider: Provider | ProviderListItem,
+  known: ProviderListItem | undefined,
+): ProviderListItem {
   const { id, name, createdAt, updatedAt } = provider
-  return { id, name, createdAt, updatedAt }
+  return {
+    id,
+    name,
+    createdAt,
+    updatedAt,
+    signIn: 'signIn' in provider ? provider.signIn : (known?.signIn ?? null),
+    shippedUpdate:
+      'shippedUpdate' in provider ? provider.shippedUpdate : (known?.shippedUpdate ?? false),
+  }
 }
 
 export const createProvidersSlice =
@@ -55,7 +67,7 @@ export const createProvidersSlice =
 
       async refreshProviders() {
         if (get().providersStatus !== 'ready') return get().loadProviders()
-        let providers: ProviderSummary[]
+        let providers: ProviderListItem[]
         try {
           providers = await api.listProviders()
         } catch {
@@ -66,8 +78,9 @@ export const createProvidersSlice =
       },
 
       upsertProvider(provider) {
+        const known = get().providers.find((p) => p.id === provider.id)
         const others = get().providers.filter((p) => p.id !== provider.id)
-        set({ providers: sortProviders([...others, summaryOf(provider)]) })
+        set({ providers: sortProviders([...others, summaryOf(provider, known)]) })
       },
 
       async duplicateProvider(id) {

@@ -1,4 +1,4 @@
-import type { ProviderSummary } from '../../../../shared/api'
+import type { ProviderListItem } from '../../../../shared/api'
 
 export type ProvidersStatus = 'idle' | 'loading' | 'ready' | 'error'
 
@@ -17,7 +17,7 @@ export interface Notice {
 
 export interface ProvidersState {
   providersStatus: ProvidersStatus
-  providers: ProviderSummary[]
+  providers: ProviderListItem[]
   providersError: string | null
   pendingDelete: PendingDelete | null
   notice: Notice | null
