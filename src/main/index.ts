@@ -17,6 +17,7 @@ import { registerAppScheme, serveAppProtocol } from './app-protocol'
 import { startUpdateChecks } from './auto-update'
 import { createLogger, logLevelFromEnv, type Logger, type LogLevel } from './core/logger'
 import type { FileDialogs } from './core/provider-files'
+import { keyFileProtector, keyringProtector } from './core/secrets'
 import {
   createCore,
   limitsFromEnv,
@@ -27,6 +28,7 @@ import { watchOpenedLuaFiles } from './file-association'
 import { registerIpcHandlers } from './ipc'
 import { applyLoginItem, startedAtLogin } from './login-item'
 import { nextRunLabel, SkwirlTray } from './tray'
+import { safeStorageProtector } from './safe-storage'
 import { utilityProcessLauncher } from './utility-runner'
 
 /** `npm run dev`'s server; never in a packaged app, where the page comes only from app://. */
@@ -299,6 +301,12 @@ if (!app.requestSingleInstanceLock()) {
         logLevelOverride,
         // shell.openPath answers an error message, or '' when the system opened the file.
         openPath: async (path) => (await shell.openPath(path)) === '',
+        // Sign-in happens in the system browser, never in a window of the app (RFC 8252).
+        openExternal: async (url) => {
+          await shell.openExternal(url)
+          return true
+        },
+        keyProtectors: [safeStorageProtector(), keyringProtector(), keyFileProtector(dataDir)],
       })
     } catch (error) {
       log.error(
