@@ -248,7 +248,8 @@ test('edit the Google Drive provider and discard the change', async ({ page, skw
 
   const again = await openFromCard(page, 'Google Drive')
   await expect(again.locator('.save-state')).toHaveText('Saved')
-  await expect(code(again)).toContainText('function list_file_ids()')
+  await expect(code(again)).toContainText('skwirl.declare {')
+  await expect(code(again)).not.toContainText('-- trying something')
   expect(skwirl.storedProvider('Google Drive')?.code).toBe(seededCode)
 })
 

@@ -31,7 +31,7 @@ test('clicking the name opens the seeded Lua in the editor', async ({ page, skwi
   await expect(editor).toBeVisible()
   // CodeMirror draws the lines in view: the first ones, here.
   const shown = await editor.locator('.cm-content').innerText()
-  for (const line of ['function list_file_ids()', 'skwirl.emit_file_id(file.id)']) {
+  for (const line of ['skwirl.declare {', 'key = "client_id",']) {
     expect(shown).toContain(line)
   }
   expect(shown.replace(/\s+/g, '')).toContain(seededCode.replace(/\s+/g, '').slice(0, 400))

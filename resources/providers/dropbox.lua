@@ -2,22 +2,47 @@
 --
 -- Listing pages through files/list_folder (recursive) and list_folder/continue with the cursor;
 -- each file's metadata comes from the listing; each file is downloaded by its id from
--- files/download. Authorization is OAuth 2 with a refresh token: the short-lived access token is
--- kept in skwirl.storage with its expiry, and renewed when it runs out or Dropbox refuses it.
---
--- Set these three from your app at https://www.dropbox.com/developers/apps and an authorization
--- with token_access_type=offline (which gives the refresh token).
-local APP_KEY = "your_app_key"
-local APP_SECRET = "your_app_secret"
-local REFRESH_TOKEN = "your_refresh_token"
+-- files/download. Sign-in is OAuth 2.0 with your own Dropbox app: Skwirl runs it in your browser,
+-- keeps the tokens encrypted, renews the short-lived access token and adds it to every call that
+-- says auth = "oauth". This code never sees a token.
+
+skwirl.declare {
+  settings = {
+    {
+      key = "app_key",
+      label = "App key",
+      required = true,
+      help = [[Your own Dropbox app, made once at https://www.dropbox.com/developers/apps:
+1. Create app → Scoped access → Full Dropbox → a name.
+2. Permissions: tick files.metadata.read and files.content.read, then Submit.
+3. Settings → OAuth 2 → Redirect URIs: add http://127.0.0.1:53690/callback
+Copy the App key here (and the App secret below), save, then Sign in.]],
+    },
+    {
+      key = "app_secret",
+      label = "App secret",
+      secret = true,
+      help = "Shown under the App key (Settings → App secret). May be left empty: the sign-in then uses PKCE alone.",
+    },
+  },
+  oauth = {
+    authorization_url = "https://www.dropbox.com/oauth2/authorize",
+    token_url = "https://api.dropboxapi.com/oauth2/token",
+    scopes = { "files.metadata.read", "files.content.read" },
+    client_id = { setting = "app_key" },
+    client_secret = { setting = "app_secret" },
+    -- offline: a refresh token, so that Skwirl can renew the 4-hour access token by itself.
+    params = { token_access_type = "offline" },
+    -- Dropbox wants the exact redirect URI registered with the app: a fixed port.
+    redirect_port = 53690,
+  },
+}
 
 local API = "https://api.dropboxapi.com"
 local CONTENT = "https://content.dropboxapi.com"
 local PAGE_SIZE = 2000
 
 local json = require "json"
-local base64 = require "base64"
-local url = require "url"
 local time = require "time"
 local log = require "log"
 local storage = skwirl.storage
@@ -34,47 +59,16 @@ local function describe(response)
   return ("HTTP %d: %s"):format(response.status, tostring(body))
 end
 
-local function access_token(renew)
-  local saved = storage.get("access_token")
-  if saved and not renew and saved.expires_at > time.now() + 60 then
-    return saved.token
-  end
-  local response = http.post(API .. "/oauth2/token", {
-    headers = {
-      Authorization = "Basic " .. base64.encode(APP_KEY .. ":" .. APP_SECRET),
-      ["Content-Type"] = "application/x-www-form-urlencoded",
-    },
-    body = url.query({ grant_type = "refresh_token", refresh_token = REFRESH_TOKEN }),
-  })
-  if response.status ~= 200 then
-    local body = response.body
-    local reason = type(body) == "table" and (body.error_description or body.error) or describe(response)
-    error("Dropbox refused the refresh token: " .. tostring(reason), 2)
-  end
-  local token = response.body.access_token
-  storage.set("access_token", { token = token, expires_at = time.now() + response.body.expires_in })
-  log.info("renewed the access token; it expires at",
-    time.format(math.floor(time.now() + response.body.expires_in)))
-  return token
-end
-
--- Calls an RPC endpoint with JSON arguments; renews the token once if Dropbox refuses it.
+-- Calls an RPC endpoint with JSON arguments. Skwirl adds the access token, and renews it (and
+-- sends the call again, once) when Dropbox says it has expired.
 local function rpc(endpoint, args)
-  for attempt = 1, 2 do
-    local response = http.post(API .. "/2/" .. endpoint, {
-      headers = { Authorization = "Bearer " .. access_token(attempt > 1) },
-      json = args,
-    })
-    if response.status == 200 then return response.body end
-    if response.status == 429 then
-      error(("Dropbox is limiting requests; it asks to wait %s s (%s)"):format(
-        response.headers["retry-after"] or "?", endpoint), 2)
-    end
-    if response.status ~= 401 or attempt == 2 then
-      error(endpoint .. ": " .. describe(response), 2)
-    end
-    log.warn(endpoint .. ": Dropbox refused the access token (" .. describe(response) .. "); renewing it")
+  local response = http.post(API .. "/2/" .. endpoint, { auth = "oauth", json = args })
+  if response.status == 200 then return response.body end
+  if response.status == 429 then
+    error(("Dropbox is limiting requests; it asks to wait %s s (%s)"):format(
+      response.headers["retry-after"] or "?", endpoint), 2)
   end
+  error(endpoint .. ": " .. describe(response), 2)
 end
 
 local function list_all()
@@ -123,21 +117,12 @@ function get_file_metadata(file_id)
   }
 end
 
-local function download(file_id, renew)
+function download_file(file_id)
   skwirl.download_url(CONTENT .. "/2/files/download", {
+    auth = "oauth",
     headers = {
-      Authorization = "Bearer " .. access_token(renew),
       -- Header values must be ASCII: Dropbox asks for "HTTP header safe" JSON.
       ["Dropbox-API-Arg"] = json.encode({ path = file_id }, { ascii = true }),
     },
   })
-end
-
-function download_file(file_id)
-  local ok, err = pcall(download, file_id, false)
-  if not ok and tostring(err):find("HTTP 401", 1, true) then
-    log.warn("Dropbox refused the download of " .. file_id .. " (" .. err .. "); renewing the token")
-    ok, err = pcall(download, file_id, true)
-  end
-  if not ok then error(err, 0) end
 end

@@ -35,6 +35,11 @@ export interface OAuthDeclaration {
   clientSecret: DeclaredValue | null
   /** Extra parameters of the authorization request (access_type = "offline", prompt …). */
   params: Record<string, string>
+  /**
+   * The loopback redirect's port, for a service that wants the exact redirect URI registered
+   * (Dropbox); null: a free port each time (RFC 8252, as Google allows).
+   */
+  redirectPort: number | null
 }
 
 export interface ProviderDeclaration {
@@ -235,6 +240,7 @@ function parseOAuth(value: unknown, settings: SettingDeclaration[]): OAuthDeclar
       'client_id',
       'client_secret',
       'params',
+      'redirect_port',
     ],
     'oauth',
   )
@@ -261,6 +267,14 @@ function parseOAuth(value: unknown, settings: SettingDeclaration[]): OAuthDeclar
       params[name] = text(param, `oauth.params.${name}`, DECLARATION_LIMITS.urlLength, true)
     }
   }
+  const port = value.redirect_port
+  if (
+    port !== undefined &&
+    port !== null &&
+    (typeof port !== 'number' || !Number.isInteger(port) || port < 1024 || port > 65535)
+  ) {
+    fail(`oauth.redirect_port must be a whole number from 1024 to 65535, got ${String(port)}`)
+  }
   if (value.client_id === undefined) {
     fail('oauth.client_id is missing: give it as a string, or { setting = "client_id" }')
   }
@@ -278,6 +292,7 @@ function parseOAuth(value: unknown, settings: SettingDeclaration[]): OAuthDeclar
         ? null
         : parseDeclaredValue(value.client_secret, 'oauth.client_secret', settings, true),
     params,
+    redirectPort: typeof port === 'number' ? port : null,
   }
 }
 
@@ -339,6 +354,7 @@ export function checkTypedDeclaration(value: unknown): ProviderDeclaration {
         client_id: back(o.clientId),
         client_secret: back(o.clientSecret),
         params: o.params,
+        redirect_port: o.redirectPort,
       },
       settings,
     ),

@@ -1,5 +1,6 @@
-// A local HTTP double of the Dropbox API v2 endpoints the shipped Dropbox provider uses: the OAuth
-// token endpoint (refresh_token grant), files/list_folder and list_folder/continue with cursor
+// A local HTTP double of the Dropbox API v2 endpoints the shipped Dropbox provider uses: OAuth 2.0
+// (oauth2/authorize with PKCE, and the token endpoint's authorization_code and refresh_token
+// grants), files/list_folder and list_folder/continue with cursor
 // paging, files/get_metadata, and the content endpoint files/download (GET or POST, arguments in
 // the Dropbox-API-Arg header or the arg parameter). It answers as Dropbox does, including its
 // error bodies (error_summary, plain-text 400s), short-lived access tokens and content_hash.
@@ -285,9 +286,62 @@ export async function startDropboxDouble(
     }
   }
 
+  // Codes the authorization endpoint handed out: their redirect URI and PKCE challenge.
+  const codes = new Map<string, { redirectUri: string; challenge: string }>()
+
+  /** oauth2/authorize: the person is taken to have allowed the app; back with a code. */
+  const authorizePage = (url: URL): Reply => {
+    const q = url.searchParams
+    if (q.get('client_id') !== state.app.appKey) {
+      return new Reply(400, 'Invalid client_id')
+    }
+    const redirect = q.get('redirect_uri') ?? ''
+    if (!/^http:\/\/127\.0\.0\.1:\d+\/callback$/.test(redirect)) {
+      return new Reply(
+        400,
+        "Invalid redirect_uri. It must exactly match one of the redirect URIs you've pre-configured for your app.",
+      )
+    }
+    if (q.get('token_access_type') !== 'offline' || q.get('code_challenge_method') !== 'S256') {
+      return new Reply(400, 'expected token_access_type=offline and code_challenge_method=S256')
+    }
+    const code = randomBytes(18).toString('base64url')
+    codes.set(code, { redirectUri: redirect, challenge: q.get('code_challenge') ?? '' })
+    const back = new URL(redirect)
+    back.searchParams.set('code', code)
+    back.searchParams.set('state', q.get('state') ?? '')
+    return new Reply(302, '', { location: back.toString() })
+  }
+
   const token = (req: http.IncomingMessage, body: Buffer): unknown => {
     if (req.method !== 'POST') throw new Reply(405, 'Method Not Allowed')
     const form = new URLSearchParams(body.toString('utf8'))
+    if (form.get('grant_type') === 'authorization_code') {
+      const code = codes.get(form.get('code') ?? '')
+      codes.delete(form.get('code') ?? '')
+      const verifier = form.get('code_verifier') ?? ''
+      if (
+        !code ||
+        code.redirectUri !== form.get('redirect_uri') ||
+        createHash('sha256').update(verifier).digest('base64url') !== code.challenge ||
+        form.get('client_id') !== state.app.appKey
+      ) {
+        throw new Reply(400, {
+          error: 'invalid_grant',
+          error_description: "code doesn't exist or has expired",
+        })
+      }
+      const access = `sl.${randomBytes(24).toString('base64url')}`
+      tokens.push(access)
+      expiry.set(access, Date.now() + state.tokenLifetime * 1000)
+      return {
+        access_token: access,
+        token_type: 'bearer',
+        expires_in: state.tokenLifetime,
+        refresh_token: state.app.refreshToken,
+        scope: 'files.content.read files.metadata.read',
+      }
+    }
     let clientId = form.get('client_id')
     let clientSecret = form.get('client_secret')
     const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1]
@@ -472,6 +526,10 @@ export async function startDropboxDouble(
           throw new Reply(fault.status, 'Internal Server Error')
         }
         if (path === '/oauth2/token') return send(200, token(req, body))
+        if (path === '/oauth2/authorize') {
+          const answer = authorizePage(url)
+          return send(answer.status, answer.body, answer.headers)
+        }
         if (path === '/2/files/download') {
           if (req.method !== 'GET' && req.method !== 'POST')
             throw new Reply(405, 'Method Not Allowed')

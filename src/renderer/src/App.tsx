@@ -11,6 +11,7 @@ import { RunHistoryDialog } from './components/RunHistoryDialog'
 import { RunNotices } from './components/RunNotices'
 import { ScheduleEditor } from './components/ScheduleEditor'
 import { SettingsDialog } from './components/SettingsDialog'
+import { ShippedUpdateDialog } from './components/ShippedUpdateDialog'
 import { editorSelectors } from './store/editor/selectors'
 import { useSkwirl } from './store/context'
 
@@ -35,6 +36,7 @@ export function App() {
       <RunNotices />
       <DestinationDialog />
       <BackupCheckDialog />
+      <ShippedUpdateDialog />
       <NoticeToast />
     </>
   )

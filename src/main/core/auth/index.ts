@@ -116,6 +116,7 @@ export class SignIns {
       scopes: oauth.scopes,
       params: oauth.params,
       client,
+      port: oauth.redirectPort,
       timeoutMs: this.options.timeoutMs,
       now: this.now,
       onRefused: (message) => {
@@ -306,6 +307,8 @@ export class SignIns {
     for (const value of [oauth.clientId, oauth.clientSecret]) {
       if (!value || 'value' in value) continue
       const setting = declaration.settings.find((s) => s.key === value.setting)
+      // A client secret that is not required may stay empty: the sign-in then uses PKCE alone.
+      if (value === oauth.clientSecret && !setting?.required) continue
       const isSet = setting?.secret
         ? this.options.secrets.has(settingSecretName(providerId, value.setting))
         : (await this.options.settings.resolve(providerId, declaration, value)) !== null

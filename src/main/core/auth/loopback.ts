@@ -18,6 +18,8 @@ export interface AuthorizationRequest {
   scopes: string[]
   params: Record<string, string>
   client: ClientCredentials
+  /** The listener's port; a free one when absent. */
+  port?: number | null
   /** How long the listener waits for the browser (10 minutes by default). */
   timeoutMs?: number
   /** A redirect the listener refused (wrong state, a stray request): for the CLI's stderr. */
@@ -68,8 +70,16 @@ export async function startAuthorization(
     socket.on('close', () => sockets.delete(socket))
   })
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new SignInError(
+              `port ${request.port} on 127.0.0.1, where the sign-in comes back, is in use (another sign-in, or another program); close it and sign in again`,
+            )
+          : error,
+      ),
+    )
+    server.listen(request.port ?? 0, '127.0.0.1', () => resolve())
   })
   const port = (server.address() as AddressInfo).port
   const redirectUri = `http://127.0.0.1:${port}${CALLBACK_PATH}`

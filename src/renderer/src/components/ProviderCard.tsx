@@ -25,6 +25,8 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
   const verifyAll = useSkwirl((s) => s.verifyAll)
   const checkBackup = useSkwirl((s) => s.checkBackup)
   const hasDestination = useSkwirl(destinationsSelectors.options(provider.id)).destination !== null
+  const openProviderSettings = useSkwirl((s) => s.openProviderSettings)
+  const openShippedUpdate = useSkwirl((s) => s.openShippedUpdate)
   // Only a run this process runs can be stopped here (live is null for another process's).
   const stoppable = run?.status === 'running' && run.live !== null ? run : null
   const stopping = useSkwirl(runsSelectors.isStopping(stoppable?.runId ?? null))
@@ -54,6 +56,7 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
           label={`More actions for ${provider.name}`}
           items={[
             { label: 'Edit code', onSelect: () => openEditor(provider.id) },
+            { label: 'Settings & sign-in', onSelect: () => openProviderSettings(provider.id) },
             { label: 'Run history', onSelect: () => void openHistory(provider.id) },
             { label: 'Schedule…', onSelect: () => openScheduleEditor(provider.id) },
             { label: 'Backup folder…', onSelect: () => openDestinationDialog(provider.id) },
@@ -81,6 +84,30 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
           ]}
         />
       </div>
+      {provider.signIn === 'needed' ? (
+        <div className="provider-card__notice provider-card__notice--warning">
+          <span>Sign in needed</span>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => openProviderSettings(provider.id)}
+          >
+            Sign in…
+          </button>
+        </div>
+      ) : null}
+      {provider.shippedUpdate ? (
+        <div className="provider-card__notice">
+          <span>A newer version ships with Skwirl</span>
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => void openShippedUpdate(provider.id)}
+          >
+            See the difference
+          </button>
+        </div>
+      ) : null}
       {unsaved ? (
         <p className="provider-card__unsaved">
           <span className="provider-card__unsaved-dot" aria-hidden="true" />

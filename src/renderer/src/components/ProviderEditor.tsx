@@ -9,6 +9,7 @@ import {
   type CursorPosition,
   type LuaCodeEditorHandle,
 } from './code-editor/LuaCodeEditor'
+import { ProviderSettings } from './ProviderSettings'
 import { Spinner } from './Spinner'
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
@@ -34,6 +35,10 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
   const duplicateProvider = useSkwirl((s) => s.duplicateProvider)
   const exportProvider = useSkwirl((s) => s.exportProvider)
   const askToDelete = useSkwirl((s) => s.askToDelete)
+  const showEditorPane = useSkwirl((s) => s.showEditorPane)
+  const showingSettings = useSkwirl(
+    (s) => editor.providerId !== null && s.settingsPaneFor === editor.providerId,
+  )
 
   const codeRef = useRef<LuaCodeEditorHandle>(null)
   const nameRef = useRef<HTMLInputElement>(null)
@@ -181,13 +186,41 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
           </button>
         </div>
       </header>
+      {providerId !== null ? (
+        <div className="editor__tabs" role="tablist" aria-label="Show">
+          <button
+            type="button"
+            role="tab"
+            className="editor__tab"
+            aria-selected={!showingSettings}
+            onClick={() => showEditorPane('code')}
+          >
+            Code
+          </button>
+          <button
+            type="button"
+            role="tab"
+            className="editor__tab"
+            aria-selected={showingSettings}
+            onClick={() => showEditorPane('settings')}
+          >
+            Settings &amp; sign-in
+          </button>
+        </div>
+      ) : null}
       <ConflictBanner editor={editor} />
       {editor.saveError ? (
         <p className="editor__banner editor__banner--error" role="alert">
           {editor.saveError}
         </p>
       ) : null}
-      <div className="editor__body">
+      {showingSettings && providerId !== null ? (
+        <div className="editor__body editor__body--settings" role="tabpanel">
+          <ProviderSettings providerId={providerId} codeIsDirty={dirty} />
+        </div>
+      ) : null}
+      {/* The code stays mounted under the settings: its undo history and cursor are kept. */}
+      <div className="editor__body" hidden={showingSettings}>
         {editor.status === 'loading' ? (
           <p className="editor__message" role="status">
             <Spinner /> Loading code…
@@ -218,7 +251,7 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
           />
         )}
       </div>
-      <footer className="editor__status">
+      <footer className="editor__status" hidden={showingSettings}>
         <CheckSummary
           check={ready ? check : null}
           checking={ready && check === null}

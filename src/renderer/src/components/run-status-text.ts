@@ -63,6 +63,8 @@ function endedText(run: RunState): string {
       return `Failed: ${destinationProblemWords(run.problem)}`
     case 'runner':
       return 'Failed: runner stopped'
+    case 'sign-in':
+      return 'Failed: sign in again'
     case 'error':
       return run.phase === 'starting'
         ? 'Failed to start'
@@ -115,6 +117,8 @@ export function runEndSentence(run: RunState): string | null {
         case 'destination':
           // Skwirl's own words about the user's disk, not a provider's error text.
           return `The backup folder stopped the run: ${run.problem ?? 'it could not be written'}. What was kept before stays as it was.`
+        case 'sign-in':
+          return 'The service refused the provider’s sign-in (it was revoked, or expired). Sign in again in the provider’s settings, then run it again.'
         default:
           return `The provider failed while ${
             run.phase === 'starting'

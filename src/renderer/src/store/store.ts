@@ -17,6 +17,14 @@ import { createRunsSlice, type RunsAction } from './runs/action'
 import { initialRunsState, type RunsState } from './runs/initialState'
 import { createSchedulesSlice, type SchedulesAction } from './schedules/action'
 import { initialSchedulesState, type SchedulesState } from './schedules/initialState'
+import {
+  createProviderSettingsSlice,
+  type ProviderSettingsAction,
+} from './provider-settings/action'
+import {
+  initialProviderSettingsState,
+  type ProviderSettingsState,
+} from './provider-settings/initialState'
 import { createSettingsSlice, type SettingsAction } from './settings/action'
 import { initialSettingsState, type SettingsState } from './settings/initialState'
 
@@ -27,7 +35,8 @@ export type SkwirlState = ProvidersState &
   ConnectionState &
   SchedulesState &
   SettingsState &
-  DestinationsState
+  DestinationsState &
+  ProviderSettingsState
 
 interface LifecycleAction {
   /** Loads providers and runs and listens to main; returns the way to stop listening. */
@@ -41,6 +50,7 @@ export type SkwirlStore = SkwirlState &
   HistoryAction &
   ConnectionAction &
   SchedulesAction &
+  ProviderSettingsAction &
   SettingsAction &
   DestinationsAction &
   LifecycleAction
@@ -54,6 +64,7 @@ export const initialState: SkwirlState = {
   ...initialHistoryState,
   ...initialConnectionState,
   ...initialSchedulesState,
+  ...initialProviderSettingsState,
   ...initialSettingsState,
   ...initialDestinationsState,
 }
@@ -91,6 +102,7 @@ export function createSkwirlStore(
     ...createHistorySlice(api, options.logFile ?? 'open')(set, get, store),
     ...createConnectionSlice(set, get, store),
     ...createSchedulesSlice(api)(set, get, store),
+    ...createProviderSettingsSlice(api)(set, get, store),
     ...createSettingsSlice(api)(set, get, store),
     ...createDestinationsSlice(api, options.mode === 'browser' ? 'browser' : 'native')(
       set,
@@ -115,6 +127,10 @@ export function createSkwirlStore(
         options.mode === 'browser'
           ? api.on('run:notice', (notice) => get().receiveRunNotice(notice))
           : () => undefined
+      const stopProviderSettings = api.on('provider-settings:changed', ({ providerId }) =>
+        get().providerSettingsChanged(providerId),
+      )
+      const stopSignIn = api.on('sign-in:finished', (event) => get().signInFinished(event))
       void get().loadProviders()
       void get().loadRuns()
       void get().loadBackupStatus()
@@ -131,6 +147,8 @@ export function createSkwirlStore(
         stopNotices()
         stopChecks()
         stopOpened()
+        stopProviderSettings()
+        stopSignIn()
       }
     },
   }))
