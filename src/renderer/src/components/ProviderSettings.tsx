@@ -313,9 +313,14 @@ function SignInSection({ signIn }: { signIn: SignInState }) {
     if (fileDialogs === 'browser') {
       tab = window.open('', '_blank')
       if (tab) {
-        tab.opener = null
-        tab.document.title = 'Signing in…'
-        tab.document.body.textContent = 'Opening the sign-in page…'
+        try {
+          // The service's page must not reach back into Skwirl's (reverse tabnabbing).
+          tab.opener = null
+          tab.document.title = 'Signing in…'
+          tab.document.body.textContent = 'Opening the sign-in page…'
+        } catch {
+          // A browser that will not let the blank tab be touched: it is sent on all the same.
+        }
       }
     }
     void signInAction(tab)
