@@ -1,9 +1,9 @@
 import type { RunNotice, RunState } from '../../../shared/api'
 
 /**
- * Whether a scheduled run that ended needs the person: it failed, or completed with failed
- * files. Not for a success, nor for a run someone stopped or Skwirl closing.
- * (Issue 12 adds 'sign-in' here for a run that ended because its sign-in has to be renewed.)
+ * Whether a scheduled run that ended needs the person: its sign-in has to be renewed, it failed,
+ * or it completed with failed files. Not for a success, nor for a run someone stopped or Skwirl
+ * closing.
  */
 export function noticeFor(run: RunState, at: number): RunNotice | null {
   const base = {
@@ -13,6 +13,7 @@ export function noticeFor(run: RunState, at: number): RunNotice | null {
     failed: run.failed,
     at: new Date(at).toISOString(),
   }
+  if (run.status === 'failed' && run.reason === 'sign-in') return { kind: 'sign-in', ...base }
   if (run.status === 'failed') return { kind: 'failed', ...base }
   if (run.status === 'completed' && run.failed > 0)
     return { kind: 'completed-with-failures', ...base }
