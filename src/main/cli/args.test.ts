@@ -96,8 +96,38 @@ describe('parseArgs', () => {
         schedule: { kind: 'weekly', weekday: 0, time: '02:30' },
         destination: undefined,
         retentionDays: undefined,
+        settings: [],
+        stdinKey: null,
       },
     )
+    expect(
+      parseArgs([
+        'provider',
+        'set',
+        'x',
+        '--setting',
+        'folder=/A=B',
+        '--setting-stdin',
+        'api_key',
+        '--clear-setting',
+        'region',
+        '--schedule',
+        'hourly',
+      ]),
+    ).toMatchObject({
+      schedule: { kind: 'interval', hours: 1 },
+      settings: [
+        ['folder', '/A=B'],
+        ['region', null],
+      ],
+      stdinKey: 'api_key',
+    })
+    expect(() => parseArgs(['provider', 'set', 'x', '--setting', 'folder'])).toThrow(
+      '--setting takes KEY=VALUE, got "folder"',
+    )
+    expect(() =>
+      parseArgs(['provider', 'set', 'x', '--setting', 'a=1', '--clear-setting', 'a']),
+    ).toThrow('the setting a is given more than once')
     expect(parseArgs(['provider', 'set', 'x', '--schedule=off'])).toMatchObject({
       schedule: { kind: 'off' },
     })
