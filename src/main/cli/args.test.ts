@@ -58,6 +58,8 @@ describe('parseArgs', () => {
       schedule: undefined,
       destination: '/b',
       retentionDays: 7,
+      settings: [],
+      stdinKey: null,
     })
     expect(parseArgs(['provider', 'set', 'Drive', '--no-dest'])).toEqual({
       name: 'provider-set',
@@ -65,6 +67,8 @@ describe('parseArgs', () => {
       schedule: undefined,
       destination: null,
       retentionDays: undefined,
+      settings: [],
+      stdinKey: null,
     })
     // One command may set the schedule and the folder together.
     expect(

@@ -1,4 +1,4 @@
-// Migration 6 on a database written before it: the run records and their files stay, the schema
+// Migration 7 on a database written before it: the run records and their files stay, the schema
 // is sound, and a run can end for the sign-in.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -9,7 +9,6 @@ import type {
   EventName,
   Provider,
   ProviderOptions,
-  ProviderSummary,
   ProviderListItem,
   ProviderSettingsView,
   RunFile,
