@@ -28,14 +28,26 @@ export function openDatabase(dataDir: string): Database {
 }
 
 export function migrate(db: Database, file = 'the database'): void {
-  const current = db.pragma('user_version', { simple: true }) as number
-  if (current > MIGRATIONS.length) {
-    throw new DatabaseFromNewerSkwirlError(
-      `${file} was written by a newer Skwirl (schema version ${current}; this Skwirl knows up to ${MIGRATIONS.length}). Update Skwirl, or point SKWIRL_DATA_DIR at another directory.`,
+  applyMigrations(db, MIGRATIONS, (current, known) => {
+    return new DatabaseFromNewerSkwirlError(
+      `${file} was written by a newer Skwirl (schema version ${current}; this Skwirl knows up to ${known}). Update Skwirl, or point SKWIRL_DATA_DIR at another directory.`,
     )
-  }
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    const step = MIGRATIONS[version - 1]
+  })
+}
+
+/**
+ * Brings a database up to the newest of `migrations` against PRAGMA user_version, one
+ * transaction each; a database from a newer Skwirl gets the error `tooNew` makes.
+ */
+export function applyMigrations(
+  db: Database,
+  migrations: ReadonlyArray<(db: Database) => void>,
+  tooNew: (current: number, known: number) => Error,
+): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > migrations.length) throw tooNew(current, migrations.length)
+  for (let version = current + 1; version <= migrations.length; version++) {
+    const step = migrations[version - 1]
     if (!step) continue
     db.transaction(() => {
       step(db)
