@@ -1,6 +1,5 @@
 // `skwirl` as a user runs it: the built CLI (out/main/cli.js) through bin/skwirl.cjs, in its own
 // process, with SKWIRL_DATA_DIR pointing at a temporary directory.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -13,9 +12,14 @@ import {
   type DriveFile,
   type Faults,
 } from '../drive-double/server'
-import { googleDriveCodeFor, makeDataDir, REPO_ROOT } from '../support/fixtures'
-
-const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
+import { googleDriveCodeFor, makeDataDir } from '../support/fixtures'
+import {
+  killAll,
+  startSkwirl,
+  stderrMatching,
+  type Finished,
+  type Started,
+} from '../support/skwirl-cli'
 const REPORT_KEYS = [
   'runId',
   'provider',
@@ -33,13 +37,6 @@ const PROGRESS = /^drive-double: \d+ listed, \d+ downloaded, \d+ failed, \S+ \S+
 /** A progress line once the listing is done (on a loaded machine it may take a few lines). */
 const LISTED_30 = /^drive-double: 30 listed, \d+ downloaded/m
 
-interface Finished {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-}
-
 interface Report {
   runId: string
   provider: string
@@ -53,15 +50,13 @@ interface Report {
 
 let data: { dir: string; remove: () => void }
 const doubles: DriveDouble[] = []
-const children = new Set<ChildProcess>()
 
 beforeAll(() => {
   data = makeDataDir()
 })
 
 afterEach(async () => {
-  for (const child of children) child.kill('SIGKILL')
-  children.clear()
+  killAll()
   await Promise.all(doubles.splice(0).map((double) => double.close()))
 })
 
@@ -69,32 +64,9 @@ afterAll(() => {
   data.remove()
 })
 
-/** Starts `skwirl …`; `finished` resolves with its exit and everything it wrote. */
-function start(
-  args: string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; stderr: () => string; finished: Promise<Finished> } {
-  const base = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('SKWIRL_')),
-  )
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...base, SKWIRL_DATA_DIR: data.dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.add(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const finished = new Promise<Finished>((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', (code, signal) => {
-      children.delete(child)
-      resolve({ code, signal, stdout, stderr })
-    })
-  })
-  return { child, stderr: () => stderr, finished }
+/** Starts `skwirl …` on this file's data directory (env may name another). */
+function start(args: string[], env: Record<string, string> = {}): Started {
+  return startSkwirl(args, data.dir, env)
 }
 
 function skwirl(args: string[], env?: Record<string, string>): Promise<Finished> {
@@ -129,20 +101,8 @@ function readLog(): string {
 }
 
 /** Resolves once the child's stderr matches `pattern` (rejects if it exits first). */
-function stderrMatches(run: ReturnType<typeof start>, pattern: RegExp): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const check = (): void => {
-      if (pattern.test(run.stderr())) {
-        run.child.stderr?.off('data', check)
-        resolve()
-      }
-    }
-    run.child.stderr?.on('data', check)
-    void run.finished.then((out) =>
-      reject(new Error(`skwirl exited (${out.code}) before ${pattern}: ${out.stderr}`)),
-    )
-    check()
-  })
+async function stderrMatches(run: Started, pattern: RegExp): Promise<void> {
+  await stderrMatching(run, pattern)
 }
 
 describe('usage', () => {
