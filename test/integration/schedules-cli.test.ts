@@ -61,7 +61,7 @@ function start(dir: string, args: string[], extra?: Record<string, string>) {
     child.once('error', reject)
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
-  return { child, finished, stdout: () => stdout }
+  return { child, finished, stdout: () => stdout, stderr: () => stderr }
 }
 
 const skwirl = (dir: string, args: string[], extra?: Record<string, string>) =>
@@ -183,7 +183,7 @@ describe('serve', () => {
       (await skwirl(dir, ['provider', 'set', 'Ticker', '--schedule', 'hourly'], knob)).code,
     ).toBe(0)
     const serve = start(dir, ['serve', '--port', '0'], knob)
-    await vi.waitFor(() => expect(serve.stdout()).toMatch(/Running the schedules of 1 provider/), {
+    await vi.waitFor(() => expect(serve.stderr()).toMatch(/Running the schedules of 1 provider/), {
       timeout: 15_000,
     })
     await vi.waitFor(
