@@ -504,7 +504,7 @@ function listProviders(core: SkwirlCore, out: Output): number {
         row.nextRunAt ? (Date.parse(row.nextRunAt) <= now ? 'due' : localTime(row.nextRunAt)) : '—',
         row.lastRun
           ? {
-              text: `${localTime(row.lastRun.startedAt)} ${row.lastRun.reason ? `${row.lastRun.status} (${row.lastRun.reason})` : row.lastRun.status}`,
+              text: `${localTime(row.lastRun.startedAt)} ${statusText(lastRuns.get(row.id) as RunState)}`,
               paint: (text) => (row.lastRun?.status === 'failed' ? out.paint(text, 'red') : text),
             }
           : 'never',
@@ -512,6 +512,7 @@ function listProviders(core: SkwirlCore, out: Output): number {
           text: `${row.lastGoodBackupAt ? localTime(row.lastGoodBackupAt) : 'never'}${row.overdue ? ' (overdue)' : ''}`,
           paint: (text) => (row.overdue ? out.paint(text, 'yellow') : text),
         },
+        row.options?.destination ?? '(check only)',
       ]),
     ),
   )

@@ -58,12 +58,11 @@ export function countsText(run: RunState): string {
   return `${formatCount(run.listed)} listed, ${formatCount(run.downloaded)} downloaded, ${unchanged}${formatCount(run.failed)} failed, ${formatBytes(run.bytes)}`
 }
 
-/** "completed", "completed (3 failed)", "failed (error)". */
+/** "completed", "completed with 3 failed", "failed (destination)". */
 export function statusText(run: RunState): string {
-  if (run.reason) return `${run.status} (${run.reason})`
   if (run.status === 'completed' && run.failed > 0)
-    return `completed (${formatCount(run.failed)} failed)`
-  return run.status
+    return `completed with ${formatCount(run.failed)} failed`
+  return run.reason ? `${run.status} (${run.reason})` : run.status
 }
 
 export function runsTable(
@@ -77,6 +76,7 @@ export function runsTable(
     'DURATION',
     'LISTED',
     'DOWNLOADED',
+    'UNCHANGED',
     'FAILED',
     'SIZE',
   ]
