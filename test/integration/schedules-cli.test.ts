@@ -115,8 +115,11 @@ describe('provider set --schedule and provider list', () => {
         name: 'Google Drive',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
-        options: { destination: null, retentionDays: 30 },
-        schedule: { kind: 'daily', time: '02:30' },
+        options: {
+          destination: null,
+          retentionDays: 30,
+          schedule: { kind: 'daily', time: '02:30' },
+        },
         nextRunAt: expect.stringMatching(/T(00|01):30:00\.000Z$/), // 02:30 in Berlin
         lastRun: null,
         lastGoodBackupAt: null,

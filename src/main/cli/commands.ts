@@ -479,7 +479,6 @@ function listProviders(core: SkwirlCore, out: Output): number {
     return {
       ...provider,
       options: options[provider.id],
-      schedule: s?.schedule ?? { kind: 'off' as const },
       nextRunAt: s?.nextRunAt ?? null,
       lastRun: lastRun ? runReport(lastRun) : null,
       lastGoodBackupAt: s?.lastGoodBackupAt ?? null,
@@ -500,7 +499,7 @@ function listProviders(core: SkwirlCore, out: Output): number {
       ['NAME', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LAST GOOD BACKUP', 'BACKS UP TO'],
       rows.map((row): Cell[] => [
         row.name,
-        formatScheduleSpec(row.schedule),
+        formatScheduleSpec(row.options?.schedule ?? { kind: 'off' }),
         row.nextRunAt ? (Date.parse(row.nextRunAt) <= now ? 'due' : localTime(row.nextRunAt)) : '—',
         row.lastRun
           ? {
@@ -520,25 +519,55 @@ function listProviders(core: SkwirlCore, out: Output): number {
 }
 
 /** `provider set`: its schedule, its destination and retention, whichever were given. */
-function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): number {
+async function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): Promise<number> {
   const provider = storedProvider(core, input.args[0] as string)
   const destination = destinationOf(input)
   const retention = str(input, 'retention')
-  const said: string[] = []
-  const answer: Record<string, unknown> = { provider: provider.name }
+  const spec = str(input, 'schedule')
+  const settings = settingsOf(input)
+  if (typeof settings === 'string') throw new UsageError(settings, 'skwirl provider set --help')
+  let settingsSet: { set: string[]; cleared: string[] } | null = null
+  if (settings.keys.length > 0) {
+    settingsSet = await setSettings(
+      core,
+      provider,
+      settings.changes,
+      settings.stdinKey,
+      ioFor(out),
+      readStdinValue,
+    )
+  }
+  if (destination === undefined && retention === undefined && spec === undefined) {
+    if (out.json) out.data({ provider: provider.name, settings: settingsSet })
+    return 0
+  }
+  let set
+  try {
+    set = core.setOptions(
+      provider.id,
+      {
+        destination,
+        retentionDays: retention === undefined ? undefined : Number(retention),
+        schedule: spec === undefined ? undefined : parseScheduleSpec(spec),
+      },
+      process.cwd(),
+    )
+  } catch (error) {
+    asCliError(error)
+  }
+  const status = core.backupOverview().providers.find((s) => s.providerId === provider.id)
+  if (out.json) {
+    const { destination: dest, retentionDays, schedule } = set
+    out.data({
+      provider: provider.name,
+      options: { destination: dest, retentionDays, schedule },
+      nextRunAt: status?.nextRunAt ?? null,
+      ...(settingsSet ? { settings: settingsSet } : {}),
+    })
+    return 0
+  }
   if (destination !== undefined || retention !== undefined) {
-    let set
-    try {
-      set = core.options.set(
-        provider.id,
-        { destination, retentionDays: retention === undefined ? undefined : Number(retention) },
-        process.cwd(),
-      )
-    } catch (error) {
-      asCliError(error)
-    }
-    answer.options = { destination: set.destination, retentionDays: set.retentionDays }
-    said.push(
+    out.text(
       `${provider.name}: ${
         set.destination === null
           ? 'check only: its runs verify the files without keeping them'
@@ -546,15 +575,10 @@ function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): number 
       }; old versions are kept ${set.retentionDays} day(s).`,
     )
   }
-  const spec = str(input, 'schedule')
   if (spec !== undefined) {
-    const status = core.setSchedule(provider.id, parseScheduleSpec(spec))
-    Object.assign(answer, { schedule: status.schedule, nextRunAt: status.nextRunAt })
-    const next = status.nextRunAt ? `; next run ${localTime(status.nextRunAt)}` : ''
-    said.push(`${provider.name}: ${describeSchedule(status.schedule).toLowerCase()}${next}.`)
+    const next = status?.nextRunAt ? `; next run ${localTime(status.nextRunAt)}` : ''
+    out.text(`${provider.name}: ${describeSchedule(set.schedule).toLowerCase()}${next}.`)
   }
-  if (out.json) out.data(answer)
-  else for (const line of said) out.text(line)
   return 0
 }
 
