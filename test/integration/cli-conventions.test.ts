@@ -107,6 +107,9 @@ interface Case {
   stderr: Expect
 }
 
+/** The provider group's commands, in the table's order. */
+const PROVIDER_COMMANDS = COMMANDS.filter((c) => c.name[0] === 'provider').map((c) => c.name[1])
+
 const usage = (message: string, help = 'skwirl --help'): string =>
   `skwirl: ${message}\nRun '${help}' for help.\n`
 
@@ -208,7 +211,7 @@ const CASES: Array<[string, Case]> = [
       code: 2,
       stdout: '',
       stderr: usage(
-        'provider needs a command: list, add, export, remove, set',
+        `provider needs a command: ${PROVIDER_COMMANDS.join(', ')}`,
         'skwirl provider --help',
       ),
     },
@@ -376,6 +379,51 @@ const CASES: Array<[string, Case]> = [
       args: ['verify', '.', '--json'],
       code: 1,
       stdout: jsonError('failed', /is not a Skwirl backup/),
+      stderr: '',
+    },
+  ],
+  [
+    'a setting without its value',
+    {
+      args: ['provider', 'set', 'x', '--setting', 'folder'],
+      code: 2,
+      stdout: '',
+      stderr: /^skwirl: --setting takes KEY=VALUE, got "folder"/,
+    },
+  ],
+  [
+    'a setting given twice',
+    {
+      args: ['provider', 'set', 'x', '--setting', 'a=1', '--clear-setting', 'a'],
+      code: 2,
+      stdout: '',
+      stderr: usage('the setting a is given more than once', 'skwirl provider set --help'),
+    },
+  ],
+  [
+    'auth without a provider',
+    {
+      args: ['auth'],
+      code: 2,
+      stdout: '',
+      stderr: usage('auth needs <name>', 'skwirl auth --help'),
+    },
+  ],
+  [
+    'auth, signing out (--json)',
+    {
+      args: ['auth', 'Google Drive', '--json', '--sign-out'],
+      code: 0,
+      stdout: json((v) => expect(v).toEqual({ provider: 'Google Drive', signedIn: false })),
+      stderr: '',
+    },
+  ],
+  [
+    'auth for a missing provider (--json)',
+    {
+      args: ['auth', 'Nope', '--json'],
+      code: 1,
+      stdout: jsonError('not-found', /^no provider named "Nope"/),
       stderr: '',
     },
   ],
@@ -737,7 +785,7 @@ describe('completion scripts', () => {
         .split('\n')
         .filter(Boolean)
     expect(complete(['skwirl', 'ru'])).toEqual(['run', 'runs'])
-    expect(complete(['skwirl', 'provider', ''])).toEqual(['list', 'add', 'export', 'remove', 'set'])
+    expect(complete(['skwirl', 'provider', ''])).toEqual(PROVIDER_COMMANDS)
     expect(complete(['skwirl', 'provider', 'export', 'x', '--f'])).toEqual(['--force'])
     expect(complete(['skwirl', '--log-level', ''])).toEqual(['debug', 'info', 'warn', 'error'])
     expect(complete(['skwirl', 'completion', ''])).toEqual(['bash', 'zsh', 'fish'])
@@ -759,7 +807,7 @@ _skwirl`,
       ])
         .split('\n')
         .filter(Boolean)
-    expect(complete(['skwirl', 'provider', ''])).toEqual(['list', 'add', 'export', 'remove', 'set'])
+    expect(complete(['skwirl', 'provider', ''])).toEqual(PROVIDER_COMMANDS)
     expect(complete(['skwirl', '--log-level', ''])).toEqual(['debug', 'info', 'warn', 'error'])
     expect(complete(['skwirl', 'provider', 'add', 'x', ''])).toEqual(['<files>'])
     expect(complete(['skwirl', 'runs', '-'])).toEqual(
