@@ -246,6 +246,8 @@ export interface ProviderOptions {
   destination: string | null
   /** Previous versions older than this many days are pruned after a completed run. */
   retentionDays: number
+  /** When its backups run by themselves (off by default). */
+  schedule: Schedule
 }
 
 /** A change to some of a provider's options; destination is text as typed (checked by main). */
@@ -258,6 +260,7 @@ export const RETENTION_DAYS_MAX = 36_500
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
   destination: null,
   retentionDays: DEFAULT_RETENTION_DAYS,
+  schedule: { kind: 'off' },
 }
 
 export interface ExecuteOptions {
@@ -396,8 +399,6 @@ export interface SkwirlApi {
   openLogFile(): Promise<LogFileInfo>
   /** Every provider's schedule, next run and last good backup. */
   listBackupStatus(): Promise<BackupOverview>
-  /** Sets a provider's schedule ({ kind: 'off' } turns it off). */
-  setSchedule(providerId: string, schedule: Schedule): Promise<BackupStatus>
   getAppSettings(): Promise<AppSettingsView>
   /** Changes the given settings, keeps the others. */
   updateAppSettings(changes: Partial<AppSettings>): Promise<AppSettingsView>
@@ -490,7 +491,6 @@ export const API_METHODS = [
   'cancelRun',
   'openLogFile',
   'listBackupStatus',
-  'setSchedule',
   'getAppSettings',
   'updateAppSettings',
   'listProviderOptions',

@@ -221,7 +221,11 @@ function parseExecuteOptions(method: string, value: unknown): ExecuteOptions {
 const MAX_FOLDER_PATH_LENGTH = 4096
 
 function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch {
-  const patch = parseObject(method, 'the options', value, ['destination', 'retentionDays'])
+  const patch = parseObject(method, 'the options', value, [
+    'destination',
+    'retentionDays',
+    'schedule',
+  ])
   const result: ProviderOptionsPatch = {}
   if (patch.destination !== undefined) {
     const destination = patch.destination
@@ -236,6 +240,7 @@ function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch
   if (patch.retentionDays !== undefined) {
     result.retentionDays = parseCount(method, 'retentionDays', patch.retentionDays, 36_500)
   }
+  if (patch.schedule !== undefined) result.schedule = parseSchedule(method, patch.schedule)
   return result
 }
 
@@ -287,10 +292,6 @@ export const argParsers: ArgParsers = {
   cancelRun: (args) => (arity('cancelRun', args, 1), [parseId('cancelRun', 'runId', args[0])]),
   openLogFile: (args) => (arity('openLogFile', args, 0), []),
   listBackupStatus: (args) => (arity('listBackupStatus', args, 0), []),
-  setSchedule: (args) => (
-    arity('setSchedule', args, 2),
-    [parseId('setSchedule', 'providerId', args[0]), parseSchedule('setSchedule', args[1])]
-  ),
   getAppSettings: (args) => (arity('getAppSettings', args, 0), []),
   updateAppSettings: (args) => (
     arity('updateAppSettings', args, 1),

@@ -213,8 +213,10 @@ describe('a backup into a destination', () => {
         name: 'Scheduled Drive',
         code: googleDriveCodeFor(double.url),
       })
-      scheduled.options.set(provider.id, { destination: dir })
-      scheduled.setSchedule(provider.id, { kind: 'interval', hours: 1 })
+      scheduled.setOptions(provider.id, {
+        destination: dir,
+        schedule: { kind: 'interval', hours: 1 },
+      })
       clock.time += 3_600_000
       const [slot] = scheduled.scheduler.runDue()
       expect(slot).toMatchObject({ status: 'started' })

@@ -331,7 +331,7 @@ describe('the log file', () => {
       secrets: core.secrets,
       logFile: core.logger.file,
       backupOverview: core.backupOverview,
-      setSchedule: core.setSchedule,
+      setOptions: core.setOptions,
       settings: { get: core.settingsView, update: core.updateSettings },
       openPath: async (path) => {
         opened.push(path)
@@ -349,16 +349,17 @@ describe('destinations: options, folders, checks', () => {
     const [drive] = await call<ProviderSummary[]>('listProviders')
     const id = drive!.id
     expect(await call('listProviderOptions')).toEqual({
-      [id]: { destination: null, retentionDays: 30 },
+      [id]: { destination: null, retentionDays: 30, schedule: { kind: 'off' } },
     })
     const folder = join(core.dataDir, 'Backups', 'Drive')
     expect(
       await call('setProviderOptions', id, { destination: folder, retentionDays: 14 }),
-    ).toEqual({ destination: folder, retentionDays: 14 })
+    ).toEqual({ destination: folder, retentionDays: 14, schedule: { kind: 'off' } })
     expect(core.providerChanges).toBe(1)
     expect((await call<Record<string, unknown>>('listProviderOptions'))[id]).toEqual({
       destination: folder,
       retentionDays: 14,
+      schedule: { kind: 'off' },
     })
     expect(await refusal('setProviderOptions', id, { destination: 'Backups' })).toMatchObject({
       code: 'invalid-argument',

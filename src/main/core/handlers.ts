@@ -5,9 +5,10 @@ import type {
   AppSettings,
   AppSettingsView,
   BackupOverview,
-  BackupStatus,
   Provider,
   ProviderListItem,
+  ProviderOptions,
+  ProviderOptionsPatch,
   ProviderSettingsView,
   SkwirlApi,
 } from '../../shared/api'
@@ -24,7 +25,6 @@ import { readProviderFile, writeProviderFile, type FileDialogs } from './provide
 import type { ProviderOptionsStore } from './provider-options'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
-import type { Schedule } from '../../shared/schedule'
 import type { SecretStore } from './secrets'
 import type { ProviderSettings } from './settings'
 
@@ -48,7 +48,7 @@ export interface HandlerDeps {
   /** Called after every change to the providers, so every window and tab can reload its list. */
   onProvidersChanged?: () => void
   backupOverview: () => BackupOverview
-  setSchedule: (providerId: string, schedule: Schedule) => BackupStatus
+  setOptions: (providerId: string, patch: ProviderOptionsPatch) => ProviderOptions
   settings: {
     get(): AppSettingsView
     update(changes: Partial<AppSettings>): AppSettingsView
@@ -199,14 +199,12 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       return { path, opened }
     },
     listBackupStatus: async () => deps.backupOverview(),
-    setSchedule: async (providerId, schedule) => deps.setSchedule(providerId, schedule),
     getAppSettings: async () => deps.settings.get(),
     updateAppSettings: async (changes) => deps.settings.update(changes),
     listProviderOptions: async () => deps.options.all(providers.list().map((p) => p.id)),
     setProviderOptions: async (providerId, patch) => {
-      providers.get(providerId)
-      const { destination, retentionDays } = deps.options.set(providerId, patch)
-      return changed({ destination, retentionDays })
+      const { destination, retentionDays, schedule } = deps.setOptions(providerId, patch)
+      return changed({ destination, retentionDays, schedule })
     },
     chooseDestinationFolder: async () => {
       const chooseFolder = needDialogs().chooseFolder

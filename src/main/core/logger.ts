@@ -33,6 +33,8 @@ export interface LoggerOptions {
   consoleLevel?: LogLevel
   /** What the log records; info by default (debug lines are off). */
   level?: LogLevel
+  /** Where 'stderr' lines go (the CLI draws them above its progress line). */
+  consoleWrite?: (line: string) => void
 }
 
 /** True when a line at `level` passes a threshold of `threshold`. */
@@ -79,8 +81,11 @@ export function createLogger(options: LoggerOptions): Logger {
     consoleTransport.level = false
   } else {
     if (options.console === 'stderr') {
+      const write = options.consoleWrite ?? ((line: string) => process.stderr.write(`${line}\n`))
+      // "info: [run=…] …": the level says what it is; the time is in the log file.
+      consoleTransport.format = '{text}'
       consoleTransport.writeFn = ({ message }) => {
-        process.stderr.write(`${message.level}: ${message.data.map(String).join(' ')}\n`)
+        write(`${message.level}: ${message.data.map(String).join(' ')}`)
       }
     }
   }

@@ -129,7 +129,9 @@ describe('the schedule editor', () => {
     await act(async () =>
       fireEvent.click(within(dialog).getByRole('button', { name: 'Save schedule' })),
     )
-    expect(api.setSchedule).toHaveBeenCalledWith(GOOGLE_DRIVE.id, { kind: 'daily', time: '03:15' })
+    expect(api.setProviderOptions).toHaveBeenCalledWith(GOOGLE_DRIVE.id, {
+      schedule: { kind: 'daily', time: '03:15' },
+    })
     expect(screen.queryByRole('dialog')).toBeNull()
     expect(within(await card('Google Drive')).getByText('Daily at 03:15')).toBeTruthy()
   })
@@ -154,10 +156,8 @@ describe('the schedule editor', () => {
     await act(async () =>
       fireEvent.click(within(dialog).getByRole('button', { name: 'Save schedule' })),
     )
-    expect(api.setSchedule).toHaveBeenCalledWith(DROPBOX.id, {
-      kind: 'weekly',
-      weekday: 5,
-      time: '18:00',
+    expect(api.setProviderOptions).toHaveBeenCalledWith(DROPBOX.id, {
+      schedule: { kind: 'weekly', weekday: 5, time: '18:00' },
     })
   })
 
@@ -179,12 +179,14 @@ describe('the schedule editor', () => {
     expect(within(dialog).getByRole('status').textContent).toMatch(
       /^Every 8 hours\. First run (today|tomorrow) at \d\d:\d\d\.$/,
     )
-    expect(api.setSchedule).not.toHaveBeenCalled()
+    expect(api.setProviderOptions).not.toHaveBeenCalled()
   })
 
   it('keeps the dialog open with the reason when main refuses', async () => {
     const { api } = renderApp()
-    api.setSchedule.mockRejectedValueOnce(new ApiError('not-found', 'No provider has the id x.'))
+    api.setProviderOptions.mockRejectedValueOnce(
+      new ApiError('not-found', 'No provider has the id x.'),
+    )
     const dialog = await openEditor()
     fireEvent.click(within(dialog).getByRole('radio', { name: 'Daily' }))
     await act(async () =>

@@ -276,17 +276,6 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
       hourMs: 3_600_000,
       providers: providers.map((p) => statusOf(p.id)),
     })),
-    setSchedule: vi.fn<SkwirlApi['setSchedule']>(async (providerId, schedule) => {
-      find(providerId)
-      const status: BackupStatus = {
-        ...statusOf(providerId),
-        schedule,
-        // The fake's clock: the next run an hour on, as a stand-in for main's calculation.
-        nextRunAt: schedule.kind === 'off' ? null : new Date(clock + 3_600_000).toISOString(),
-      }
-      statuses.set(providerId, status)
-      return status
-    }),
     getAppSettings: vi.fn<SkwirlApi['getAppSettings']>(async () => ({
       ...settings,
       logLevelOverride: null,
@@ -312,6 +301,15 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
         ...(typeof patch.destination === 'string' ? { destination: patch.destination.trim() } : {}),
       }
       options.set(id, next)
+      if (patch.schedule) {
+        statuses.set(id, {
+          ...statusOf(id),
+          schedule: patch.schedule,
+          // The fake's clock: the next run an hour on, as a stand-in for main's calculation.
+          nextRunAt:
+            patch.schedule.kind === 'off' ? null : new Date(clock + 3_600_000).toISOString(),
+        })
+      }
       return next
     }),
     chooseDestinationFolder: vi.fn<SkwirlApi['chooseDestinationFolder']>(async () => {
