@@ -28,6 +28,7 @@ const REPORT_KEYS = [
   'destination',
   'problem',
   'errors',
+  'errorsOmitted',
 ].sort()
 const PROGRESS = /^drive-double: \d+ listed, \d+ downloaded, \d+ failed, \S+ \S+$/m
 /** A progress line once the listing is done (on a loaded machine it may take a few lines). */
@@ -49,6 +50,7 @@ interface Report {
   failed: number
   bytes: number
   errors: Array<{ fileId: string | null; stage: string; message: string }>
+  errorsOmitted: number
 }
 
 let data: { dir: string; remove: () => void }

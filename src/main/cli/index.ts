@@ -5,6 +5,7 @@ import { basename, extname, join, resolve } from 'node:path'
 import { startBrowserServer } from '../core/browser-server'
 import { resolveDataDir } from '../core/data-dir'
 import { createLogger, type Logger } from '../core/logger'
+import { escapeControls } from '../core/redaction'
 import { childProcessLauncher } from '../core/runner-process'
 import { createCore, limitsFromEnv, recordRunsFromEnv, type SkwirlCore } from '../core/skwirl-core'
 import type { RunOptions, RunOutcome } from '../core/run-manager'
@@ -60,15 +61,15 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    process.stderr.write(`skwirl: ${error.message}\n\n${USAGE}\n`)
+    err(`skwirl: ${error.message}\n\n${USAGE}\n`)
     return 2
   }
   switch (command.name) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`)
+      out(`${USAGE}\n`)
       return 0
     case 'version':
-      process.stdout.write(`${readVersion()}\n`)
+      out(`${readVersion()}\n`)
       return 0
     case 'provider-list':
       return withCore('stderr', undefined, async (core) => listProviders(core, command.json))
@@ -87,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
         const provider = storedProvider(core, command.provider)
         if (!provider) return 1
         core.providers.delete(provider.id)
-        process.stdout.write(`Removed provider "${provider.name}".\n`)
+        out(`Removed provider "${provider.name}".\n`)
         return 0
       })
     case 'provider-settings':
@@ -115,14 +116,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-const STDIO: CliIo = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+const STDIO: CliIo = { out, err }
+
+/**
+ * Everything the CLI writes, but a provider's code on export: text from servers and providers
+ * in it cannot drive the terminal (control characters escaped, as JSON escapes them).
+ */
+function out(text: string): void {
+  process.stdout.write(escapeControls(text))
+}
+
+function err(text: string): void {
+  process.stderr.write(escapeControls(text))
 }
 
 /** A failure the person can fix: one line on stderr, exit 1. */
 function fail(message: string): number {
-  process.stderr.write(`skwirl: ${message}\n`)
+  err(`skwirl: ${message}\n`)
   return 1
 }
 
@@ -166,16 +176,12 @@ async function setProvider(
       set.destination === null
         ? 'check only: its runs verify the files without keeping them'
         : `its runs keep the files in ${set.destination}${set.created ? ' (created)' : ''}`
-    process.stdout.write(
-      `${provider.name}: ${where}; old versions are kept ${set.retentionDays} day(s).\n`,
-    )
+    out(`${provider.name}: ${where}; old versions are kept ${set.retentionDays} day(s).\n`)
   }
   if (command.schedule !== undefined) {
     const status = core.setSchedule(provider.id, command.schedule)
     const next = status.nextRunAt ? `; next run ${localTime(status.nextRunAt)}` : ''
-    process.stdout.write(
-      `${provider.name}: ${describeSchedule(status.schedule).toLowerCase()}${next}.\n`,
-    )
+    out(`${provider.name}: ${describeSchedule(status.schedule).toLowerCase()}${next}.\n`)
   }
   return 0
 }
@@ -203,11 +209,11 @@ function addProvider(core: SkwirlCore, name: string, file: string): number {
     throw error
   }
   for (const missing of check.missingFunctions) {
-    process.stderr.write(
+    err(
       `skwirl: warning: ${file} does not define ${missing}() as a global function; runs will fail without it.\n`,
     )
   }
-  process.stdout.write(`Added provider "${added.name}".\n`)
+  out(`Added provider "${added.name}".\n`)
   return 0
 }
 
@@ -230,7 +236,7 @@ function exportProvider(
     if (error instanceof ProviderFileError) return fail(error.message)
     throw error
   }
-  process.stdout.write(`Exported provider "${provider.name}" to ${file}.\n`)
+  out(`Exported provider "${provider.name}" to ${file}.\n`)
   return 0
 }
 
@@ -273,7 +279,7 @@ async function runCommand(command: Extract<Command, { name: 'run' }>): Promise<n
   try {
     const provider = findProvider(core, target)
     if (!provider) {
-      process.stderr.write(
+      err(
         `skwirl: no provider named "${target}" and no such .lua file. \`skwirl provider list\` shows the providers.\n`,
       )
       return 1
@@ -319,7 +325,7 @@ async function verifyCommand(dir: string, json: boolean): Promise<number> {
   try {
     report = await verifyDestination(dir, {
       signal: controller.signal,
-      onWaiting: (holder) => process.stderr.write(`skwirl: waiting for ${holder} to finish…\n`),
+      onWaiting: (holder) => err(`skwirl: waiting for ${holder} to finish…\n`),
       onProgress: (progress) => {
         const now = Date.now()
         if (now - lastProgress < 500 && progress.checked < progress.total) return
@@ -339,10 +345,10 @@ async function verifyCommand(dir: string, json: boolean): Promise<number> {
   }
   if (json) {
     const { problems, ...counts } = report
-    process.stdout.write(`${JSON.stringify({ ...counts, ok: problems.length === 0, problems })}\n`)
+    out(`${JSON.stringify({ ...counts, ok: problems.length === 0, problems })}\n`)
   } else {
-    for (const problem of report.problems) process.stdout.write(`${describeProblem(problem)}\n`)
-    process.stderr.write(`${verifySummary(report)}\n`)
+    for (const problem of report.problems) out(`${describeProblem(problem)}\n`)
+    err(`${verifySummary(report)}\n`)
   }
   return report.problems.length === 0 ? 0 : 1
 }
@@ -407,7 +413,7 @@ async function runDueCommand(json: boolean): Promise<number> {
       const name = names.get(stored.providerId) ?? stored.providerId
       const slot = core.scheduler.takeUp(stored)
       if (slot.status === 'skipped') {
-        process.stderr.write(`${name}: skipped; its previous run is still going.\n`)
+        err(`${name}: skipped; its previous run is still going.\n`)
         continue
       }
       if (slot.status !== 'started') continue // another Skwirl took it up, or it is gone
@@ -416,8 +422,8 @@ async function runDueCommand(json: boolean): Promise<number> {
       if (!json) reportOutcome(outcome, false, core.logger)
       codes.push(exitCodeFor(outcome))
     }
-    if (json) process.stdout.write(`${JSON.stringify(reports)}\n`)
-    else if (due.length === 0) process.stderr.write('Nothing is due.\n')
+    if (json) out(`${JSON.stringify(reports)}\n`)
+    else if (due.length === 0) err('Nothing is due.\n')
     return worstExitCode(codes)
   } finally {
     await core.close()
@@ -449,14 +455,14 @@ function listProviders(core: SkwirlCore, json: boolean): number {
     }
   })
   if (json) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`)
+    out(`${JSON.stringify(rows, null, 2)}\n`)
     return 0
   }
   if (rows.length === 0) {
-    process.stdout.write('No providers.\n')
+    out('No providers.\n')
     return 0
   }
-  process.stdout.write(
+  out(
     table(
       ['NAME', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LAST GOOD BACKUP', 'BACKS UP TO'],
       rows.map((row) => [
@@ -520,16 +526,16 @@ function listRuns(
   const runs = core.runRecords.recent(limit + 1, providerIds)
   const shown = runs.slice(0, limit)
   if (json) {
-    process.stdout.write(`${JSON.stringify(shown.map(runReport), null, 2)}\n`)
+    out(`${JSON.stringify(shown.map(runReport), null, 2)}\n`)
     return 0
   }
   if (shown.length === 0) {
-    process.stdout.write('No runs recorded yet.\n')
+    out('No runs recorded yet.\n')
     return 0
   }
-  process.stdout.write(runsTable(shown))
+  out(runsTable(shown))
   if (runs.length > limit) {
-    process.stderr.write(`(the newest ${limit}; --limit N shows more)\n`)
+    err(`(the newest ${limit}; --limit N shows more)\n`)
   }
   return 0
 }
@@ -589,7 +595,9 @@ function runsTable(runs: RunState[]): string {
 }
 
 /** Columns padded to their widest cell, two spaces apart; numeric ones aligned right. */
-function table(header: string[], rows: string[][], numeric = new Set<number>()): string {
+function table(header: string[], cells: string[][], numeric = new Set<number>()): string {
+  // Escaped before the widths are measured: a name (from a file's name) may hold anything.
+  const rows = cells.map((row) => row.map((cell) => escapeControls(cell, false)))
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
   )
@@ -627,13 +635,13 @@ function writeProgress(core: SkwirlCore, runId: string): void {
     // Said once per holder, on its own line: the run is not stuck, it waits its turn.
     if (waiting !== saidWaiting) {
       saidWaiting = waiting
-      process.stderr.write(
+      err(
         `${process.stderr.isTTY ? '\r\x1b[K' : ''}skwirl: ${state.destination} is in use; waiting for ${waiting} to finish…\n`,
       )
     }
     return
   }
-  const line = `${state.providerName}: ${countsText(state)}`
+  const line = escapeControls(`${state.providerName}: ${countsText(state)}`, false)
   process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`)
 }
 
@@ -650,20 +658,21 @@ function jsonReport(outcome: RunOutcome) {
     destination: outcome.destination,
     problem: outcome.problem,
     errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),
+    errorsOmitted: outcome.errorsOmitted,
   }
 }
 
 function reportOutcome(outcome: RunOutcome, json: boolean, logger: Logger): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(jsonReport(outcome))}\n`)
+    out(`${JSON.stringify(jsonReport(outcome))}\n`)
     return
   }
-  process.stderr.write(`${outcome.providerName}: ${statusText(outcome)}. ${countsText(outcome)}.\n`)
-  if (outcome.problem) process.stderr.write(`${outcome.problem}\n`)
+  err(`${outcome.providerName}: ${statusText(outcome)}. ${countsText(outcome)}.\n`)
+  if (outcome.problem) err(`${outcome.problem}\n`)
   if (outcome.destination !== null && outcome.status === 'completed') {
-    process.stderr.write(`Backup in ${outcome.destination}\n`)
+    err(`Backup in ${outcome.destination}\n`)
   }
-  if (outcome.errors.length > 0) process.stderr.write(`Errors are in ${logger.file}\n`)
+  if (outcome.errors.length > 0) err(`Errors are in ${logger.file}\n`)
 }
 
 async function serveCommand(port: number, host: string): Promise<number> {
@@ -680,7 +689,7 @@ async function serveCommand(port: number, host: string): Promise<number> {
     })
   } catch (error) {
     await core.close()
-    process.stderr.write(
+    err(
       `skwirl: could not listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}\n`,
     )
     return 1
@@ -697,24 +706,24 @@ async function serveCommand(port: number, host: string): Promise<number> {
     ),
   )
   if (!isLoopback(host)) {
-    process.stderr.write(
+    err(
       `skwirl: warning: listening on ${host}${isAnyAddress(host) ? ' (every network interface)' : ''} over plain HTTP. Anyone who can reach this machine can try to connect, and the access token travels in clear text. Prefer the default 127.0.0.1 with an SSH tunnel (ssh -L ${running.port}:127.0.0.1:${running.port} this-host), or an HTTPS reverse proxy in front.\n`,
     )
   }
   listeners.add((event, payload) => running.broadcast(event, payload))
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-    process.stderr.write('skwirl: the app is not built yet; run `npm run build` first.\n')
+    err('skwirl: the app is not built yet; run `npm run build` first.\n')
   }
-  process.stdout.write(`Skwirl is at ${running.url}\n`)
+  out(`Skwirl is at ${running.url}\n`)
   // Browser mode runs the schedules too, for headless boxes.
   core.scheduler.start()
   const scheduled = core.schedules.all().length
-  process.stdout.write(
+  out(
     scheduled === 0
       ? 'No provider has a schedule; set one in the app or with `skwirl provider set`.\n'
       : `Running the schedules of ${scheduled} provider${scheduled === 1 ? '' : 's'} while it is up.\n`,
   )
-  process.stdout.write('Press Ctrl-C to stop.\n')
+  out('Press Ctrl-C to stop.\n')
   await new Promise<void>((resolveStop) => {
     process.once('SIGINT', resolveStop)
     process.once('SIGTERM', resolveStop)
@@ -747,7 +756,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`skwirl: ${error instanceof Error ? error.message : String(error)}\n`)
+    err(`skwirl: ${error instanceof Error ? error.message : String(error)}\n`)
     process.exitCode = 1
   },
 )

@@ -13,7 +13,6 @@ import {
 } from '../../shared/api'
 import { PaceMeter, secondsLeft } from '../../shared/pace'
 import { serializeError } from '../../shared/errors'
-import { redactSecrets } from '../../shared/redact'
 import {
   checkTypedDeclaration,
   DeclarationError,
@@ -21,6 +20,7 @@ import {
 } from '../../shared/provider-declaration'
 import type {
   CallContext,
+  FileMetadata,
   HostCall,
   MainToRunner,
   RunnerLimits,
@@ -35,11 +35,13 @@ import {
   type DestinationSummary,
   type WriteChunk,
 } from './destination'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { HostCalls, type RunAuth } from './host-calls'
 import { HttpBroker } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
 import { currentOwner, type ProcessOwner } from './process-owner'
 import type { ProviderStorage } from './provider-storage'
+import type { Redactor } from './redaction'
 import type { RunRecorder, RunStore } from './run-store'
 import type { RunnerExit, RunnerLauncher, RunnerProcess } from './runner-process'
 import { codeHash, type ProviderSettings } from './settings'
@@ -51,7 +53,10 @@ export interface RunErrorEntry {
 }
 
 export interface RunOutcome extends RunState {
+  /** The run's own error and its first TEXT_LIMITS.errorEntries file errors. */
   errors: RunErrorEntry[]
+  /** File errors beyond those kept (the counts in the state stay exact). */
+  errorsOmitted: number
 }
 
 export interface RunnableProvider {
@@ -73,6 +78,8 @@ export interface RunOptions {
 export interface RunManagerOptions {
   launch: RunnerLauncher
   logger: Logger
+  /** The process's redactor; each run masks with a child of it that also learns the run's secrets. */
+  redactor: Redactor
   limits: RunnerLimits
   /** skwirl.storage: each provider's key/value store. */
   storage: ProviderStorage
@@ -186,7 +193,8 @@ class Run {
   readonly done: Promise<RunOutcome>
   private resolveDone!: (outcome: RunOutcome) => void
   private readonly errors: RunErrorEntry[] = []
-  private readonly secrets = new Set<string>()
+  private fileErrors = 0
+  private readonly redactor: Redactor
   private runner: RunnerProcess | null = null
   private readonly calls = new AbortController()
   private readonly hostCalls: HostCalls
@@ -237,6 +245,7 @@ class Run {
       live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
+    this.redactor = options.redactor.child()
     this.stored = !provider.id.startsWith('file:')
     const settings = this.stored ? options.settings : undefined
     this.hostCalls = new HostCalls({
@@ -244,7 +253,7 @@ class Run {
       broker: new HttpBroker({ silenceMs: options.limits.httpSilenceMs }),
       storage: options.storage,
       signal: this.calls.signal,
-      secrets: this.secrets,
+      redactor: this.redactor,
       settings:
         options.settingsFor?.(provider.id) ??
         (settings ? (key) => this.readSetting(settings, key) : undefined),
@@ -370,7 +379,7 @@ class Run {
     // Its tokens and client secret join the run's secrets before any line could show them.
     void this.options.signIns
       ?.secretsOf(this.provider, declaration)
-      .then((values) => values.forEach((value) => this.secrets.add(value)))
+      .then((values) => values.forEach((value) => this.redactor.add(value)))
       .catch(() => undefined)
   }
 
@@ -432,7 +441,7 @@ class Run {
       case 'ready':
         return
       case 'file-metadata':
-        this.currentFile = message.name
+        this.currentFile = this.fileText(message.name)
         this.emitUpdate(false)
         return
       case 'call':
@@ -459,6 +468,7 @@ class Run {
       case 'file': {
         const { result } = message
         this.destination?.settle(result.fileId)
+        const fileId = this.fileText(result.fileId)
         this.state.bytes += result.bytes
         let failedAt: 'metadata' | 'download' | null = null
         if (result.outcome === 'downloaded') {
@@ -470,16 +480,16 @@ class Run {
           this.state.failed++
           const error = result.error ?? { stage: 'download' as const, message: 'failed' }
           failedAt = error.stage === 'metadata' ? 'metadata' : 'download'
-          this.errors.push({
-            fileId: result.fileId,
-            stage: error.stage,
-            message: this.clean(error.message),
-          })
-          this.log('error', error.message, { fileId: result.fileId, stage: error.stage })
+          const text = this.clean(error.message)
+          // Memory and --json stay bounded whatever fails: the first entries, then a count.
+          if (++this.fileErrors <= TEXT_LIMITS.errorEntries) {
+            this.errors.push({ fileId, stage: error.stage, message: text })
+          }
+          this.log('error', text, { fileId, stage: error.stage })
         }
         this.recorder?.file({
-          fileId: result.fileId,
-          metadata: result.metadata,
+          fileId,
+          metadata: result.metadata && this.metadataText(result.metadata),
           outcome: result.outcome,
           failedAt,
           bytes: result.bytes,
@@ -656,7 +666,11 @@ class Run {
       `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.failed} failed, ${s.bytes} bytes`,
     )
     this.emitUpdate(true)
-    this.resolveDone({ ...this.snapshot(), errors: this.errors })
+    this.resolveDone({
+      ...this.snapshot(),
+      errors: this.errors,
+      errorsOmitted: Math.max(0, this.fileErrors - TEXT_LIMITS.errorEntries),
+    })
   }
 
   /** Tells the screen, at most every updateEveryMs whatever the run's pace (and at once if now). */
@@ -681,14 +695,31 @@ class Run {
     this.options.onUpdate?.(this.snapshot())
   }
 
+  /** A message from the runner or a server as it may be kept and shown: capped, secrets masked. */
   private clean(message: string): string {
-    return redactSecrets(message, this.secrets)
+    return this.redactor.redact(capText(message, TEXT_LIMITS.message))
+  }
+
+  /** A file id or metadata string as it may be recorded and shown. */
+  private fileText(text: string): string {
+    return this.redactor.redact(capText(text, TEXT_LIMITS.fileText))
+  }
+
+  private metadataText(m: FileMetadata): FileMetadata {
+    return {
+      name: this.fileText(m.name),
+      path: this.fileText(m.path),
+      checksum: this.fileText(m.checksum),
+      size: m.size,
+      modifiedTime: this.fileText(m.modifiedTime),
+    }
   }
 
   private log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    this.options.logger.log(level, this.clean(message), {
+    this.options.logger.log(level, capText(message, TEXT_LIMITS.message), {
       runId: this.state.runId,
       provider: this.provider.name,
+      redactor: this.redactor,
       ...fields,
     })
   }

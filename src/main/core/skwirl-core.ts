@@ -21,6 +21,7 @@ import { BackupChecks, type WriteChunk } from './destination'
 import { createHandlers, type ApiHandlers } from './handlers'
 import { OpenedFiles } from './opened-files'
 import type { Logger } from './logger'
+import type { Redactor } from './redaction'
 import type { FileDialogs } from './provider-files'
 import { ProviderOptionsStore } from './provider-options'
 import { ProviderStorage } from './provider-storage'
@@ -113,6 +114,8 @@ export interface SkwirlCore {
   updateSettings(changes: Partial<AppSettings>): AppSettingsView
   /** Marks failed (interrupted) the runs of Skwirl processes that are gone, and logs them. */
   recoverInterruptedRuns(): void
+  /** The process's redactor (the logger's): register secret values here, or on a run's child. */
+  redactor: Redactor
   /** Stops the scheduler, cancels running runs, then closes the database. */
   close(): Promise<void>
 }
@@ -173,6 +176,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const runs = new RunManager({
     launch: options.launchRunner,
     logger,
+    redactor: logger.redactor,
     storage,
     limits,
     onUpdate: (state) => {
@@ -288,6 +292,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     }),
     openedFiles,
     logger,
+    redactor: logger.redactor,
     schedules,
     scheduler,
     settings,

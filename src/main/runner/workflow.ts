@@ -11,6 +11,7 @@ import type {
 } from '../../shared/runner-protocol'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { stringAt, typeName } from './lua-values'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -33,9 +34,8 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
-/** Lines print and the log module may write in one run, together, and characters per line. */
+/** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
-const OUTPUT_LINE_CHARS = 8192
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
@@ -85,11 +85,12 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   function write(level: LogLevel, text: string, context: CallContext): void {
     written++
     if (written <= OUTPUT_LINES_MAX) {
-      const message =
-        text.length > OUTPUT_LINE_CHARS
-          ? `${text.slice(0, OUTPUT_LINE_CHARS)}… (${text.length - OUTPUT_LINE_CHARS} more characters)`
-          : text
-      send({ type: 'log', level, message, context: { ...context } })
+      send({
+        type: 'log',
+        level,
+        message: capText(text, TEXT_LIMITS.message),
+        context: { ...context },
+      })
     } else if (written === OUTPUT_LINES_MAX + 1) {
       send({
         type: 'log',
