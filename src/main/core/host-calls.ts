@@ -57,7 +57,7 @@ export class HostCalls {
     switch (call.method) {
       case 'http.get': {
         const reply = await this.signed(call.auth, call.headers, (headers) =>
-          broker.get(call.url, headers, call.params, signal),
+          broker.get(call.url, headers, call.params, { signal, timeoutMs: call.timeoutMs }),
         )
         if (/json/i.test(reply.contentType)) this.noteAnswer(reply.body)
         return reply
@@ -71,7 +71,10 @@ export class HostCalls {
       }
       case 'http.request': {
         const reply = await this.signed(call.auth, call.headers, (headers) =>
-          broker.request(call.verb, call.url, headers, call.params, call.body, signal),
+          broker.request(call.verb, call.url, headers, call.params, call.body, {
+            signal,
+            timeoutMs: call.timeoutMs,
+          }),
         )
         if (/json/i.test(reply.headers['content-type'] ?? '')) this.noteAnswer(reply.body)
         return reply
@@ -96,10 +99,11 @@ export class HostCalls {
     context: CallContext,
   ): Promise<HostReply> {
     const { broker, signal } = this.options
+    const options = { signal, timeoutMs: call.timeoutMs }
     const destination = this.options.destination?.() ?? null
     if (!destination || context.fileId === null) {
       const { bytes } = await this.signed(call.auth, call.headers, (headers) =>
-        broker.download(call.url, headers, call.expected, signal),
+        broker.download(call.url, headers, call.expected, options),
       )
       return { method: call.method, bytes }
     }
@@ -107,7 +111,7 @@ export class HostCalls {
     try {
       // A 401 comes before any byte is written: the second try writes into the same file.
       const result = await this.signed(call.auth, call.headers, (headers) =>
-        broker.download(call.url, headers, call.expected, signal, file),
+        broker.download(call.url, headers, call.expected, options, file),
       )
       await file.commit(result)
       return { method: call.method, bytes: result.bytes }

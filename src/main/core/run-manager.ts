@@ -250,7 +250,10 @@ class Run {
     const settings = this.stored ? options.settings : undefined
     this.hostCalls = new HostCalls({
       providerId: provider.id,
-      broker: new HttpBroker({ silenceMs: options.limits.httpSilenceMs }),
+      broker: new HttpBroker({
+        silenceMs: options.limits.httpSilenceMs,
+        deadlineMs: options.limits.httpDeadlineMs,
+      }),
       storage: options.storage,
       signal: this.calls.signal,
       redactor: this.redactor,

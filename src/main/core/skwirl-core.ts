@@ -337,6 +337,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Run
     watchdogMs: read('SKWIRL_LIMIT_WATCHDOG_MS'),
     memoryMb: read('SKWIRL_LIMIT_MEMORY_MB'),
     httpSilenceMs: read('SKWIRL_LIMIT_HTTP_SILENCE_MS'),
+    httpDeadlineMs: read('SKWIRL_LIMIT_HTTP_DEADLINE_MS'),
   }
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined))
 }

@@ -370,10 +370,11 @@ export class LuaSandbox {
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const params = options ? this.field(L, options, 'params', 'options.params', fail) : {}
     const auth = this.authOption(L, options, 'options', headers, fail)
+    const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
     return this.yieldHostCall(
       L,
       'http.get',
-      { method: 'http.get', url, headers, params, auth },
+      { method: 'http.get', url, headers, params, auth, timeoutMs },
       (S, reply) => {
         if (reply.method !== 'http.get') return 0
         if (!/\bjson\b/i.test(reply.contentType)) {
@@ -436,6 +437,7 @@ export class LuaSandbox {
     const headers = options ? this.field(L, options, 'headers', `${what}.headers`, fail) : {}
     const params = options ? this.field(L, options, 'params', `${what}.params`, fail) : {}
     const auth = this.authOption(L, options, what, headers, fail)
+    const timeoutMs = options ? this.timeout(L, options, `${what}.timeout`, fail) : undefined
     let body: Uint8Array | null = null
     let raw = false
     if (options) {
@@ -463,7 +465,16 @@ export class LuaSandbox {
     }
     // An exact copy: a view into a larger buffer would carry all of it to main.
     const sent = body === null ? null : new Uint8Array(body)
-    const call: HostCall = { method: 'http.request', verb, url, headers, params, body: sent, auth }
+    const call: HostCall = {
+      method: 'http.request',
+      verb,
+      url,
+      headers,
+      params,
+      body: sent,
+      auth,
+      timeoutMs,
+    }
     return this.yieldHostCall(L, fn, call, (S, reply) => {
       if (reply.method !== 'http.request') return 0
       lua.lua_createtable(S, 0, 4)
@@ -561,12 +572,13 @@ export class LuaSandbox {
     }
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const auth = this.authOption(L, options, 'options', headers, fail)
+    const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
     this.downloads++
     const expected = this.options.expectedDownload()
     return this.yieldHostCall(
       L,
       'skwirl.download_url',
-      { method: 'download_url', url, headers, expected, auth },
+      { method: 'download_url', url, headers, expected, auth, timeoutMs },
       () => 0,
     )
   }
@@ -719,6 +731,25 @@ export class LuaSandbox {
     if (type !== lua.LUA_TTABLE)
       raise(L, `${fn}: the options (argument 2) must be a table, got ${typeName(L, 2)}`)
     return 2
+  }
+
+  /** The call's own deadline (`timeout`, in seconds) in ms, or undefined for the run's. */
+  private timeout(
+    L: LuaState,
+    table: number,
+    what: string,
+    fail: (message: string) => never,
+  ): number | undefined {
+    lua.lua_getfield(L, table, to_luastring('timeout'))
+    const type = lua.lua_type(L, -1)
+    const seconds = type === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -1) : NaN
+    const got = type === lua.LUA_TNUMBER ? String(seconds) : typeName(L, -1)
+    lua.lua_pop(L, 1)
+    if (type === lua.LUA_TNIL) return undefined
+    if (!(seconds > 0) || !Number.isFinite(seconds)) {
+      fail(`${what} must be a number of seconds above 0, got ${got}`)
+    }
+    return seconds * 1000
   }
 
   private field(
