@@ -69,6 +69,8 @@ beforeAll(async () => {
           id_token: ID_TOKEN,
           expires_in: 3599,
         })
+      case '/huge-error':
+        return json(res, 500, { error: { message: 'M'.repeat(2 * 1024 * 1024) } })
       case '/evil':
         return json(res, 500, { error: { message: `boom ${CONTROLS} end` } })
       default:
@@ -177,6 +179,88 @@ describe('text from a hostile server and a careless provider', () => {
     expect(runs.stdout).toContain('evil\\u001b[2J\\u009b')
     for (const text of [run.stdout, run.stderr, runs.stdout, runs.stderr]) {
       expect(text.replaceAll('\n', '')).not.toMatch(RAW_CONTROLS)
+    }
+  })
+})
+
+describe('sizes that a provider or a server decides', () => {
+  const sizes = `
+local BASE = "BASE_URL"
+function list_file_ids()
+  for i = 1, 120 do skwirl.emit_file_id("e" .. i) end
+  for i = 1, 3 do skwirl.emit_file_id("s" .. i) end
+  for i = 1, 3 do skwirl.emit_file_id("n" .. i) end
+  print(string.rep("P", 3e6))
+end
+function get_file_metadata(id)
+  if id:sub(1, 1) == "e" then error(string.rep("E", 1e5)) end
+  if id:sub(1, 1) == "s" then http.get(BASE .. "/huge-error") end
+  return { name = string.rep("N", 4 * 1024 * 1024), path = "/n", checksum = "", size = 1,
+    modified_time = "2024-01-01T00:00:00Z" }
+end
+function download_file(id) error("not reached") end
+`
+
+  it('are capped with a marker, and a run keeps and prints a bounded number of errors', async () => {
+    const dir = makeDataDir()
+    try {
+      const file = join(dir.dir, 'sizes.lua')
+      writeFileSync(file, sizes.replace('BASE_URL', base))
+      const out = await skwirl(['run', file, '--json'], dir.dir)
+      const report = JSON.parse(out.stdout) as {
+        status: string
+        failed: number
+        errors: Array<{ fileId: string | null; stage: string; message: string }>
+        errorsOmitted: number
+      }
+      // The counts are exact; the entries stop at 100.
+      expect(report).toMatchObject({ status: 'completed', failed: 126, errorsOmitted: 26 })
+      expect(report.errors).toHaveLength(100)
+      for (const error of report.errors) expect(error.message.length).toBeLessThanOrEqual(8192)
+      expect(report.errors[0]?.message).toMatch(/^sizes:10: in get_file_metadata: E+… \[[\d,]+ more characters cut]$/)
+      expect(out.stdout.length).toBeLessThan(1024 * 1024)
+
+      const log = readFileSync(join(dir.dir, 'logs', 'main.log'), 'utf8')
+      expect(log).toMatch(/HTTP 500: Internal Server Error/)
+      expect(log).toMatch(
+        /file=n1 stage=metadata\] .*name is 4,194,304 characters long, over the limit of 4096/,
+      )
+      expect(log).toMatch(/print: P+… \[[\d,]+ more characters cut]/)
+      expect(log.length).toBeLessThan(3 * 1024 * 1024)
+      // The database holds no multi-megabyte name.
+      const db = ['skwirl.db', 'skwirl.db-wal']
+        .map((name) => join(dir.dir, name))
+        .filter((path) => existsSync(path))
+        .reduce((sum, path) => sum + readFileSync(path).length, 0)
+      expect(db).toBeLessThan(2 * 1024 * 1024)
+    } finally {
+      dir.remove()
+    }
+  })
+
+  it('an id longer than 4096 characters fails the listing with a clear reason', async () => {
+    const dir = makeDataDir()
+    try {
+      const file = join(dir.dir, 'long-id.lua')
+      writeFileSync(
+        file,
+        'function list_file_ids() skwirl.emit_file_id(string.rep("i", 1e5)) end\n' +
+          'function get_file_metadata() end function download_file() end',
+      )
+      const out = await skwirl(['run', file, '--json'], dir.dir)
+      expect(out.code).toBe(1)
+      expect(JSON.parse(out.stdout)).toMatchObject({
+        status: 'failed',
+        errors: [
+          {
+            stage: 'list',
+            message:
+              'long-id:1: in list_file_ids: skwirl.emit_file_id: the id is 100,000 characters long; an id may be at most 4096',
+          },
+        ],
+      })
+    } finally {
+      dir.remove()
     }
   })
 })

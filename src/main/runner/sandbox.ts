@@ -23,6 +23,7 @@ import {
   type HostReply,
   type LogLevel,
 } from '../../shared/runner-protocol'
+import { TEXT_LIMITS } from '../../shared/text-limits'
 import { locateError } from './error-location'
 import {
   bytesAt,
@@ -694,6 +695,12 @@ export class LuaSandbox {
     }
     if (this.context.stage !== 'list')
       raise(L, 'skwirl.emit_file_id: can only be called from list_file_ids')
+    if (id.length > TEXT_LIMITS.fileText) {
+      raise(
+        L,
+        `skwirl.emit_file_id: the id is ${id.length.toLocaleString('en-US')} characters long; an id may be at most ${TEXT_LIMITS.fileText}`,
+      )
+    }
     this.options.emitFileId(id)
     return 0
   }

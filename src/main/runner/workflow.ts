@@ -102,7 +102,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   }
 
   const fail = (stage: Stage, message: string): void =>
-    send({ type: 'done', status: 'failed', error: { stage, message } })
+    send({ type: 'done', status: 'failed', error: { stage, message: capMessage(message) } })
 
   const loaded = await sandbox.load(options.code)
   if (!loaded.ok) return fail('load', loaded.message)
@@ -162,7 +162,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     if (!metadata.ok || typeof metadata.value === 'string') {
       result.error = {
         stage: 'metadata',
-        message: metadata.ok ? (metadata.value as string) : metadata.message,
+        message: capMessage(metadata.ok ? (metadata.value as string) : metadata.message),
       }
       send({ type: 'file', result })
       continue
@@ -193,7 +193,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     if (stopsRun(downloaded)) return fail('download', downloaded.message)
     const downloads = sandbox.takeDownloadCount()
     if (!downloaded.ok) {
-      result.error = { stage: 'download', message: downloaded.message }
+      result.error = { stage: 'download', message: capMessage(downloaded.message) }
     } else if (downloads === 0) {
       result.error = {
         stage: 'download',
@@ -217,6 +217,11 @@ function stopsRun(
 const METADATA_FIELDS =
   'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
 
+/** An error message as it may cross to main: a provider decides its length. */
+function capMessage(message: string): string {
+  return capText(message, TEXT_LIMITS.message)
+}
+
 /** Reads get_file_metadata's table; a string return is the reason it is unusable. */
 function readMetadata(co: LuaState, results: number): FileMetadata | string {
   if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
@@ -227,6 +232,11 @@ function readMetadata(co: LuaState, results: number): FileMetadata | string {
     lua.lua_getfield(co, 1, to_luastring(key))
     const value = stringAt(co, -1)
     if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
+    else if (value.length > TEXT_LIMITS.fileText) {
+      problems.push(
+        `${key} is ${value.length.toLocaleString('en-US')} characters long, over the limit of ${TEXT_LIMITS.fileText}`,
+      )
+    }
     lua.lua_pop(co, 1)
     return value ?? ''
   }

@@ -5,6 +5,8 @@ import { redactPatterns, REDACTED } from './text-patterns'
 
 /** Shorter values are not masked as values (they would mask ordinary words and numbers). */
 export const MIN_SECRET_LENGTH = 6
+/** Longer values are not credentials (a provider decides what it sends); their shape still is. */
+export const MAX_SECRET_LENGTH = 64 * 1024
 
 let generation = 0
 
@@ -30,7 +32,8 @@ export class Redactor {
   add(value: string | null | undefined): void {
     if (typeof value !== 'string') return
     const secret = value.trim()
-    if (secret.length < MIN_SECRET_LENGTH || this.knows(secret)) return
+    if (secret.length < MIN_SECRET_LENGTH || secret.length > MAX_SECRET_LENGTH) return
+    if (this.knows(secret)) return
     this.values.add(secret)
     for (const form of [encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]) {
       if (form !== secret) this.values.add(form)
