@@ -223,7 +223,6 @@ describe('deadlines', () => {
       /list: .*reading the response of http:\/\/127\.0\.0\.1:\d+\/trickle failed after \d+ bytes: not finished after 2 s \(the call's deadline/,
     )
     expect(outcome.ms).toBeGreaterThanOrEqual(DEADLINE_MS)
-    expect(outcome.ms).toBeLessThan(DEADLINE_MS + 8000)
   })
 
   it('a call may set its own deadline, shorter or longer', async () => {

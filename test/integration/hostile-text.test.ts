@@ -217,7 +217,9 @@ function download_file(id) error("not reached") end
       expect(report).toMatchObject({ status: 'completed', failed: 126, errorsOmitted: 26 })
       expect(report.errors).toHaveLength(100)
       for (const error of report.errors) expect(error.message.length).toBeLessThanOrEqual(8192)
-      expect(report.errors[0]?.message).toMatch(/^sizes:10: in get_file_metadata: E+… \[[\d,]+ more characters cut]$/)
+      expect(report.errors[0]?.message).toMatch(
+        /^sizes:10: in get_file_metadata: E+… \[[\d,]+ more characters cut]$/,
+      )
       expect(out.stdout.length).toBeLessThan(1024 * 1024)
 
       const log = readFileSync(join(dir.dir, 'logs', 'main.log'), 'utf8')

@@ -2,7 +2,6 @@
 // log, and kills a runner that is stuck, too big, or cancelled. A run with a destination holds it
 // (through destination/) from before its runner starts until its record is final.
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import {
   DEFAULT_RETENTION_DAYS,
   type RunEndReason,
@@ -43,7 +42,12 @@ import { currentOwner, type ProcessOwner } from './process-owner'
 import type { ProviderStorage } from './provider-storage'
 import type { Redactor } from './redaction'
 import type { RunRecorder, RunStore } from './run-store'
-import type { RunnerExit, RunnerLauncher, RunnerProcess } from './runner-process'
+import {
+  residentLimitMb,
+  type RunnerExit,
+  type RunnerLauncher,
+  type RunnerProcess,
+} from './runner-process'
 import { codeHash, type ProviderSettings } from './settings'
 
 export interface RunErrorEntry {
@@ -199,8 +203,13 @@ class Run {
   private readonly calls = new AbortController()
   private readonly hostCalls: HostCalls
   private seq = 0
-  private callInFlight = false
-  private lastActivity = Date.now()
+  /** Host calls main is answering: while there is one, the runner waits and is not watched. */
+  private callsInFlight = 0
+  /** When the host last answered, and the runner's CPU time then (read at the next watch). */
+  private answeredAt = Date.now()
+  private cpuAtAnswer: number | null = null
+  /** The resident size that got the runner killed. */
+  private residentAtKill = 0
   private stopReason: StopReason | null = null
   private finished = false
   private lastUpdate = 0
@@ -333,7 +342,8 @@ class Run {
   private launch(): void {
     const runner = this.options.launch({ memoryMb: this.options.limits.memoryMb })
     this.runner = runner
-    this.lastActivity = Date.now()
+    this.answeredAt = Date.now()
+    this.cpuAtAnswer = null
     runner.onMessage((message) => this.onMessage(message))
     runner.onExit((exit) => this.onExit(exit))
     this.watchdog = setInterval(() => this.watch(), this.options.watchEveryMs ?? 250)
@@ -439,7 +449,6 @@ class Run {
 
   private onMessage(message: RunnerToMain): void {
     if (this.finished) return
-    this.lastActivity = Date.now()
     switch (message.type) {
       case 'ready':
         return
@@ -544,7 +553,7 @@ class Run {
   }
 
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
-    this.callInFlight = true
+    this.callsInFlight++
     let reply: Outgoing
     try {
       const value = await this.hostCalls.perform(call, context)
@@ -552,13 +561,13 @@ class Run {
     } catch (error) {
       if (error instanceof SignInNeededError) {
         // Every later call would fail the same way: the run stops here, saying why.
-        this.callInFlight = false
+        this.callsInFlight--
         this.failForSignIn(error.message, context)
         return
       }
       if (error instanceof DestinationError) {
         // Not this file's problem but the whole destination's: the run stops here.
-        this.callInFlight = false
+        this.callsInFlight--
         await this.destinationFailed(error, context.fileId)
         return
       }
@@ -566,8 +575,9 @@ class Run {
       this.log('debug', `${call.method} failed: ${serialized.message}`, context)
       reply = { type: 'reply', replyTo: seq, ok: false, error: serialized }
     }
-    this.callInFlight = false
-    this.lastActivity = Date.now()
+    this.callsInFlight--
+    this.answeredAt = Date.now()
+    this.cpuAtAnswer = null
     if (!this.finished) this.send(reply)
   }
 
@@ -578,15 +588,28 @@ class Run {
     this.finish('failed', 'sign-in')
   }
 
+  /**
+   * Kills a runner that has computed for watchdogMs of CPU since the host last answered (its own
+   * CPU budget cannot stop a builtin such as a pattern match), or that has outgrown its memory.
+   * Its messages (log lines, ids) are no sign of life: a loop can send them forever. Where the
+   * system does not tell a process's CPU time, the time since the last answer is used.
+   */
   private watch(): void {
     if (this.finished || this.stopReason || !this.runner) return
     const { watchdogMs, memoryMb } = this.options.limits
-    if (!this.callInFlight && Date.now() - this.lastActivity > watchdogMs) {
-      this.stop('watchdog')
+    const usage = this.runner.usage()
+    if (usage && usage.residentBytes > residentLimitMb(memoryMb) * 1024 * 1024) {
+      this.residentAtKill = usage.residentBytes
+      this.stop('memory')
       return
     }
-    const rss = residentBytes(this.runner.pid)
-    if (rss !== null && rss > memoryMb * 1024 * 1024) this.stop('memory')
+    if (this.callsInFlight > 0) return
+    if (usage) {
+      this.cpuAtAnswer ??= usage.cpuMs
+      if (usage.cpuMs - this.cpuAtAnswer > watchdogMs) this.stop('watchdog')
+    } else if (Date.now() - this.answeredAt > watchdogMs) {
+      this.stop('watchdog')
+    }
   }
 
   private onExit(exit: RunnerExit): void {
@@ -604,8 +627,10 @@ class Run {
       this.finish('failed', 'destination')
       return
     } else if (this.stopReason === 'watchdog') {
-      message = `the runner was killed: it neither called the host nor reported for ${Math.round(limits.watchdogMs / 1000)} s (a builtin such as string.rep or a pattern match running too long)`
-    } else if (this.stopReason === 'memory' || exit.outOfMemory) {
+      message = `the runner was killed: it computed for more than ${Math.round(limits.watchdogMs / 1000)} s without calling the host (a builtin such as string.rep or a pattern match running too long)`
+    } else if (this.stopReason === 'memory') {
+      message = `the runner was killed: it went over its memory limit of ${limits.memoryMb} MB (${Math.round(this.residentAtKill / 1048576)} MB resident; ${residentLimitMb(limits.memoryMb)} MB is the most with room for what is not yet collected)`
+    } else if (exit.outOfMemory) {
       message = `the runner was killed: it went over its memory limit of ${limits.memoryMb} MB`
     } else {
       message = `the runner process ended unexpectedly (exit code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`
@@ -735,15 +760,4 @@ function filesDone(state: RunState): number {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-/** The runner's resident memory on Linux (null elsewhere, where the V8 heap cap alone applies). */
-function residentBytes(pid: number | undefined): number | null {
-  if (pid === undefined || process.platform !== 'linux') return null
-  try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1])
-    return Number.isFinite(pages) ? pages * 4096 : null
-  } catch {
-    return null
-  }
 }

@@ -110,6 +110,9 @@ export class LuaSandbox {
   /** CPU time when the budget started; null until the first count after a host call. */
   private budgetStart: NodeJS.CpuUsage | null = null
   private spent = false
+  /** The budget's message with where the hook stopped the script (read from the live stack). */
+  private spentMessage = ''
+  private readonly countHook = (S: LuaState): void => this.onCount(S)
   private context: CallContext = { stage: 'load', fileId: null }
   private downloads = 0
   private declaration: ProviderDeclaration | null = null
@@ -173,7 +176,7 @@ export class LuaSandbox {
       throw new Error(`sandbox prelude: ${errorText(L, -1)}`)
 
     // Threads inherit the hook from the state they are created from, provider coroutines included.
-    lua.lua_sethook(L, (S) => this.onCount(S), lua.LUA_MASKCOUNT, HOOK_EVERY)
+    lua.lua_sethook(L, this.countHook, lua.LUA_MASKCOUNT, HOOK_EVERY)
   }
 
   /** Compiles and runs the provider's chunk (defining its functions). */
@@ -196,7 +199,7 @@ export class LuaSandbox {
   }
 
   hasGlobalFunction(name: string): boolean {
-    const type = lua.lua_getglobal(this.L, to_luastring(name))
+    const type = pushRawGlobal(this.L, name)
     lua.lua_pop(this.L, 1)
     return type === lua.LUA_TFUNCTION
   }
@@ -208,7 +211,7 @@ export class LuaSandbox {
     context: CallContext,
     collect: (co: LuaState, results: number) => T,
   ): Promise<CallResult<T>> {
-    lua.lua_getglobal(this.L, to_luastring(name))
+    pushRawGlobal(this.L, name)
     for (const arg of args) lua.lua_pushstring(this.L, to_luastring(arg))
     return this.drive(context, args.length, collect)
   }
@@ -267,8 +270,11 @@ export class LuaSandbox {
           this.touch()
           continue
         }
-        if (status === lua.LUA_OK) {
-          return { ok: true, value: collect(co, lua.lua_gettop(co)) }
+        if (status === lua.LUA_OK) return this.collectProtected(co, collect)
+        // The hook raises the budget's error where it cannot yield; whatever the error became
+        // on its way out, the budget is what stopped the script.
+        if (this.spent) {
+          return { ok: false, message: this.locate(co, this.budgetMessage()), budgetSpent: true }
         }
         return { ok: false, message: this.locate(co, errorValueText(co)), budgetSpent: false }
       }
@@ -276,6 +282,31 @@ export class LuaSandbox {
       // Unanchor the coroutine so the collector can take it.
       lua.lua_pop(L, 1)
     }
+  }
+
+  /**
+   * Reads a call's results in a protected call: reading a returned table runs its metamethods
+   * (__index), which may fail or loop, and must end as that file's error or the spent budget,
+   * never as an error outside any protection.
+   */
+  private collectProtected<T>(
+    co: LuaState,
+    collect: (co: LuaState, results: number) => T,
+  ): CallResult<T> {
+    const results = lua.lua_gettop(co)
+    let value: T | undefined
+    lauxlib.luaL_checkstack(co, 2, null)
+    lua.lua_pushjsfunction(co, (S) => {
+      value = collect(S, lua.lua_gettop(S))
+      return 0
+    })
+    lua.lua_insert(co, 1)
+    const status = lua.lua_pcall(co, results, 0, 0)
+    if (status === lua.LUA_OK) return { ok: true, value: value as T }
+    if (this.spent) {
+      return { ok: false, message: this.spentMessage, budgetSpent: true }
+    }
+    return { ok: false, message: errorValueText(co), budgetSpent: false }
   }
 
   /** The message with the provider function it happened in (see error-location.ts). */
@@ -302,10 +333,24 @@ export class LuaSandbox {
       const used = process.cpuUsage(this.budgetStart)
       if ((used.user + used.system) / 1000 <= this.options.cpuMs) return
       this.spent = true
+      this.spentMessage = this.locate(L, this.budgetMessage())
+      // From now on the hook runs at every instruction (threads made from here on inherit it):
+      // the script stops at its very next step, wherever that is.
+      lua.lua_sethook(L, this.countHook, lua.LUA_MASKCOUNT, 1)
     }
-    // Yielding out of the hook cannot be caught by pcall; where a yield is impossible (inside a
-    // builtin's callback) the hook tries again on the next count and main's watchdog backs it up.
-    if (lua.lua_isyieldable(L)) lua.lua_yield(L, 0)
+    // Yielding out of the hook cannot be caught by pcall.
+    if (lua.lua_isyieldable(L)) {
+      lua.lua_yield(L, 0)
+      return
+    }
+    // Inside a function a builtin or the host calls (a table.sort comparator, a string.gsub
+    // function, an xpcall handler, a load reader, __tostring, __index), Lua cannot yield: raise
+    // instead. A pcall there may catch it, but only returns to code whose next instruction
+    // raises again, until the error reaches a place that yields. The error unwinds past fengari's
+    // hook caller, which would otherwise leave hooks off for an xpcall handler run on the way.
+    ;(L as unknown as FengariThread).allowhook = 1
+    lua.lua_pushstring(L, to_luastring(this.spentMessage))
+    lua.lua_error(L)
   }
 
   private registerHostApi(): void {
@@ -800,6 +845,18 @@ function keepHooksThroughPcall(L: LuaState, name: string): void {
     return original(S)
   })
   lua.lua_setglobal(L, to_luastring(name))
+}
+
+/**
+ * Pushes a global without running _G's metamethods (a provider may give _G an __index that
+ * raises or loops, as strict-mode scripts do); answers its type.
+ */
+function pushRawGlobal(L: LuaState, name: string): number {
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)
+  lua.lua_pushstring(L, to_luastring(name))
+  const type = lua.lua_rawget(L, -2)
+  lua.lua_remove(L, -2)
+  return type
 }
 
 /** The error on top of a failed coroutine; a table is shown as inspect shows it (no metamethods). */
