@@ -100,7 +100,7 @@ function list_file_ids()
     headers = { ["Content-Type"] = "application/x-www-form-urlencoded" },
     body = "grant_type=refresh_token&refresh_token=${REFRESH_TOKEN}&client_secret=${CLIENT_SECRET}",
   })
-  log.debug("token", t.body)
+  log.info("token", t.body)
   print("got", t.body.access_token, t.body.id_token)
   log.info("calling " .. BASE .. "/files?access_token=" .. t.body.access_token)
   for _, id in ipairs({ "a", "b", "c", "d", "https://files.test/f?access_token=${QUERY_TOKEN}" }) do
