@@ -29,6 +29,7 @@ const REPORT_KEYS = [
   'problem',
   'errors',
   'errorsOmitted',
+  'recorded',
 ].sort()
 const PROGRESS = /^drive-double: \d+ listed, \d+ downloaded, \d+ failed, \S+ \S+$/m
 /** A progress line once the listing is done (on a loaded machine it may take a few lines). */
@@ -51,6 +52,7 @@ interface Report {
   bytes: number
   errors: Array<{ fileId: string | null; stage: string; message: string }>
   errorsOmitted: number
+  recorded: boolean
 }
 
 let data: { dir: string; remove: () => void }

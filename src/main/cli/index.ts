@@ -383,11 +383,11 @@ async function followRun(
 
 /**
  * 0 when every file was downloaded or unchanged; 3 completed with some files failed (restic's
- * convention); 1 failed; 130/143 interrupted.
+ * convention); 1 failed, or not recorded (its history is missing); 130/143 interrupted.
  */
 function exitCodeFor(outcome: RunOutcome): number {
   if (outcome.status === 'cancelled') return interruptCode || 130
-  if (outcome.status !== 'completed') return 1
+  if (outcome.status !== 'completed' || outcome.recordError !== null) return 1
   return outcome.failed > 0 ? 3 : 0
 }
 
@@ -419,7 +419,8 @@ async function runDueCommand(json: boolean): Promise<number> {
       if (slot.status !== 'started') continue // another Skwirl took it up, or it is gone
       const outcome = await followRun(core, slot)
       reports.push(jsonReport(outcome))
-      if (!json) reportOutcome(outcome, false, core.logger)
+      if (json) warnIfUnrecorded(outcome)
+      else reportOutcome(outcome, false, core.logger)
       codes.push(exitCodeFor(outcome))
     }
     if (json) out(`${JSON.stringify(reports)}\n`)
@@ -659,10 +660,20 @@ function jsonReport(outcome: RunOutcome) {
     problem: outcome.problem,
     errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),
     errorsOmitted: outcome.errorsOmitted,
+    recorded: outcome.recordError === null,
   }
 }
 
+/** Said whatever the output: the history (`skwirl runs`, the app) will not have this run. */
+function warnIfUnrecorded(outcome: RunOutcome): void {
+  if (outcome.recordError === null) return
+  err(
+    `skwirl: ${outcome.providerName}: this run could not be recorded (${outcome.recordError}); the run history will not show it as it ended. Check the disk and the data directory.\n`,
+  )
+}
+
 function reportOutcome(outcome: RunOutcome, json: boolean, logger: Logger): void {
+  warnIfUnrecorded(outcome)
   if (json) {
     out(`${JSON.stringify(jsonReport(outcome))}\n`)
     return

@@ -61,6 +61,11 @@ export interface RunOutcome extends RunState {
   errors: RunErrorEntry[]
   /** File errors beyond those kept (the counts in the state stay exact). */
   errorsOmitted: number
+  /**
+   * Why the run could not be recorded (a full disk, a damaged database…), null when its record
+   * is complete. The run itself went as its status says; its history is what is missing.
+   */
+  recordError: string | null
 }
 
 export interface RunnableProvider {
@@ -216,6 +221,7 @@ class Run {
   private updateTimer: NodeJS.Timeout | undefined
   private watchdog: NodeJS.Timeout | undefined
   private readonly recorder: RunRecorder | null = null
+  private recordError: string | null = null
   /** The file being backed up, or the last one until the next one's metadata arrives. */
   private currentFile: string | null = null
   private readonly pace = new PaceMeter()
@@ -289,8 +295,9 @@ class Run {
           (error) => this.log('error', `could not record the run: ${describeError(error)}`),
         ) ?? null
     } catch (error) {
-      // A run that cannot be recorded still runs: the log keeps what happened.
-      this.log('error', `could not record the run: ${describeError(error)}`)
+      // A run that cannot be recorded still runs: the log keeps what happened, its outcome says so.
+      this.recordError = describeError(error)
+      this.log('error', `could not record the run: ${this.recordError}`)
     }
     this.emitUpdate(true)
     if (this.state.destination === null) this.launch()
@@ -687,7 +694,11 @@ class Run {
   private record(): void {
     this.state.finishedAt = new Date().toISOString()
     // Recorded before anyone hears of the end: what the screen says is in the record.
-    this.recorder?.finish()
+    const unrecorded = this.recorder?.finish() ?? null
+    if (unrecorded !== null) {
+      this.recordError = describeError(unrecorded)
+      this.log('error', `the run's record is incomplete: ${this.recordError}`)
+    }
     const s = this.state
     this.log(
       s.status === 'completed' ? 'info' : 'warn',
@@ -698,6 +709,7 @@ class Run {
       ...this.snapshot(),
       errors: this.errors,
       errorsOmitted: Math.max(0, this.fileErrors - TEXT_LIMITS.errorEntries),
+      recordError: this.recordError,
     })
   }
 
