@@ -52,13 +52,19 @@ export function openDatabase(dataDir: string): Database {
  * directory apply every migration once: the others wait, then find it done.
  */
 export function migrate(db: Database, file = 'the database'): void {
-  const step = db.transaction((): boolean => {
+  const version = (): number => {
     const current = db.pragma('user_version', { simple: true }) as number
     if (current > MIGRATIONS.length) {
       throw new DatabaseFromNewerSkwirlError(
         `${file} was written by a newer Skwirl (schema version ${current}; this Skwirl knows up to ${MIGRATIONS.length}). Update Skwirl, or point SKWIRL_DATA_DIR at another directory.`,
       )
     }
+    return current
+  }
+  // Up to date (every start but the first): no write lock taken.
+  if (version() === MIGRATIONS.length) return
+  const step = db.transaction((): boolean => {
+    const current = version()
     const migration = MIGRATIONS[current]
     if (!migration) return false
     migration(db)
