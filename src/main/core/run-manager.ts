@@ -724,7 +724,8 @@ class Run {
     } else if (!this.updateTimer) {
       this.updateTimer = setTimeout(() => {
         this.updateTimer = undefined
-        if (!this.finished) this.update()
+        // A timer may fire a little early (libuv measures from the start of a busy loop turn).
+        if (!this.finished) this.emitUpdate(false)
       }, wait)
     }
   }

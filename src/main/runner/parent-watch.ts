@@ -32,6 +32,8 @@ export function endWithParent(parentPid: number, everyMs = PARENT_WATCH_MS): voi
     workerData: { parentPid, firstPpid: process.ppid, everyMs },
     // It holds a timer and two numbers.
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    // Not the runner's flags: a profiled runner (--cpu-prof) profiles the Lua, not this thread.
+    execArgv: [],
   })
   // The runner's life is its own; the watcher never keeps it running.
   worker.unref()
