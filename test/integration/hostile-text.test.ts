@@ -174,7 +174,7 @@ describe('text from a hostile server and a careless provider', () => {
     const file = join(data.dir, 'evil\u001b[2J\u009b.lua')
     writeFileSync(file, providerCode().replace('"a", "b", "c", "d", ', ''))
     const run = await skwirl(['run', file], data.dir)
-    expect(run.stderr).toContain('evil\\u001b[2J\\u009b: completed.')
+    expect(run.stderr).toContain('evil\\u001b[2J\\u009b: completed with 1 failed.')
     const runs = await skwirl(['runs'], data.dir)
     expect(runs.stdout).toContain('evil\\u001b[2J\\u009b')
     for (const text of [run.stdout, run.stderr, runs.stdout, runs.stderr]) {
