@@ -74,6 +74,7 @@ function watchedLauncher(launch: RunnerLauncher, watch: RunnerWatch): RunnerLaun
       get pid() {
         return runner.pid
       },
+      usage: () => runner.usage(),
       send: (message) => {
         if (message.type === 'reply' && watch.callAt !== null) {
           watch.replyAt = monotonicMs()

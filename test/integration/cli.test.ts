@@ -32,6 +32,8 @@ const REPORT_KEYS = [
   'destination',
   'problem',
   'errors',
+  'errorsOmitted',
+  'recorded',
 ].sort()
 /** With --verbose, the log's line once the listing is done. */
 const LISTED_30 = /^info: \[run=\S+ provider="drive-double" stage=list\] listed 30 file\(s\)$/m
@@ -45,6 +47,8 @@ interface Report {
   failed: number
   bytes: number
   errors: Array<{ fileId: string | null; stage: string; message: string }>
+  errorsOmitted: number
+  recorded: boolean
 }
 
 let data: { dir: string; remove: () => void }

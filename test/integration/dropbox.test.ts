@@ -152,7 +152,7 @@ describe('the Dropbox provider', () => {
         stage: 'download',
         message: expect.stringMatching(
           new RegExp(
-            `download ended after ${listedSize + 10} bytes but the metadata says ${listedSize}$`,
+            `the server announced ${listedSize + 10} bytes but the metadata says ${listedSize}; not downloaded$`,
           ),
         ),
       },

@@ -443,6 +443,8 @@ export class RunRecorder {
   private dirty = false
   private lastWrite = Date.now()
   private failing = false
+  /** Why the last write failed (kept for when the run ends). */
+  private lastError: unknown = null
   private finished = false
   private readonly timer: NodeJS.Timeout
 
@@ -476,17 +478,23 @@ export class RunRecorder {
     this.writeNow()
   }
 
-  /** The run has ended: its final state goes in at once, with every file still queued. */
-  finish(): void {
-    if (this.finished) return
+  /**
+   * The run has ended: its final state goes in at once, with every file still queued. Answers
+   * why it could not be (the error), or null when the record is complete.
+   */
+  finish(): unknown {
+    if (this.finished) return null
     clearInterval(this.timer)
     this.writeNow()
     this.finished = true
+    if (this.failing) return this.lastError ?? new Error('the record could not be written')
     try {
       this.sink.prune(this.snapshot().providerId)
     } catch (error) {
+      // The record is whole; only older runs were not pruned this time.
       this.sink.onError(error)
     }
+    return null
   }
 
   private tick(): void {
@@ -501,6 +509,7 @@ export class RunRecorder {
       // Kept for the next try (a database busy with another Skwirl process, a full disk…).
       if (!this.failing) this.sink.onError(error)
       this.failing = true
+      this.lastError = error
       return
     }
     this.failing = false

@@ -22,6 +22,7 @@ import { BackupChecks, type WriteChunk } from './destination'
 import { createHandlers, type ApiHandlers } from './handlers'
 import { OpenedFiles } from './opened-files'
 import type { Logger } from './logger'
+import type { Redactor } from './redaction'
 import type { FileDialogs } from './provider-files'
 import { ProviderOptionsStore } from './provider-options'
 import { ProviderStorage } from './provider-storage'
@@ -122,6 +123,8 @@ export interface SkwirlCore {
   updateSettings(changes: Partial<AppSettings>): AppSettingsView
   /** Marks failed (interrupted) the runs of Skwirl processes that are gone, and logs them. */
   recoverInterruptedRuns(): void
+  /** The process's redactor (the logger's): register secret values here, or on a run's child. */
+  redactor: Redactor
   /** Stops the scheduler, cancels running runs, then closes the database. */
   close(): Promise<void>
 }
@@ -182,6 +185,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const runs = new RunManager({
     launch: options.launchRunner,
     logger,
+    redactor: logger.redactor,
     storage,
     limits,
     onUpdate: (state) => {
@@ -300,6 +304,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     }),
     openedFiles,
     logger,
+    redactor: logger.redactor,
     schedules,
     scheduler,
     settings,
@@ -344,6 +349,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Run
     watchdogMs: read('SKWIRL_LIMIT_WATCHDOG_MS'),
     memoryMb: read('SKWIRL_LIMIT_MEMORY_MB'),
     httpSilenceMs: read('SKWIRL_LIMIT_HTTP_SILENCE_MS'),
+    httpDeadlineMs: read('SKWIRL_LIMIT_HTTP_DEADLINE_MS'),
   }
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined))
 }

@@ -108,7 +108,7 @@ class TestRuns implements ScheduledRunHost {
       ...changes,
     }
     this.states.set(runId, state)
-    this.ends.get(runId)?.({ ...state, errors: [] })
+    this.ends.get(runId)?.({ ...state, errors: [], errorsOmitted: 0, recordError: null })
   }
 
   endAll(): void {
