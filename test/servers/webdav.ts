@@ -29,11 +29,16 @@ export interface WebdavLogin {
 }
 
 /** rclone serve webdav on 127.0.0.1, a port of its choosing (it prints the address). */
-export async function startRcloneWebdav(root: string, login?: WebdavLogin): Promise<WebdavServer> {
+export async function startRcloneWebdav(
+  root: string,
+  login?: WebdavLogin,
+  options: { dirCacheTime?: string } = {},
+): Promise<WebdavServer> {
   const work = mkdtempSync(join(tmpdir(), 'skwirl-rclone-'))
   const config = join(work, 'rclone.conf')
   writeFileSync(config, '')
-  // A listing is read from the disk each time (no directory cache), as a server's would be.
+  // By default a listing is read from the disk each time (no directory cache), so that a change
+  // a test makes is seen at once; a benchmark passes rclone's own default (5m).
   const server = startProcess('rclone', [
     'serve',
     'webdav',
@@ -43,7 +48,7 @@ export async function startRcloneWebdav(root: string, login?: WebdavLogin): Prom
     '--config',
     config,
     '--dir-cache-time',
-    '0s',
+    options.dirCacheTime ?? '0s',
     ...(login ? ['--user', login.user, '--pass', login.password] : []),
   ])
   try {
