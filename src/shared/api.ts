@@ -361,9 +361,6 @@ export interface ShippedUpdate {
   shipped: string
 }
 
-export interface SkwirlApi {
-  listProviders(): Promise<ProviderListItem[]>
-
 /** A shipped provider offered under "New provider" as a starting point. */
 export interface ProviderTemplate {
   id: string
@@ -374,7 +371,7 @@ export interface ProviderTemplate {
 }
 
 export interface SkwirlApi {
-  listProviders(): Promise<ProviderSummary[]>
+  listProviders(): Promise<ProviderListItem[]>
   /** The shipped providers the gallery offers as templates (Google Drive, Dropbox, WebDAV, S3). */
   listProviderTemplates(): Promise<ProviderTemplate[]>
   getProvider(id: string): Promise<Provider>

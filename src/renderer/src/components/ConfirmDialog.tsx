@@ -12,6 +12,7 @@ export function ConfirmDialog({
   onCancel,
   initialFocus,
   tone = 'default',
+  wide = false,
 }: {
   open: boolean
   title: string
@@ -21,6 +22,8 @@ export function ConfirmDialog({
   onCancel(): void
   initialFocus?: RefObject<HTMLElement | null>
   tone?: 'default' | 'danger'
+  /** A wider dialog (a gallery of choices rather than a question). */
+  wide?: boolean
 }) {
   const dialogRef = useRef<HTMLDialogElement>(null)
   const returnFocusRef = useRef<HTMLElement | null>(null)
@@ -37,8 +40,13 @@ export function ConfirmDialog({
       dialog.showModal()
       initialFocus?.current?.focus()
     } else if (!open && dialog.open) {
+      // What the answer opened (an editor's name field) may have taken focus already: keep it.
+      const active = document.activeElement
+      const movedOn =
+        active instanceof HTMLElement && active !== document.body && !dialog.contains(active)
       dialog.close()
-      if (returnFocusRef.current?.isConnected) returnFocusRef.current.focus()
+      if (movedOn) active.focus()
+      else if (returnFocusRef.current?.isConnected) returnFocusRef.current.focus()
       returnFocusRef.current = null
     }
   }, [open, initialFocus])
@@ -46,7 +54,7 @@ export function ConfirmDialog({
   return (
     <dialog
       ref={dialogRef}
-      className={`confirm-dialog confirm-dialog--${tone}`}
+      className={`confirm-dialog confirm-dialog--${tone}${wide ? ' confirm-dialog--wide' : ''}`}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
       onCancel={(event) => {
