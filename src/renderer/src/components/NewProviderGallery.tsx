@@ -113,7 +113,7 @@ export function NewProviderGallery() {
   )
 }
 
+/** As the provider's card will show it. */
 function monogram(name: string): string {
-  const words = name.split(/[\s/-]+/).filter(Boolean)
-  return ((words[0]?.[0] ?? '') + (words[1]?.[0] ?? '')).toUpperCase() || '?'
+  return name.trim().charAt(0).toUpperCase() || '?'
 }
