@@ -13,6 +13,7 @@ export function ConfirmDialog({
   initialFocus,
   tone = 'default',
   wide = false,
+  onClosed,
 }: {
   open: boolean
   title: string
@@ -24,9 +25,15 @@ export function ConfirmDialog({
   tone?: 'default' | 'danger'
   /** A wider dialog (a gallery of choices rather than a question). */
   wide?: boolean
+  /** Called once the dialog has closed and given focus back. */
+  onClosed?: () => void
 }) {
   const dialogRef = useRef<HTMLDialogElement>(null)
   const returnFocusRef = useRef<HTMLElement | null>(null)
+  const onClosedRef = useRef(onClosed)
+  useEffect(() => {
+    onClosedRef.current = onClosed
+  }, [onClosed])
   const titleId = useId()
   const bodyId = useId()
 
@@ -40,14 +47,11 @@ export function ConfirmDialog({
       dialog.showModal()
       initialFocus?.current?.focus()
     } else if (!open && dialog.open) {
-      // What the answer opened (an editor's name field) may have taken focus already: keep it.
-      const active = document.activeElement
-      const movedOn =
-        active instanceof HTMLElement && active !== document.body && !dialog.contains(active)
       dialog.close()
-      if (movedOn) active.focus()
-      else if (returnFocusRef.current?.isConnected) returnFocusRef.current.focus()
+      if (returnFocusRef.current?.isConnected) returnFocusRef.current.focus()
       returnFocusRef.current = null
+      // After focus went back: what the answer opens next (an editor) may take it from there.
+      onClosedRef.current?.()
     }
   }, [open, initialFocus])
 

@@ -24,6 +24,7 @@ export function NewProviderGallery() {
   const closeGallery = useSkwirl((s) => s.closeGallery)
   const loadTemplates = useSkwirl((s) => s.loadTemplates)
   const pickTemplate = useSkwirl((s) => s.pickTemplate)
+  const galleryClosed = useSkwirl((s) => s.galleryClosed)
   const firstRef = useRef<HTMLButtonElement>(null)
   const busy = creatingFrom !== null
 
@@ -33,6 +34,7 @@ export function NewProviderGallery() {
       title="New provider"
       onCancel={closeGallery}
       initialFocus={firstRef}
+      onClosed={galleryClosed}
       wide
       actions={
         <button type="button" className="button" onClick={closeGallery} disabled={busy}>

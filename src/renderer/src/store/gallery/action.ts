@@ -14,6 +14,8 @@ export interface GalleryAction {
    * editor, where its settings are filled in; "blank" opens the unsaved three-function template.
    */
   pickTemplate(id: string | 'blank'): Promise<void>
+  /** The gallery has closed: opens what was picked (the editor takes focus from there). */
+  galleryClosed(): void
 }
 
 /** The template's name, or the first of "Name 2", "Name 3"… that no provider has (any case). */
@@ -51,8 +53,7 @@ export const createGallerySlice =
     async pickTemplate(id) {
       if (get().creatingFrom !== null) return
       if (id === 'blank') {
-        set({ galleryOpen: false })
-        get().newProvider()
+        set({ galleryOpen: false, openAfterClose: { kind: 'blank' } })
         return
       }
       const template = get().templates?.find((t) => t.id === id)
@@ -64,11 +65,21 @@ export const createGallerySlice =
           get().providers.map((p) => p.name),
         )
         const created = await api.createProvider({ name, code: template.code })
-        set({ creatingFrom: null, galleryOpen: false })
         await get().refreshProviders()
-        get().openEditor(created.id, { focus: 'name' })
+        set({
+          creatingFrom: null,
+          galleryOpen: false,
+          openAfterClose: { kind: 'provider', id: created.id },
+        })
       } catch (error) {
         set({ creatingFrom: null, createError: errorMessage(error) })
       }
+    },
+
+    galleryClosed() {
+      const next = get().openAfterClose
+      set({ openAfterClose: null })
+      if (next?.kind === 'blank') get().newProvider()
+      else if (next?.kind === 'provider') get().openEditor(next.id, { focus: 'name' })
     },
   })

@@ -9,6 +9,8 @@ export interface GalleryState {
   /** The template whose provider is being created, or null. */
   creatingFrom: string | null
   createError: string | null
+  /** What to open once the gallery has closed (and given focus back): an editor. */
+  openAfterClose: { kind: 'blank' } | { kind: 'provider'; id: string } | null
 }
 
 export const initialGalleryState: GalleryState = {
@@ -17,4 +19,5 @@ export const initialGalleryState: GalleryState = {
   templatesError: null,
   creatingFrom: null,
   createError: null,
+  openAfterClose: null,
 }
