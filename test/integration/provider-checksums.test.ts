@@ -8,6 +8,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Provider } from '../../src/shared/api'
 import { RESOURCES_DIR, startTestCore, type TestCore } from '../support/fixtures'
 
 interface DoubleFile {
@@ -26,10 +27,9 @@ let core: TestCore
 let server: http.Server
 let base = ''
 let files: DoubleFile[] = []
-const settings = new Map<string, Record<string, string>>()
 
 beforeAll(async () => {
-  core = startTestCore({}, undefined, undefined, (id) => (key) => settings.get(id)?.[key] ?? null)
+  core = startTestCore()
   server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x')
     if (req.method === 'PROPFIND') {
@@ -78,23 +78,20 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
 })
 
-function provider(id: string, file: string, values: Record<string, string>) {
-  settings.set(id, values)
-  const table = Object.entries(values)
-    .map(([key, value]) => `[${JSON.stringify(key)}] = ${JSON.stringify(value)}`)
-    .join(', ')
-  // Until issue 12 lands: skwirl.declare and skwirl.setting for the test, from the same values.
-  const shim = `local __skwirl, __values = skwirl, { ${table} }
-skwirl = setmetatable({ declare = function() end, setting = function(k) return __values[k] end }, { __index = __skwirl })
-`
-  return {
-    id,
-    name: id,
-    code: shim + readFileSync(join(RESOURCES_DIR, 'providers', file), 'utf8'),
-  }
+let providerNumber = 0
+
+/** A stored provider from the shipped code, its settings set as the person sets them. */
+async function provider(file: string, values: Record<string, string>): Promise<Provider> {
+  const created = core.providers.create({
+    name: `${file} ${++providerNumber}`,
+    code: readFileSync(join(RESOURCES_DIR, 'providers', file), 'utf8'),
+  })
+  const declaration = await core.providerSettings.declared(created)
+  await core.providerSettings.update(created.id, declaration, values)
+  return created
 }
 
-async function failures(p: ReturnType<typeof provider>): Promise<Record<string, string>> {
+async function failures(p: Provider): Promise<Record<string, string>> {
   const outcome = await core.runs.start(p).done
   expect(outcome.listed).toBe(files.length)
   return Object.fromEntries(outcome.errors.map((e) => [e.fileId ?? '', e.message]))
@@ -102,7 +99,7 @@ async function failures(p: ReturnType<typeof provider>): Promise<Record<string, 
 
 describe('WebDAV checksums (a Nextcloud answer)', () => {
   const nextcloud = () =>
-    provider('nc', 'webdav.lua', {
+    provider('webdav.lua', {
       server: 'nextcloud',
       url: base,
       username: 'alice',
@@ -117,7 +114,7 @@ describe('WebDAV checksums (a Nextcloud answer)', () => {
       { path: 'good.txt', served: GOOD, checksums: `SHA1:00ff MD5:${md5(GOOD)} ADLER32:1` },
       { path: 'corrupt.txt', served: corrupt, checksums: `MD5:${md5(GOOD)}` },
     ]
-    const failed = await failures(nextcloud())
+    const failed = await failures(await nextcloud())
     expect(Object.keys(failed)).toEqual(['corrupt.txt'])
     expect(failed['corrupt.txt']).toMatch(/checksum mismatch/)
   })
@@ -130,7 +127,7 @@ describe('WebDAV checksums (a Nextcloud answer)', () => {
       { path: 'etag.txt', served: other, etag: md5(GOOD) },
     ]
     // An ETag that happens to be 32 hex digits is still not taken for an MD5.
-    expect(await failures(nextcloud())).toEqual({})
+    expect(await failures(await nextcloud())).toEqual({})
   })
 })
 
@@ -142,7 +139,7 @@ describe('S3 ETags', () => {
       { path: 'single.bin', served: other, etag: md5(GOOD) },
       { path: 'multipart.bin', served: other, etag: `${md5(GOOD)}-3` },
     ]
-    const s3 = provider('s3', 's3.lua', {
+    const s3 = await provider('s3.lua', {
       endpoint: base,
       region: 'us-east-1',
       bucket: 'b',

@@ -3,7 +3,7 @@
 // layout (/remote.php/dav/files/<user>/, HTTP Basic), and s3rver behind a SigV4 check, each
 // serving the same generated tree (nested folders, unicode, spaces, punctuation, a 0-byte file,
 // 1,000 small files, one 200 MB file). The backup is the tree byte for byte; a second run
-// downloads nothing.
+// downloads nothing. Settings are stored as the person stores them (the provider declares them).
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,8 +23,6 @@ let rclone: WebdavServer
 let apache: WebdavServer
 let s3: S3Server
 const folders: string[] = []
-/** The settings each test provider reads (see configure). */
-const settings = new Map<string, Record<string, string>>()
 
 beforeAll(async () => {
   tree = await generateTree({ smallFiles: 1000, bigBytes: 200 * MB })
@@ -34,12 +32,7 @@ beforeAll(async () => {
     startApacheWebdav(tree.root, LOGIN),
     startS3(tree, { prefix: 'backups/laptop/' }),
   ])
-  core = startTestCore(
-    {},
-    undefined,
-    undefined,
-    (providerId) => (key) => settings.get(providerId)?.[key] ?? null,
-  )
+  core = startTestCore()
 }, 180_000)
 
 afterAll(async () => {
@@ -53,17 +46,12 @@ function shipped(file: string): string {
   return readFileSync(join(RESOURCES_DIR, 'providers', file), 'utf8')
 }
 
-/** A provider with its settings set, as the person sets them in the form. */
-function configure(id: string, file: string, values: Record<string, string>) {
-  settings.set(id, values)
-  const table = Object.entries(values)
-    .map(([key, value]) => `[${JSON.stringify(key)}] = ${JSON.stringify(value)}`)
-    .join(', ')
-  // Until issue 12 lands: skwirl.declare and skwirl.setting for the test, from the same values.
-  const shim = `local __skwirl, __values = skwirl, { ${table} }
-skwirl = setmetatable({ declare = function() end, setting = function(k) return __values[k] end }, { __index = __skwirl })
-`
-  return { id, name: id, code: shim + shipped(file) }
+/** A stored provider from the shipped code, its settings set as the person sets them in the form. */
+async function configure(name: string, file: string, values: Record<string, string>) {
+  const provider = core.providers.create({ name, code: shipped(file) })
+  const declaration = await core.providerSettings.declared(provider)
+  await core.providerSettings.update(provider.id, declaration, values)
+  return provider
 }
 
 function md5(path: string): string {
@@ -143,7 +131,7 @@ const cases = [
 
 describe.each(cases)('$name', ({ name, file, mtimes, settings: values }) => {
   it('backs up the tree byte for byte; a second run downloads nothing', async () => {
-    const provider = configure(name, file, values())
+    const provider = await configure(name, file, values())
     const dest = folder()
     const count = tree.files.length
     const before = s3.requests().length
