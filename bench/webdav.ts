@@ -54,7 +54,8 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
     bigBytes: 0,
     named: false,
   })
-  const server = await startRcloneWebdav(tree.root)
+  // rclone's own default directory cache: the tree does not change during the scenario.
+  const server = await startRcloneWebdav(tree.root, undefined, { dirCacheTime: '5m' })
   const work = mkdtempSync(join(tmpdir(), 'skwirl-bench-webdav-'))
   const env = { ...process.env, SKWIRL_DATA_DIR: join(work, 'data') }
   const rcloneConfig = join(work, 'rclone.conf')
