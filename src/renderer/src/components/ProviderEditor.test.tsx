@@ -230,7 +230,10 @@ describe('the provider editor', () => {
       await act(async () => fireEvent.click(item))
     }
     await pick(/^WebDAV \/ Nextcloud/)
-    await screen.findByRole('region', { name: 'Editor: WebDAV / Nextcloud' })
+    const editor = await screen.findByRole('region', { name: 'Editor: WebDAV / Nextcloud' })
+    expect(
+      within(editor).getByRole('tab', { name: 'Settings & sign-in' }).getAttribute('aria-selected'),
+    ).toBe('true')
     expect(api.createProvider).toHaveBeenLastCalledWith({
       name: 'WebDAV / Nextcloud',
       code: expect.stringContaining('function list_file_ids()'),

@@ -10,8 +10,8 @@ export interface GalleryAction {
   closeGallery(): void
   loadTemplates(): Promise<void>
   /**
-   * A template becomes a provider at once (under a free name: "S3", "S3 2"…) and opens in the
-   * editor, where its settings are filled in; "blank" opens the unsaved three-function template.
+   * A template becomes a provider at once (under a free name: "S3", "S3 2"…) and opens on its
+   * "Settings & sign-in" tab; "blank" opens the unsaved three-function template.
    */
   pickTemplate(id: string | 'blank'): Promise<void>
   /** The gallery has closed: opens what was picked (the editor takes focus from there). */
@@ -80,6 +80,7 @@ export const createGallerySlice =
       const next = get().openAfterClose
       set({ openAfterClose: null })
       if (next?.kind === 'blank') get().newProvider()
-      else if (next?.kind === 'provider') get().openEditor(next.id, { focus: 'name' })
+      // A shipped provider is ready but for its settings: open on them.
+      else if (next?.kind === 'provider') get().openProviderSettings(next.id)
     },
   })
