@@ -49,7 +49,7 @@ const QUICK: Sizes = {
   startup: { runs: 3 },
   lua: { pages: 5, perPage: 1000, runs: 2 },
   destination: { files: 120, runs: 1, memoryAt: 40 },
-  webdav: { files: 100, runs: 1, transfers: [1, 4] },
+  webdav: { files: 60, runs: 1, transfers: [1, 4] },
 }
 
 const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {

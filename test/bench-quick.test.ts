@@ -82,4 +82,4 @@ it('runs every scenario in --quick mode and reports each figure', async () => {
       expect(stdout).toContain(row.name)
     }
   }
-}, 110_000)
+}, 150_000)
