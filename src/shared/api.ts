@@ -364,8 +364,19 @@ export interface ShippedUpdate {
   shipped: string
 }
 
+/** A shipped provider offered under "New provider" as a starting point. */
+export interface ProviderTemplate {
+  id: string
+  name: string
+  /** One line: what it backs up. */
+  description: string
+  code: string
+}
+
 export interface SkwirlApi {
   listProviders(): Promise<ProviderListItem[]>
+  /** The shipped providers the gallery offers as templates (Google Drive, Dropbox, WebDAV, S3). */
+  listProviderTemplates(): Promise<ProviderTemplate[]>
   getProvider(id: string): Promise<Provider>
   /** Creates a provider; the name must be free and the code must compile. */
   createProvider(input: ProviderInput): Promise<Provider>
@@ -475,6 +486,7 @@ export type EventName = keyof SkwirlEvents
 
 export const API_METHODS = [
   'listProviders',
+  'listProviderTemplates',
   'getProvider',
   'createProvider',
   'updateProvider',

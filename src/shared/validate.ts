@@ -246,6 +246,7 @@ function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch
 
 export const argParsers: ArgParsers = {
   listProviders: (args) => (arity('listProviders', args, 0), []),
+  listProviderTemplates: (args) => (arity('listProviderTemplates', args, 0), []),
   getProvider: (args) => (arity('getProvider', args, 1), [parseId('getProvider', 'id', args[0])]),
   createProvider: (args) => (
     arity('createProvider', args, 1),

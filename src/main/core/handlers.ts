@@ -10,6 +10,7 @@ import type {
   ProviderOptions,
   ProviderOptionsPatch,
   ProviderSettingsView,
+  ProviderTemplate,
   SkwirlApi,
 } from '../../shared/api'
 import { isApiMethod } from '../../shared/api'
@@ -47,6 +48,8 @@ export interface HandlerDeps {
   openPath?: (path: string) => Promise<boolean>
   /** Called after every change to the providers, so every window and tab can reload its list. */
   onProvidersChanged?: () => void
+  /** The shipped providers the gallery offers. */
+  templates: () => ProviderTemplate[]
   backupOverview: () => BackupOverview
   setOptions: (providerId: string, patch: ProviderOptionsPatch) => ProviderOptions
   settings: {
@@ -137,6 +140,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
   }
   return {
     listProviders: async () => providers.list().map(listItem),
+    listProviderTemplates: async () => deps.templates(),
     getProvider: async (id) => providers.get(id),
     createProvider: async (input) => changed(providers.create(input)),
     updateProvider: async (id, update) => changed(providers.update(id, update)),

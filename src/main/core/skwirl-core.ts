@@ -26,6 +26,7 @@ import type { Redactor } from './redaction'
 import type { FileDialogs } from './provider-files'
 import { ProviderOptionsStore } from './provider-options'
 import { ProviderStorage } from './provider-storage'
+import { providerTemplates } from './provider-templates'
 import { ProviderStore } from './provider-store'
 import { RunManager } from './run-manager'
 import { RunStore } from './run-store'
@@ -292,6 +293,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
       logFile: logger.file,
       openPath: options.openPath,
       onProvidersChanged: () => emit('providers:changed', {}),
+      templates: providerTemplates(options.resourcesDir),
       backupOverview: overview,
       setOptions,
       settings: { get: settingsView, update: updateSettings },

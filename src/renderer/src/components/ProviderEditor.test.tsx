@@ -206,15 +206,56 @@ describe('the provider editor', () => {
     expect(dirty.defaultPrevented).toBe(true)
   })
 
-  it('starts a new provider from the template with the name field focused', async () => {
+  it('starts a new provider from the blank template with the name field focused', async () => {
     renderApp()
     await screen.findByRole('article', { name: 'Dropbox' })
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New provider' })))
+    const gallery = await screen.findByRole('dialog', { name: 'New provider' })
+    await act(async () => fireEvent.click(within(gallery).getByRole('button', { name: /^Blank/ })))
     const editor = await screen.findByRole('region', { name: 'Editor: New provider' })
     await waitFor(() => expect(codeView()).not.toBeNull())
     expect(view().state.doc.toString()).toBe(NEW_PROVIDER_CODE)
     expect(document.activeElement).toBe(nameField(editor))
     expect(saveState(editor)).toBe('Not saved yet')
+  })
+
+  it('makes a provider from a shipped one under a free name, and opens it', async () => {
+    const api = createFakeApi()
+    renderApp(api)
+    await screen.findByRole('article', { name: 'Dropbox' })
+    const pick = async (name: RegExp): Promise<void> => {
+      await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New provider' })))
+      const gallery = await screen.findByRole('dialog', { name: 'New provider' })
+      const item = await within(gallery).findByRole('button', { name })
+      await act(async () => fireEvent.click(item))
+    }
+    await pick(/^WebDAV \/ Nextcloud/)
+    const editor = await screen.findByRole('region', { name: 'Editor: WebDAV / Nextcloud' })
+    expect(
+      within(editor).getByRole('tab', { name: 'Settings & sign-in' }).getAttribute('aria-selected'),
+    ).toBe('true')
+    expect(api.createProvider).toHaveBeenLastCalledWith({
+      name: 'WebDAV / Nextcloud',
+      code: expect.stringContaining('function list_file_ids()'),
+    })
+    await screen.findByRole('article', { name: 'WebDAV / Nextcloud' })
+    await pick(/^WebDAV \/ Nextcloud/)
+    await screen.findByRole('region', { name: 'Editor: WebDAV / Nextcloud 2' })
+    expect(screen.queryByRole('dialog', { name: 'New provider' })).toBeNull()
+  })
+
+  it('says when a shipped provider could not be made, and stays open', async () => {
+    const api = createFakeApi()
+    api.createProvider.mockRejectedValueOnce(new Error('the disk is full'))
+    renderApp(api)
+    await screen.findByRole('article', { name: 'Dropbox' })
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New provider' })))
+    const gallery = await screen.findByRole('dialog', { name: 'New provider' })
+    const s3 = await within(gallery).findByRole('button', { name: /^S3-compatible storage/ })
+    await act(async () => fireEvent.click(s3))
+    expect((await within(gallery).findByRole('alert')).textContent).toBe(
+      'Couldn’t create the provider. the disk is full',
+    )
   })
 
   it('deletes from the card’s menu after asking', async () => {

@@ -216,6 +216,20 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
   }
   return {
     listProviders: vi.fn<SkwirlApi['listProviders']>(async () => providers.map(summary)),
+    listProviderTemplates: vi.fn<SkwirlApi['listProviderTemplates']>(async () => [
+      {
+        id: 'webdav',
+        name: 'WebDAV / Nextcloud',
+        description: 'Nextcloud, ownCloud, Synology, a NAS or any WebDAV server.',
+        code: 'function list_file_ids() end\nfunction get_file_metadata(id) end\nfunction download_file(id) end\n',
+      },
+      {
+        id: 's3',
+        name: 'S3-compatible storage',
+        description: 'Amazon S3, Backblaze B2, Wasabi, Cloudflare R2, MinIO and others.',
+        code: 'function list_file_ids() end\nfunction get_file_metadata(id) end\nfunction download_file(id) end\n',
+      },
+    ]),
     getProvider: vi.fn<SkwirlApi['getProvider']>(async (id) => find(id)),
     createProvider: vi.fn<SkwirlApi['createProvider']>(async (input) => {
       const name = checkedName(input.name, null)
