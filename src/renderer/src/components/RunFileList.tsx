@@ -171,15 +171,23 @@ function FileRow({
         {formatCount(file.position + 1)}
       </span>
       <span className="file-table__cell file-table__cell--name" role="cell">
-        <span
-          className="file-table__name"
-          data-id={file.name === null ? 'true' : undefined}
-          title={file.name ?? file.fileId}
-        >
-          {file.name ?? file.fileId}
-        </span>
         {file.name === null ? (
-          <span className="file-table__path">Metadata not read: its id is shown</span>
+          // Its metadata failed: what is known is the id the provider listed, and where it failed.
+          <span className="file-table__name" title={`File id ${file.fileId}`}>
+            <span className="file-table__id-label">id </span>
+            <span className="file-table__id">{file.fileId}</span>
+          </span>
+        ) : (
+          <span className="file-table__name" title={file.name}>
+            {file.name}
+          </span>
+        )}
+        {file.name === null ? (
+          <span className="file-table__path">
+            {file.failedAt === 'metadata'
+              ? 'Its metadata could not be read, so its name, path and size are unknown'
+              : 'No metadata was recorded for it'}
+          </span>
         ) : file.path && file.path !== file.name ? (
           <span className="file-table__path" title={file.path}>
             {file.path}

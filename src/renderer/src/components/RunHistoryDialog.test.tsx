@@ -48,7 +48,9 @@ const RUNS = [
 async function openHistory(api = createFakeApi(), options: StoreOptions = {}) {
   const view = renderApp(api, undefined, options)
   const card = await screen.findByRole('article', { name: 'Google Drive' })
-  await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'History' })))
+  await act(async () =>
+    fireEvent.click(within(card).getByRole('button', { name: 'History of Google Drive' })),
+  )
   const dialog = await screen.findByRole('dialog', { name: 'Google Drive' })
   return { ...view, dialog }
 }
@@ -60,7 +62,11 @@ function runButtons(dialog: HTMLElement): HTMLElement[] {
 }
 
 function fileNames(dialog: HTMLElement): string[] {
-  return Array.from(dialog.querySelectorAll('.file-table__name'), (cell) => cell.textContent ?? '')
+  // A file without metadata is named by its id.
+  return Array.from(
+    dialog.querySelectorAll('.file-table__name'),
+    (cell) => cell.querySelector('.file-table__id')?.textContent ?? cell.textContent ?? '',
+  )
 }
 
 describe('run history', () => {
@@ -85,9 +91,13 @@ describe('run history', () => {
     ).toBeTruthy()
     expect(await within(detail).findByText('file-1.bin')).toBeTruthy()
     expect(fileNames(dialog)).toHaveLength(12)
-    // A file whose metadata failed has no name: its id stands in, and the outcome says where.
+    // A file whose metadata failed has no name: what is known is its id and where it failed.
     const failedRow = within(detail).getByText('id-6').closest('[role="row"]') as HTMLElement
     expect(within(failedRow).getByText('Failed: metadata')).toBeTruthy()
+    expect(failedRow.textContent).toContain('id id-6')
+    expect(failedRow.textContent).toContain(
+      'Its metadata could not be read, so its name, path and size are unknown',
+    )
     // No error message anywhere: outcomes and counts only.
     expect(dialog.textContent).not.toMatch(/checksum|HTTP|error:/i)
 
@@ -191,7 +201,9 @@ describe('run history', () => {
     expect(screen.queryByRole('dialog')).toBeNull()
 
     const card = screen.getByRole('article', { name: 'Google Drive' })
-    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'History' })))
+    await act(async () =>
+      fireEvent.click(within(card).getByRole('button', { name: 'History of Google Drive' })),
+    )
     const again = await screen.findByRole('dialog', { name: 'Google Drive' })
     // The path is not kept from last time, and Escape closes too.
     expect(within(again).queryByText(LOG_PATH)).toBeNull()
@@ -208,5 +220,42 @@ describe('run history', () => {
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Log file' })))
     expect(api.openLogFile).toHaveBeenCalled()
     expect(within(dialog).queryByText(LOG_PATH)).toBeNull()
+  })
+})
+
+describe('run history and the keyboard', () => {
+  it('moves along the tabs with the arrow keys, Home and End', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r1', status: 'completed', failed: 1 })])
+    const { dialog } = await openHistory(api)
+    const tabs = await within(dialog).findAllByRole('tab')
+    const [all, failed] = tabs as [HTMLElement, HTMLElement]
+    // One tab stop for the list: the selected tab.
+    expect([all.tabIndex, failed.tabIndex]).toEqual([0, -1])
+    const panel = within(dialog).getByRole('tabpanel')
+    expect(panel.getAttribute('aria-labelledby')).toBe(all.id)
+
+    all.focus()
+    await act(async () => fireEvent.keyDown(all, { key: 'ArrowRight' }))
+    expect(failed.getAttribute('aria-selected')).toBe('true')
+    expect(document.activeElement).toBe(failed)
+    expect(within(dialog).getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(failed.id)
+    await act(async () => fireEvent.keyDown(failed, { key: 'ArrowRight' }))
+    expect(document.activeElement).toBe(all)
+    await act(async () => fireEvent.keyDown(all, { key: 'End' }))
+    expect(document.activeElement).toBe(failed)
+    await act(async () => fireEvent.keyDown(failed, { key: 'Home' }))
+    expect(all.getAttribute('aria-selected')).toBe('true')
+  })
+
+  it('has Stop on a run that is running here', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r5', listed: 9 })])
+    const { dialog } = await openHistory(api)
+    const detail = await within(dialog).findByRole('region', { name: /^Run of / })
+    await act(async () =>
+      fireEvent.click(within(detail).getByRole('button', { name: 'Stop this run' })),
+    )
+    expect(api.cancelRun).toHaveBeenCalledWith('r5')
   })
 })

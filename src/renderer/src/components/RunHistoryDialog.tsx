@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react'
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
 import type { RunFileFilter, RunState } from '../../../shared/api'
 import {
   formatBytes,
@@ -7,8 +7,12 @@ import {
   formatFullTime,
   formatRelativeTime,
 } from '../../../shared/format'
+import { connectionSelectors } from '../store/connection/selectors'
 import { useSkwirl } from '../store/context'
 import { historySelectors } from '../store/history/selectors'
+import { runsSelectors } from '../store/runs/selectors'
+import { StopIcon } from './icons'
+import { OFFLINE_REASON } from './offline'
 import { useNow } from '../use-now'
 import { RunFileList } from './RunFileList'
 import { backupCounts, completedWord, doneOfListed, runEndSentence } from './run-status-text'
@@ -214,6 +218,32 @@ function RunDetail({ run }: { run: RunState }) {
     { filter: 'all', label: 'All files', count: run.downloaded + run.unchanged + run.failed },
     { filter: 'failed', label: 'Failed', count: run.failed },
   ]
+  const tabsId = useId()
+  const selectedIndex = tabs.findIndex((tab) => tab.filter === filter)
+  const tabRefs = useRef<Array<HTMLButtonElement | null>>([])
+  /** Arrow keys move along the tabs (and show the one they reach), Home and End go to the ends. */
+  function onTabKeyDown(event: KeyboardEvent) {
+    const last = tabs.length - 1
+    const to =
+      event.key === 'ArrowRight'
+        ? selectedIndex === last
+          ? 0
+          : selectedIndex + 1
+        : event.key === 'ArrowLeft'
+          ? selectedIndex === 0
+            ? last
+            : selectedIndex - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? last
+              : null
+    const tab = to === null ? undefined : tabs[to]
+    if (to === null || !tab) return
+    event.preventDefault()
+    setFilter(tab.filter)
+    tabRefs.current[to]?.focus()
+  }
   return (
     <section className="run-detail" aria-label={`Run of ${formatFullTime(run.startedAt)}`}>
       <header className="run-detail__header">
@@ -222,6 +252,7 @@ function RunDetail({ run }: { run: RunState }) {
           <time dateTime={run.startedAt}>{formatFullTime(run.startedAt)}</time>
         </h3>
         <span className="run-detail__ago">{formatRelativeTime(run.startedAt, now)}</span>
+        {run.status === 'running' && run.live ? <StopRunButton run={run} /> : null}
       </header>
       {sentence ? <p className="run-detail__sentence">{sentence}</p> : null}
       <dl className="run-facts">
@@ -241,14 +272,25 @@ function RunDetail({ run }: { run: RunState }) {
         />
         <Fact label="Size" value={formatBytes(run.bytes)} />
       </dl>
-      <div className="run-detail__tabs" role="tablist" aria-label="Which files">
-        {tabs.map((tab) => (
+      <div
+        className="run-detail__tabs"
+        role="tablist"
+        aria-label="Which files"
+        onKeyDown={onTabKeyDown}
+      >
+        {tabs.map((tab, index) => (
           <button
             key={tab.filter}
+            ref={(element) => {
+              tabRefs.current[index] = element
+            }}
+            id={`${tabsId}-tab-${tab.filter}`}
             type="button"
             role="tab"
             className="run-detail__tab"
             aria-selected={filter === tab.filter}
+            aria-controls={`${tabsId}-panel`}
+            tabIndex={filter === tab.filter ? 0 : -1}
             onClick={() => setFilter(tab.filter)}
           >
             {tab.label}
@@ -256,8 +298,34 @@ function RunDetail({ run }: { run: RunState }) {
           </button>
         ))}
       </div>
-      {view ? <RunFileList key={`${view.runId}:${view.filter}`} view={view} run={run} /> : null}
+      <div
+        id={`${tabsId}-panel`}
+        className="run-detail__panel"
+        role="tabpanel"
+        aria-labelledby={`${tabsId}-tab-${filter}`}
+      >
+        {view ? <RunFileList key={`${view.runId}:${view.filter}`} view={view} run={run} /> : null}
+      </div>
     </section>
+  )
+}
+
+function StopRunButton({ run }: { run: RunState }) {
+  const stopRun = useSkwirl((s) => s.stopRun)
+  const stopping = useSkwirl(runsSelectors.isStopping(run.runId))
+  const offline = useSkwirl(connectionSelectors.isOffline)
+  return (
+    <button
+      type="button"
+      className="button button--small run-detail__stop"
+      aria-label={stopping ? 'Stopping this run' : 'Stop this run'}
+      title={offline ? OFFLINE_REASON : 'Stop this run now; what it has done so far is kept'}
+      disabled={stopping || offline}
+      onClick={() => void stopRun(run.runId)}
+    >
+      <StopIcon />
+      {stopping ? 'Stopping…' : 'Stop'}
+    </button>
   )
 }
 

@@ -11,6 +11,8 @@ export interface HistoryAction {
   /** Opens a provider's history and shows its newest run. */
   openHistory(providerId: string): Promise<void>
   closeHistory(): void
+  /** Asks main again for the open history's runs (after a reconnect), keeping the run shown. */
+  reloadHistory(): Promise<void>
   /** Shows a run's files (from the first). */
   selectRun(runId: string): void
   setRunFilesFilter(filter: RunFileFilter): void
@@ -130,6 +132,27 @@ export const createHistorySlice =
         set({ historyStatus: 'ready', historyRuns: merged })
         const newest = merged[0]
         if (newest) get().selectRun(newest.runId)
+      },
+
+      async reloadHistory() {
+        const providerId = get().historyProviderId
+        if (providerId === null) return
+        let runs: RunState[]
+        try {
+          runs = await api.listProviderRuns(providerId)
+        } catch {
+          return // Still out of reach: the next reconnect asks again.
+        }
+        if (get().historyProviderId !== providerId) return
+        set({ historyStatus: 'ready', historyError: null, historyRuns: runs })
+        const selected = get().selectedRunId
+        if (selected === null || !runs.some((run) => run.runId === selected)) {
+          const newest = runs[0]
+          if (newest) get().selectRun(newest.runId)
+          return
+        }
+        set({ runFiles: emptyView(selected, get().runFiles?.filter ?? 'all') })
+        get().needRunFiles(0, 0)
       },
 
       closeHistory() {
