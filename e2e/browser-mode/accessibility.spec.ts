@@ -134,6 +134,11 @@ for (const scheme of ['light', 'dark'] as const) {
           await expect(failedRow).toContainText('id f000003')
           await expect(failedRow).toContainText('Its metadata could not be read')
           await expect(failedRow).toContainText('Failed: metadata')
+          // The run's log.
+          await history.getByRole('tab', { name: 'Log' }).click()
+          await expect(history.getByRole('list', { name: 'Log lines' })).toBeVisible()
+          await axe(page, `${scheme} ${width} history, log`)
+          await page.screenshot({ path: shot('log') })
           await page.keyboard.press('Escape')
           await expect(history).toBeHidden()
         }

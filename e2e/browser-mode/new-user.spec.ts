@@ -164,8 +164,12 @@ test('the keyboard: Escape closes the editor and focus goes back; arrows move th
       history.getByRole('tabpanel').getByRole('table', { name: 'Failed files' }),
     ).toBeVisible()
     await page.keyboard.press('ArrowRight')
+    await expect(history.getByRole('tab', { name: 'Log' })).toBeFocused()
+    await page.keyboard.press('ArrowRight')
     await expect(all).toBeFocused()
     await page.keyboard.press('End')
+    await expect(history.getByRole('tab', { name: 'Log' })).toBeFocused()
+    await page.keyboard.press('ArrowLeft')
     await expect(failed).toBeFocused()
     await page.keyboard.press('Tab')
     await expect(failed).not.toBeFocused()

@@ -541,6 +541,7 @@ function runReport(run: RunState) {
     provider: run.providerName,
     status: run.status,
     reason: run.reason,
+    failure: run.failure,
     phase: run.phase,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

@@ -310,3 +310,42 @@ function controllableConnection(): ConnectionSource & { set(status: ConnectionSt
     },
   }
 }
+
+describe('a card whose latest run failed', () => {
+  it('says where and why in one line, with Show log opening that run’s log', async () => {
+    const { api, store } = renderApp()
+    const card = await driveCard()
+    act(() =>
+      api.emit(
+        'run:update',
+        run({
+          runId: 'r9',
+          status: 'failed',
+          reason: 'error',
+          phase: 'listing',
+          failure: {
+            stage: 'list',
+            kind: 'http',
+            summary: 'HTTP 404 at line 6',
+            line: 6,
+            status: 404,
+          },
+        }),
+      ),
+    )
+    expect(statusLines(card).slice(0, 2)).toEqual([
+      'Failed while listing',
+      'HTTP 404 at line 6Show log',
+    ])
+    api.listProviderRuns.mockResolvedValue([
+      run({ runId: 'r9', status: 'failed', reason: 'error' }),
+    ])
+    await act(async () =>
+      fireEvent.click(
+        within(card).getByRole('button', { name: 'Show log of the latest run of Google Drive' }),
+      ),
+    )
+    expect(store.getState()).toMatchObject({ historyTab: 'log', selectedRunId: 'r9' })
+    expect(api.listRunLog).toHaveBeenCalledWith(expect.objectContaining({ runId: 'r9' }))
+  })
+})

@@ -91,16 +91,18 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
   }, [])
 
   // Put the cursor where the store asks (the code on open, the name for a new provider).
-  const { seq: focusSeq, target: focusTarget } = editor.focusRequest
+  const { seq: focusSeq, target: focusTarget, line: focusLine } = editor.focusRequest
   useEffect(() => {
     if (!ready) return
     if (focusTarget === 'name') {
       nameRef.current?.focus()
       nameRef.current?.select()
+    } else if (focusLine !== undefined) {
+      codeRef.current?.goToLine(focusLine)
     } else {
       codeRef.current?.focus()
     }
-  }, [focusSeq, focusTarget, ready])
+  }, [focusSeq, focusTarget, focusLine, ready])
 
   // Closing the tab or the window, or reloading, with unsaved changes asks first.
   useEffect(() => {

@@ -19,6 +19,7 @@ const FALLBACK_HEIGHT = 480
  */
 export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }) {
   const needRunFiles = useSkwirl((s) => s.needRunFiles)
+  const showFileLog = useSkwirl((s) => s.showFileLog)
   const scrollRef = useRef<HTMLDivElement>(null)
   const [scrollTop, setScrollTop] = useState(0)
   const [height, setHeight] = useState(FALLBACK_HEIGHT)
@@ -122,7 +123,13 @@ export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }
       >
         <div className="file-table__space" style={{ height: total * ROW_HEIGHT }}>
           {rows.map(({ index, file }) => (
-            <FileRow key={index} index={index} file={file} kept={run.destination !== null} />
+            <FileRow
+              key={index}
+              index={index}
+              file={file}
+              kept={run.destination !== null}
+              onShowLog={showFileLog}
+            />
           ))}
         </div>
       </div>
@@ -134,11 +141,13 @@ function FileRow({
   index,
   file,
   kept,
+  onShowLog,
 }: {
   index: number
   file: RunFile | undefined
   /** The run kept its files (it had a destination); a check-only run verified them. */
   kept: boolean
+  onShowLog(fileId: string): void
 }) {
   const style = { top: index * ROW_HEIGHT, height: ROW_HEIGHT }
   if (!file) {
@@ -210,6 +219,17 @@ function FileRow({
                 ? 'Backed up'
                 : 'Verified'}
         </span>
+        {failed ? (
+          <button
+            type="button"
+            className="file-table__log"
+            aria-label={`Log of ${file.name ?? file.fileId}`}
+            title="What the log says about this file"
+            onClick={() => onShowLog(file.fileId)}
+          >
+            Log
+          </button>
+        ) : null}
       </span>
     </div>
   )

@@ -5,6 +5,8 @@ import {
   GOOGLE_DRIVE,
   LOG_PATH,
   pagedRunFiles,
+  pagedRunLog,
+  runLogLines,
   run,
   runFiles,
 } from '../testing/fake-api'
@@ -110,11 +112,12 @@ describe('run history', () => {
       limit: 200,
     })
 
+    // Another run keeps the tab that was on screen.
     await act(async () => fireEvent.click(items[1] as HTMLElement))
     expect(within(dialog).getByText('Stopped on request.')).toBeTruthy()
     expect(api.listRunFiles).toHaveBeenLastCalledWith({
       runId: 'r2',
-      filter: 'all',
+      filter: 'failed',
       offset: 0,
       limit: 200,
     })
@@ -235,17 +238,22 @@ describe('run history and the keyboard', () => {
     const panel = within(dialog).getByRole('tabpanel')
     expect(panel.getAttribute('aria-labelledby')).toBe(all.id)
 
+    const log = tabs[2] as HTMLElement
     all.focus()
     await act(async () => fireEvent.keyDown(all, { key: 'ArrowRight' }))
     expect(failed.getAttribute('aria-selected')).toBe('true')
     expect(document.activeElement).toBe(failed)
     expect(within(dialog).getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(failed.id)
     await act(async () => fireEvent.keyDown(failed, { key: 'ArrowRight' }))
+    expect(document.activeElement).toBe(log)
+    await act(async () => fireEvent.keyDown(log, { key: 'ArrowRight' }))
     expect(document.activeElement).toBe(all)
-    await act(async () => fireEvent.keyDown(all, { key: 'End' }))
-    expect(document.activeElement).toBe(failed)
-    await act(async () => fireEvent.keyDown(failed, { key: 'Home' }))
+    await act(async () => fireEvent.keyDown(all, { key: 'ArrowLeft' }))
+    expect(document.activeElement).toBe(log)
+    await act(async () => fireEvent.keyDown(log, { key: 'Home' }))
     expect(all.getAttribute('aria-selected')).toBe('true')
+    await act(async () => fireEvent.keyDown(all, { key: 'End' }))
+    expect(document.activeElement).toBe(log)
   })
 
   it('has Stop on a run that is running here', async () => {
@@ -257,5 +265,71 @@ describe('run history and the keyboard', () => {
       fireEvent.click(within(detail).getByRole('button', { name: 'Stop this run' })),
     )
     expect(api.cancelRun).toHaveBeenCalledWith('r5')
+  })
+})
+
+describe('a run’s log in the history', () => {
+  it('shows its lines with level, stage, file and the provider’s line; filters, searches, pages', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r1', status: 'completed', failed: 60 })])
+    api.listRunLog.mockImplementation(pagedRunLog(runLogLines(300, 5)))
+    const { dialog, store } = await openHistory(api)
+    await act(async () => fireEvent.click(await within(dialog).findByRole('tab', { name: 'Log' })))
+    const lines = await within(dialog).findByRole('list', { name: 'Log lines' })
+    // Errors, warnings and info at first: all 300 lines here, 200 a page.
+    expect(within(lines).getAllByRole('listitem')).toHaveLength(200)
+    expect(within(dialog).getByText('Lines 1–200 of 300')).toBeTruthy()
+    const first = within(lines).getAllByRole('listitem')[4] as HTMLElement
+    expect(first.textContent).toContain('metadata')
+    expect(first.textContent).toContain('id-4')
+    expect(first.textContent).toContain('Google Drive:42: in get_file_metadata: HTTP 404: gone 4')
+    expect(within(first).getByRole('button', { name: 'line 42' })).toBeTruthy()
+
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Later' })))
+    await waitFor(() => expect(within(dialog).getByText('Lines 201–300 of 300')).toBeTruthy())
+
+    // Errors only.
+    for (const level of ['Warnings', 'Info']) {
+      await act(async () =>
+        fireEvent.click(within(dialog).getByRole('button', { name: new RegExp(`^${level}`) })),
+      )
+    }
+    await waitFor(() => expect(within(dialog).getByText('60 lines')).toBeTruthy())
+    expect(api.listRunLog).toHaveBeenLastCalledWith(
+      expect.objectContaining({ levels: ['error'], offset: 0 }),
+    )
+
+    // Searching waits for the typing to pause, then asks main.
+    fireEvent.change(within(dialog).getByRole('searchbox', { name: 'Search the log' }), {
+      target: { value: 'GONE 299' },
+    })
+    await waitFor(() =>
+      expect(api.listRunLog).toHaveBeenLastCalledWith(
+        expect.objectContaining({ search: 'GONE 299' }),
+      ),
+    )
+    await waitFor(() => expect(within(dialog).getByText('1 line')).toBeTruthy())
+
+    // The line opens the provider's code there.
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'line 42' })))
+    expect(store.getState().historyProviderId).toBeNull()
+    expect(store.getState().editor?.focusRequest).toMatchObject({ target: 'code', line: 42 })
+  })
+
+  it('opens at a failed file’s lines from its row', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r1', status: 'completed', failed: 2 })])
+    api.listRunFiles.mockImplementation(pagedRunFiles(runFiles(12, 6)))
+    api.listRunLog.mockImplementation(pagedRunLog(runLogLines(30, 5)))
+    const { dialog } = await openHistory(api)
+    const row = (await within(dialog).findByText('id-6')).closest('[role="row"]') as HTMLElement
+    await act(async () => fireEvent.click(within(row).getByRole('button', { name: 'Log of id-6' })))
+    expect(within(dialog).getByRole('tab', { name: 'Log' }).getAttribute('aria-selected')).toBe(
+      'true',
+    )
+    expect(api.listRunLog).toHaveBeenLastCalledWith(
+      expect.objectContaining({ fileId: 'id-6', levels: ['error', 'warn', 'info', 'debug'] }),
+    )
+    expect(within(dialog).getByText('id-6', { selector: 'code' })).toBeTruthy()
   })
 })

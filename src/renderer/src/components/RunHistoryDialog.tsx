@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
-import type { RunFileFilter, RunState } from '../../../shared/api'
+import type { RunState } from '../../../shared/api'
+import type { HistoryTab } from '../store/history/initialState'
 import {
   formatBytes,
   formatCount,
@@ -15,6 +16,7 @@ import { StopIcon } from './icons'
 import { OFFLINE_REASON } from './offline'
 import { useNow } from '../use-now'
 import { RunFileList } from './RunFileList'
+import { RunLogView } from './RunLogView'
 import { backupCounts, completedWord, doneOfListed, runEndSentence } from './run-status-text'
 import { Spinner } from './Spinner'
 
@@ -210,16 +212,21 @@ function RunList({ runs }: { runs: RunState[] }) {
 
 function RunDetail({ run }: { run: RunState }) {
   const view = useSkwirl(historySelectors.runFiles)
-  const setFilter = useSkwirl((s) => s.setRunFilesFilter)
+  const logView = useSkwirl(historySelectors.runLog)
+  const tab = useSkwirl(historySelectors.tab)
+  const setTab = useSkwirl((s) => s.setHistoryTab)
   const now = useNow(run.status === 'running' ? 1_000 : 30_000)
   const sentence = runEndSentence(run)
-  const filter = view?.filter ?? 'all'
-  const tabs: Array<{ filter: RunFileFilter; label: string; count: number }> = [
-    { filter: 'all', label: 'All files', count: run.downloaded + run.unchanged + run.failed },
-    { filter: 'failed', label: 'Failed', count: run.failed },
+  const tabs: Array<{ tab: HistoryTab; label: string; count: number | null }> = [
+    { tab: 'all', label: 'All files', count: run.downloaded + run.unchanged + run.failed },
+    { tab: 'failed', label: 'Failed', count: run.failed },
+    { tab: 'log', label: 'Log', count: null },
   ]
   const tabsId = useId()
-  const selectedIndex = tabs.findIndex((tab) => tab.filter === filter)
+  const selectedIndex = Math.max(
+    0,
+    tabs.findIndex((t) => t.tab === tab),
+  )
   const tabRefs = useRef<Array<HTMLButtonElement | null>>([])
   /** Arrow keys move along the tabs (and show the one they reach), Home and End go to the ends. */
   function onTabKeyDown(event: KeyboardEvent) {
@@ -238,10 +245,10 @@ function RunDetail({ run }: { run: RunState }) {
             : event.key === 'End'
               ? last
               : null
-    const tab = to === null ? undefined : tabs[to]
-    if (to === null || !tab) return
+    const next = to === null ? undefined : tabs[to]
+    if (to === null || !next) return
     event.preventDefault()
-    setFilter(tab.filter)
+    setTab(next.tab)
     tabRefs.current[to]?.focus()
   }
   return (
@@ -275,26 +282,28 @@ function RunDetail({ run }: { run: RunState }) {
       <div
         className="run-detail__tabs"
         role="tablist"
-        aria-label="Which files"
+        aria-label="What to show of the run"
         onKeyDown={onTabKeyDown}
       >
-        {tabs.map((tab, index) => (
+        {tabs.map((t, index) => (
           <button
-            key={tab.filter}
+            key={t.tab}
             ref={(element) => {
               tabRefs.current[index] = element
             }}
-            id={`${tabsId}-tab-${tab.filter}`}
+            id={`${tabsId}-tab-${t.tab}`}
             type="button"
             role="tab"
             className="run-detail__tab"
-            aria-selected={filter === tab.filter}
+            aria-selected={index === selectedIndex}
             aria-controls={`${tabsId}-panel`}
-            tabIndex={filter === tab.filter ? 0 : -1}
-            onClick={() => setFilter(tab.filter)}
+            tabIndex={index === selectedIndex ? 0 : -1}
+            onClick={() => setTab(t.tab)}
           >
-            {tab.label}
-            <span className="run-detail__tab-count">{formatCount(tab.count)}</span>
+            {t.label}
+            {t.count !== null ? (
+              <span className="run-detail__tab-count">{formatCount(t.count)}</span>
+            ) : null}
           </button>
         ))}
       </div>
@@ -302,9 +311,15 @@ function RunDetail({ run }: { run: RunState }) {
         id={`${tabsId}-panel`}
         className="run-detail__panel"
         role="tabpanel"
-        aria-labelledby={`${tabsId}-tab-${filter}`}
+        aria-labelledby={`${tabsId}-tab-${tabs[selectedIndex]?.tab ?? 'all'}`}
       >
-        {view ? <RunFileList key={`${view.runId}:${view.filter}`} view={view} run={run} /> : null}
+        {tab === 'log' ? (
+          logView && logView.runId === run.runId ? (
+            <RunLogView key={logView.runId} view={logView} run={run} />
+          ) : null
+        ) : view ? (
+          <RunFileList key={`${view.runId}:${view.filter}`} view={view} run={run} />
+        ) : null}
       </div>
     </section>
   )

@@ -53,6 +53,7 @@ export function RunStatusLine({
       {run && running && run.live?.waitingFor == null ? (
         <RunProgress run={run} stale={stale} />
       ) : null}
+      {run && !running && (run.failure || run.failed > 0) ? <RunFailureLine run={run} /> : null}
       {when ? (
         <p className="run-status__when">
           <time dateTime={when} title={formatFullTime(when)}>
@@ -65,6 +66,24 @@ export function RunStatusLine({
         <p className="run-status__execute-error">Couldn’t start a run: {executeError}</p>
       ) : null}
     </div>
+  )
+}
+
+/** Why the latest run failed, in one line, and the way to its log. */
+function RunFailureLine({ run }: { run: RunState }) {
+  const openHistory = useSkwirl((s) => s.openHistory)
+  return (
+    <p className="run-status__problem">
+      {run.failure ? <span>{run.failure.summary}</span> : null}
+      <button
+        type="button"
+        className="run-status__show-log"
+        aria-label={`Show log of the latest run of ${run.providerName}`}
+        onClick={() => void openHistory(run.providerId, { runId: run.runId, tab: 'log' })}
+      >
+        Show log
+      </button>
+    </p>
   )
 }
 

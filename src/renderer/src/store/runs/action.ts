@@ -157,6 +157,7 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
           }
           return changes
         })
+        get().followRunLog(run)
         watchForeignRuns()
       },
 
