@@ -21,7 +21,7 @@ test('a failed run: the card says where and why, Show log shows the Lua line, an
 
     // A good run first, whose two Google Docs fail at their metadata.
     await card.getByRole('button', { name: `Execute ${DRIVE}` }).click()
-    await expect(card.getByRole('status')).toContainText('Completed · 8 files')
+    await expect(card.getByRole('status')).toContainText('Completed with 2 failed · 8 files')
 
     // Then the listing answers 404.
     drive.faults.metadataStatus = { list: 404 }
