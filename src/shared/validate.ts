@@ -1,14 +1,22 @@
 import type {
   AppSettings,
   ExecuteOptions,
+  LogLevel,
   ProviderInput,
   ProviderOptionsPatch,
   ProviderUpdate,
   RunFilesQuery,
   SettingsChanges,
+  RunLogQuery,
   SkwirlApi,
 } from './api'
-import { DEFAULT_APP_SETTINGS, LOG_LEVELS, RUN_FILES_PAGE_MAX } from './api'
+import {
+  DEFAULT_APP_SETTINGS,
+  LOG_LEVELS,
+  RUN_FILES_PAGE_MAX,
+  RUN_LOG_PAGE_MAX,
+  RUN_LOG_SEARCH_MAX,
+} from './api'
 import { ApiError } from './errors'
 import { DECLARATION_LIMITS } from './provider-declaration'
 import { MAX_PROVIDER_CODE_LENGTH, MAX_PROVIDER_NAME_LENGTH } from './provider-rules'
@@ -244,6 +252,45 @@ function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch
   return result
 }
 
+function parseRunLogQuery(method: string, value: unknown): RunLogQuery {
+  const query = parseObject(method, 'the query', value, [
+    'runId',
+    'levels',
+    'search',
+    'fileId',
+    'offset',
+    'limit',
+  ])
+  const levels = query.levels
+  if (
+    !Array.isArray(levels) ||
+    levels.length > LOG_LEVELS.length ||
+    !levels.every((level) => (LOG_LEVELS as readonly unknown[]).includes(level))
+  ) {
+    invalid(
+      `${method}: levels must be a list of ${LOG_LEVELS.join(', ')}, got ${describe(levels)}.`,
+    )
+  }
+  if (typeof query.search !== 'string' || query.search.length > RUN_LOG_SEARCH_MAX) {
+    invalid(`${method}: search must be a string of at most ${RUN_LOG_SEARCH_MAX} characters.`)
+  }
+  const fileId = query.fileId
+  if (
+    fileId !== null &&
+    (typeof fileId !== 'string' || fileId.length === 0 || fileId.length > 4096)
+  ) {
+    invalid(`${method}: fileId must be a file id or null, got ${describe(fileId)}.`)
+  }
+  return {
+    runId: parseId(method, 'runId', query.runId),
+    levels: [...new Set(levels as LogLevel[])],
+    search: query.search,
+    fileId,
+    offset: parseCount(method, 'offset', query.offset, Number.MAX_SAFE_INTEGER),
+    limit: parseCount(method, 'limit', query.limit, RUN_LOG_PAGE_MAX),
+  }
+}
+
 export const argParsers: ArgParsers = {
   listProviders: (args) => (arity('listProviders', args, 0), []),
   listProviderTemplates: (args) => (arity('listProviderTemplates', args, 0), []),
@@ -290,6 +337,7 @@ export const argParsers: ArgParsers = {
     arity('listRunFiles', args, 1),
     [parseRunFilesQuery('listRunFiles', args[0])]
   ),
+  listRunLog: (args) => (arity('listRunLog', args, 1), [parseRunLogQuery('listRunLog', args[0])]),
   cancelRun: (args) => (arity('cancelRun', args, 1), [parseId('cancelRun', 'runId', args[0])]),
   openLogFile: (args) => (arity('openLogFile', args, 0), []),
   listBackupStatus: (args) => (arity('listBackupStatus', args, 0), []),

@@ -384,6 +384,7 @@ describe('runs', () => {
     provider: string
     status: string
     reason: string | null
+    failure: { stage: string; kind: string; summary: string } | null
     phase: string
     startedAt: string
     finishedAt: string | null
@@ -420,6 +421,7 @@ describe('runs', () => {
         provider: 'drive-double',
         status: 'completed',
         reason: null,
+        failure: null,
         phase: 'backing-up',
         startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -432,6 +434,7 @@ describe('runs', () => {
         problem: null,
       })
       expect(runs[1]).toMatchObject({ status: 'failed', reason: 'error', phase: 'starting' })
+      expect(runs[1]?.failure).toMatchObject({ stage: 'load', kind: expect.any(String) })
 
       const table = await skwirl(['runs'], env)
       const lines = table.stdout.trimEnd().split('\n')

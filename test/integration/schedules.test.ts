@@ -79,6 +79,7 @@ function recordRun(
     status: 'running',
     phase: 'starting',
     reason: null,
+    failure: null,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: null,
     listed: 0,

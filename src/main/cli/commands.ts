@@ -748,6 +748,21 @@ async function serve(context: CliContext, port: number, host: string): Promise<n
     )
   }
   const running = server
+  // A long-lived server stays up whatever one request or run does; such a failure is a bug of
+  // Skwirl's, and the log says so.
+  process.on('uncaughtException', (error) =>
+    core.logger.error(`bug: uncaught exception: ${error.stack ?? error.message}`),
+  )
+  process.on('unhandledRejection', (reason) =>
+    core.logger.error(
+      `bug: unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    ),
+  )
+  if (!isLoopback(host)) {
+    out.warn(
+      `listening on ${host}${isAnyAddress(host) ? ' (every network interface)' : ''} over plain HTTP. Anyone who can reach this machine can try to connect, and the access token travels in clear text. Prefer the default 127.0.0.1 with an SSH tunnel (ssh -L ${running.port}:127.0.0.1:${running.port} this-host), or an HTTPS reverse proxy in front.`,
+    )
+  }
   listeners.add((event, payload) => running.broadcast(event as never, payload as never))
   if (!existsSync(join(context.rendererDir, 'index.html'))) {
     out.warn('the app is not built yet; run `npm run build` first.')
@@ -770,4 +785,15 @@ async function serve(context: CliContext, port: number, host: string): Promise<n
   await running.close()
   await core.close()
   return 0
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase()
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare)
+}
+
+function isAnyAddress(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '')
+  return bare === '0.0.0.0' || bare === '::' || bare === '0:0:0:0:0:0:0:0'
 }

@@ -75,6 +75,7 @@ describe('the progress line', () => {
     status: 'running',
     phase: 'backing-up',
     reason: null,
+    failure: null,
     startedAt: '2025-06-15T10:00:00Z',
     finishedAt: null,
     listed: 1_204,

@@ -1,6 +1,7 @@
 // Where the CLI's words go. stdout: what the command answers (with --json, JSON and nothing
 // else, errors included). stderr: messages, warnings, errors, the log's lines with --verbose, and
 // the progress line, drawn only on a terminal and never with --quiet.
+import { escapeControls } from '../core/redaction/controls'
 import type { GlobalFlags } from './grammar'
 
 /** Why a command failed, for scripts: the "code" of {"error":{"code","message"}}. */
@@ -69,24 +70,26 @@ export class Output {
 
   /** The command's answer as JSON (one document, one line). */
   data(value: unknown): void {
-    this.streams.stdout.write(`${JSON.stringify(value)}\n`)
+    this.streams.stdout.write(`${escapeControls(JSON.stringify(value))}\n`)
   }
 
   /** The command's answer as text; nothing with --json (the command prints data instead). */
   text(text: string): void {
-    if (!this.json) this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    if (!this.json) this.streams.stdout.write(escapeControls(text.endsWith('\n') ? text : `${text}\n`))
   }
 
   /** A message for the person (a summary, "Nothing is due."): stderr, not with --quiet. */
   say(text: string): void {
     if (this.quiet) return
     this.clearProgress()
-    this.streams.stderr.write(`${text}\n`)
+    this.streams.stderr.write(`${escapeControls(text)}\n`)
   }
 
   warn(text: string): void {
     this.clearProgress()
-    this.streams.stderr.write(`${this.paint('skwirl: warning:', 'yellow', 'stderr')} ${text}\n`)
+    this.streams.stderr.write(
+      `${this.paint('skwirl: warning:', 'yellow', 'stderr')} ${escapeControls(text)}\n`,
+    )
   }
 
   /** A failure: {"error":{…}} on stdout with --json, one line on stderr otherwise. */
@@ -99,14 +102,14 @@ export class Output {
       this.data({ error: { code, message: `${message}${more}` } })
       return
     }
-    this.streams.stderr.write(`${this.paint('skwirl:', 'red', 'stderr')} ${message}\n`)
-    if (hint) this.streams.stderr.write(`${hint}\n`)
+    this.streams.stderr.write(`${this.paint('skwirl:', 'red', 'stderr')} ${escapeControls(message)}\n`)
+    if (hint) this.streams.stderr.write(`${escapeControls(hint)}\n`)
   }
 
   /** A log line (--verbose): on stderr, above the progress line. */
   logLine(line: string): void {
     this.clearProgress()
-    this.streams.stderr.write(`${line}\n`)
+    this.streams.stderr.write(`${escapeControls(line)}\n`)
   }
 
   /** Whether the progress line is drawn: on a terminal, unless --quiet. */
@@ -118,7 +121,7 @@ export class Output {
   progress(line: (columns: number) => string): void {
     if (!this.showsProgress) return
     const columns = this.streams.stderr.columns || 80
-    this.streams.stderr.write(`\r${line(columns)}\x1b[K`)
+    this.streams.stderr.write(`\r${escapeControls(line(columns), false)}\x1b[K`)
     this.progressShown = true
   }
 

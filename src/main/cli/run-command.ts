@@ -15,10 +15,13 @@ let interruptCode = 0
 
 const PROGRESS_EVERY_MS = 250
 
-/** 0 every file backed up; 3 completed with failed files; 1 failed; 130/143 interrupted. */
+/**
+ * 0 every file backed up; 3 completed with failed files; 1 failed, or not recorded (its history
+ * is missing); 130/143 interrupted.
+ */
 export function exitCodeFor(outcome: RunOutcome): number {
   if (outcome.status === 'cancelled') return interruptCode || 130
-  if (outcome.status === 'failed') return 1
+  if (outcome.status === 'failed' || outcome.recordError !== null) return 1
   return outcome.failed > 0 ? 3 : 0
 }
 
@@ -45,7 +48,17 @@ export function jsonReport(outcome: RunOutcome) {
     destination: outcome.destination,
     problem: outcome.problem,
     errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),
+    errorsOmitted: outcome.errorsOmitted,
+    recorded: outcome.recordError === null,
   }
+}
+
+/** Said whatever the output: the history (`skwirl runs`, the app) will not have this run. */
+function warnIfUnrecorded(out: Output, outcome: RunOutcome): void {
+  if (outcome.recordError === null) return
+  out.warn(
+    `${outcome.providerName}: this run could not be recorded (${outcome.recordError}); the run history will not show it as it ended. Check the disk and the data directory.`,
+  )
 }
 
 /** A stored provider by name, or a .lua file run as it is. */
@@ -158,6 +171,7 @@ export async function runOne(
   const provider = findRunnable(core, target)
   const options = runOptionsFor(core, provider, flags)
   const outcome = await follow(core, out, core.runs.start(provider, options))
+  warnIfUnrecorded(out, outcome)
   if (out.json) out.data(jsonReport(outcome))
   else tell(out, core, outcome)
   return exitCodeFor(outcome)
@@ -181,6 +195,7 @@ export async function runDue(core: SkwirlCore, out: Output): Promise<number> {
     if (slot.status !== 'started') continue // another Skwirl took it up, or it is gone
     const outcome = await follow(core, out, slot)
     reports.push(jsonReport(outcome))
+    warnIfUnrecorded(out, outcome)
     if (!out.json) tell(out, core, outcome)
     codes.push(exitCodeFor(outcome))
   }

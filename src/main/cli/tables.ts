@@ -1,5 +1,6 @@
 // How the CLI prints lists: columns padded to their widest cell, local times, run reports.
 import type { RunState } from '../../shared/api'
+import { escapeControls } from '../core/redaction/controls'
 import { formatBytes, formatCount, formatDuration } from '../../shared/format'
 
 /** A cell and, optionally, how to colour it (the padding is measured on the plain text). */
@@ -7,7 +8,9 @@ export type Cell = string | { text: string; paint: (text: string) => string }
 
 /** Columns two spaces apart, padded to their widest cell; numeric columns aligned right. */
 export function table(header: string[], rows: Cell[][], numeric = new Set<number>()): string {
-  const text = (cell: Cell): string => (typeof cell === 'string' ? cell : cell.text)
+  // Escaped before the widths are measured: a name (from a file's name) may hold anything.
+  const text = (cell: Cell): string =>
+    escapeControls(typeof cell === 'string' ? cell : cell.text, false)
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => text(row[column] as Cell).length)),
   )
@@ -39,6 +42,7 @@ export function runReport(run: RunState) {
     provider: run.providerName,
     status: run.status,
     reason: run.reason,
+    failure: run.failure,
     phase: run.phase,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,

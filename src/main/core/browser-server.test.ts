@@ -250,6 +250,7 @@ describe('browser mode', () => {
       status: 'running' as const,
       phase: 'listing' as const,
       reason: null,
+      failure: null,
       startedAt: new Date().toISOString(),
       finishedAt: null,
       listed: 0,

@@ -185,6 +185,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       if (!page) throw new ApiError('not-found', 'That run is not in the history.')
       return page
     },
+    listRunLog: async (query) => {
+      const page = runs.log(query)
+      if (!page) throw new ApiError('not-found', 'That run is not in the history.')
+      return page
+    },
     cancelRun: async (runId) => {
       if (runs.cancel(runId)) return
       // A run that has just ended is fine: it stopped.

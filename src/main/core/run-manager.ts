@@ -7,6 +7,8 @@ import {
   type RunEndReason,
   type RunFilesPage,
   type RunFilesQuery,
+  type RunLogPage,
+  type RunLogQuery,
   type RunState,
   type RunStatus,
 } from '../../shared/api'
@@ -41,6 +43,7 @@ import type { LogFields, Logger, LogLevel } from './logger'
 import { currentOwner, type ProcessOwner } from './process-owner'
 import type { ProviderStorage } from './provider-storage'
 import type { Redactor } from './redaction'
+import { classifyFailure } from './run-problem'
 import type { RunRecorder, RunStore } from './run-store'
 import {
   residentLimitMb,
@@ -172,6 +175,12 @@ export class RunManager {
     return this.options.store?.files(query) ?? null
   }
 
+  /** A page of a run's recorded log lines (null: no such run); a running one is written first. */
+  log(query: RunLogQuery): RunLogPage | null {
+    this.runs.get(query.runId)?.flushRecord()
+    return this.options.store?.log(query) ?? null
+  }
+
   /** A run of this process, or else as recorded; null when there is no such run. */
   find(runId: string): RunState | null {
     return this.runs.get(runId)?.snapshot() ?? this.options.store?.get(runId) ?? null
@@ -257,6 +266,7 @@ class Run {
       unchangedBytes: 0,
       destination: runOptions.destination ?? null,
       problem: null,
+      failure: null,
       live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
@@ -280,12 +290,6 @@ class Run {
       auth: () => this.auth(),
       declaration: () => this.declaration,
     })
-    this.log(
-      'info',
-      this.state.destination === null
-        ? 'run started (check only: files are verified, not kept)'
-        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`,
-    )
     try {
       this.recorder =
         options.store?.begin(
@@ -299,6 +303,13 @@ class Run {
       this.recordError = describeError(error)
       this.log('error', `could not record the run: ${this.recordError}`)
     }
+    // After the recorder exists, so that the run's own log (on screen) starts with it too.
+    this.log(
+      'info',
+      this.state.destination === null
+        ? 'run started (check only: files are verified, not kept)'
+        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`,
+    )
     this.emitUpdate(true)
     if (this.state.destination === null) this.launch()
     else void this.openDestination(this.state.destination)
@@ -534,6 +545,11 @@ class Run {
             message: this.clean(message.error.message),
           })
           this.log('error', `run failed: ${message.error.message}`, { stage: message.error.stage })
+          this.state.failure = classifyFailure(
+            message.error.stage,
+            this.clean(message.error.message),
+            this.provider.name,
+          )
         }
         this.finish(message.status, message.status === 'failed' ? 'error' : null)
         return
@@ -647,6 +663,11 @@ class Run {
     } else {
       this.errors.push({ fileId: null, stage: 'load', message })
       this.log('error', `run failed: ${message}`)
+      this.state.failure = classifyFailure(
+        STAGE_OF_PHASE[this.state.phase],
+        message,
+        this.provider.name,
+      )
     }
     this.finish(status, reason)
   }
@@ -693,17 +714,17 @@ class Run {
 
   private record(): void {
     this.state.finishedAt = new Date().toISOString()
+    const s = this.state
+    this.log(
+      s.status === 'completed' ? 'info' : 'warn',
+      `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.failed} failed, ${s.bytes} bytes`,
+    )
     // Recorded before anyone hears of the end: what the screen says is in the record.
     const unrecorded = this.recorder?.finish() ?? null
     if (unrecorded !== null) {
       this.recordError = describeError(unrecorded)
       this.log('error', `the run's record is incomplete: ${this.recordError}`)
     }
-    const s = this.state
-    this.log(
-      s.status === 'completed' ? 'info' : 'warn',
-      `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.failed} failed, ${s.bytes} bytes`,
-    )
     this.emitUpdate(true)
     this.resolveDone({
       ...this.snapshot(),
@@ -757,13 +778,38 @@ class Run {
   }
 
   private log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    this.options.logger.log(level, capText(message, TEXT_LIMITS.message), {
+    const text = this.clean(message)
+    this.options.logger.log(level, text, {
       runId: this.state.runId,
       provider: this.provider.name,
       redactor: this.redactor,
       ...fields,
     })
+    // The same line, for the run's log on screen (the file keeps its run id and provider).
+    this.recorder?.log({
+      at: new Date().toISOString(),
+      level,
+      stage: (fields.stage as Stage | null | undefined) ?? null,
+      fileId: fields.fileId ?? null,
+      message: capLine(text),
+    })
   }
+}
+
+/** The stage a run was at when its runner went away, by its phase. */
+const STAGE_OF_PHASE: Record<RunState['phase'], Stage> = {
+  starting: 'load',
+  listing: 'list',
+  'backing-up': 'download',
+}
+
+/** The longest line a run's log keeps (a provider's print and log are cut to this already). */
+export const LOG_LINE_CHARS = 8192
+
+function capLine(text: string): string {
+  return text.length > LOG_LINE_CHARS
+    ? `${text.slice(0, LOG_LINE_CHARS)}… (${text.length - LOG_LINE_CHARS} more characters)`
+    : text
 }
 
 /** Files a run has finished with, whatever became of them. */

@@ -83,6 +83,7 @@ class TestRuns implements ScheduledRunHost {
       status: 'running',
       phase: 'starting',
       reason: null,
+      failure: null,
       startedAt: new Date(this.clock.now()).toISOString(),
       finishedAt: null,
       listed: 0,

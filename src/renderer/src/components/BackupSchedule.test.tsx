@@ -42,7 +42,7 @@ describe('a card’s schedule and last good backup', () => {
     const drive = await card('Google Drive')
     expect(
       await within(drive).findByRole('button', {
-        name: 'Schedule of Google Drive: not scheduled. Change it',
+        name: 'Schedule of Google Drive: Not scheduled · Schedule…',
       }),
     ).toBeTruthy()
     expect(within(drive).getByText('No complete backup yet')).toBeTruthy()

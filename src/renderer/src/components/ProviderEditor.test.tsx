@@ -90,7 +90,7 @@ describe('the provider editor', () => {
     )
     const card = screen.getByRole('article', { name: 'Dropbox' })
     expect(within(card).getByText(/Unsaved changes · Execute runs the saved code/)).toBeTruthy()
-    expect(within(card).getByRole('button', { name: 'Execute' }).title).toBe(
+    expect(within(card).getByRole('button', { name: 'Execute Dropbox' }).title).toBe(
       'Runs the saved code, without the unsaved changes',
     )
 
@@ -161,6 +161,11 @@ describe('the provider editor', () => {
     )
     expect(field.getAttribute('aria-invalid')).toBe('true')
     expect(field.getAttribute('aria-describedby')).toBe(problem.id)
+    // Save waits until the name is free, and says why when asked.
+    expect(saveButton(editor).disabled).toBe(true)
+    expect(saveButton(editor).title).toBe(
+      'Not yet: A provider named “google DRIVE” already exists. Choose another name.',
+    )
 
     fireEvent.change(field, { target: { value: '' } })
     expect(within(editor).getByRole('alert').textContent).toBe('A provider needs a name.')
@@ -270,5 +275,36 @@ describe('the provider editor', () => {
     expect(api.deleteProvider).toHaveBeenCalledWith(DROPBOX.id)
     expect(screen.queryByRole('article', { name: 'Dropbox' })).toBeNull()
     expect(screen.getByText('Deleted “Dropbox”.')).toBeTruthy()
+  })
+})
+
+describe('the editor and the keyboard', () => {
+  it('closes with Escape and gives focus back to the card that opened it', async () => {
+    renderApp()
+    const card = await screen.findByRole('article', { name: 'Dropbox' })
+    const opener = within(card).getByRole('button', { name: 'Dropbox' })
+    opener.focus()
+    await act(async () => fireEvent.click(opener))
+    const editor = await screen.findByRole('region', { name: 'Editor: Dropbox' })
+    await waitFor(() => expect(codeView()).not.toBeNull())
+
+    await act(async () => fireEvent.keyDown(nameField(editor), { key: 'Escape' }))
+    expect(screen.queryByRole('region', { name: /^Editor/ })).toBeNull()
+    await waitFor(() => expect(document.activeElement).toBe(opener))
+  })
+
+  it('leaves Escape to what uses it first (a menu), then asks before losing changes', async () => {
+    renderApp()
+    const editor = await openEditorOn('Dropbox')
+    await typeCode(VALID)
+    const menuButton = within(editor).getByRole('button', { name: 'More actions for Dropbox' })
+    await act(async () => fireEvent.click(menuButton))
+    const menu = screen.getByRole('menu', { name: 'More actions for Dropbox' })
+    await act(async () => fireEvent.keyDown(menu, { key: 'Escape' }))
+    expect(screen.queryByRole('menu')).toBeNull()
+    expect(screen.getByRole('region', { name: 'Editor: Dropbox' })).toBeTruthy()
+
+    await act(async () => fireEvent.keyDown(nameField(editor), { key: 'Escape' }))
+    expect(screen.getByRole('dialog', { name: 'Save the changes to “Dropbox”?' })).toBeTruthy()
   })
 })

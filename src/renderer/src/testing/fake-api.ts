@@ -12,6 +12,9 @@ import type {
   ProviderListItem,
   ProviderSettingsView,
   RunFile,
+  RunLogLine,
+  RunLogPage,
+  RunLogQuery,
   RunState,
   SkwirlApi,
   SkwirlBridge,
@@ -84,6 +87,7 @@ export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): Run
     status,
     phase: 'backing-up',
     reason: null,
+    failure: null,
     startedAt: '2025-06-15T11:58:00.000Z',
     finishedAt: null,
     listed: 0,
@@ -132,6 +136,46 @@ export function pagedRunFiles(files: RunFile[]): SkwirlApi['listRunFiles'] {
       offset,
       files: matching.slice(offset, offset + limit),
       kept: true,
+    }
+  }
+}
+
+/** The log lines of a fake run: every `every`th line an error about a file, the rest info. */
+export function runLogLines(count: number, every = 5): RunLogLine[] {
+  return Array.from({ length: count }, (_, seq) => {
+    const error = (seq + 1) % every === 0
+    return {
+      seq,
+      at: new Date(Date.parse('2025-06-15T11:58:00.000Z') + seq * 10).toISOString(),
+      level: error ? 'error' : 'info',
+      stage: error ? 'metadata' : 'list',
+      fileId: error ? `id-${seq}` : null,
+      message: error
+        ? `Google Drive:42: in get_file_metadata: HTTP 404: gone ${seq}`
+        : `line ${seq}`,
+      line: error ? 42 : null,
+    }
+  })
+}
+
+/** listRunLog over a fixed list of lines, as main filters and pages it. */
+export function pagedRunLog(lines: RunLogLine[]): (query: RunLogQuery) => Promise<RunLogPage> {
+  return async ({ levels, search, fileId, offset, limit }) => {
+    const matching = lines.filter(
+      (line) =>
+        levels.includes(line.level) &&
+        (search === '' || line.message.toLowerCase().includes(search.toLowerCase())) &&
+        (fileId === null || line.fileId === fileId),
+    )
+    const counts = { error: 0, warn: 0, info: 0, debug: 0 }
+    for (const line of lines) counts[line.level]++
+    return {
+      total: matching.length,
+      offset,
+      lines: matching.slice(offset, offset + limit),
+      counts,
+      kept: true,
+      dropped: 0,
     }
   }
 }
@@ -282,6 +326,7 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
     listRuns: vi.fn<SkwirlApi['listRuns']>(async () => []),
     listProviderRuns: vi.fn<SkwirlApi['listProviderRuns']>(async () => []),
     listRunFiles: vi.fn<SkwirlApi['listRunFiles']>(pagedRunFiles([])),
+    listRunLog: vi.fn<SkwirlApi['listRunLog']>(pagedRunLog([])),
     cancelRun: vi.fn<SkwirlApi['cancelRun']>(async () => undefined),
     openLogFile: vi.fn<SkwirlApi['openLogFile']>(async () => ({ path: LOG_PATH, opened: false })),
     listBackupStatus: vi.fn<SkwirlApi['listBackupStatus']>(async () => ({
