@@ -1,7 +1,7 @@
 // Schedules on the screen: the card's schedule line and last good backup, the schedule editor,
 // the settings dialog, and the notices browser mode shows about scheduled runs.
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { BackupStatus, RunNotice } from '../../../shared/api'
 import { ApiError } from '../../../shared/errors'
 import { createFakeApi, DROPBOX, GOOGLE_DRIVE } from '../testing/fake-api'
@@ -118,6 +118,12 @@ describe('the schedule editor', () => {
   }
 
   it('sets a daily schedule from the card, and the card shows it', async () => {
+    // Noon: 03:15 is hours away whichever the day (within the hour the editor says "in N min").
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2025-06-15T12:00:00Z'))
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
     const { api } = renderApp()
     const dialog = await openEditor()
     expect(within(dialog).getByRole('radio', { name: 'Off' })).toHaveProperty('checked', true)
