@@ -264,6 +264,107 @@ export interface BackupOverview {
   providers: BackupStatus[]
 }
 
+/**
+ * A test of the provider as it is in the editor (issue 14): its unsaved text, run in the same
+ * sandbox with the stored provider's settings and sign-in, as a dry run. Nothing is recorded as
+ * a run and nothing is written to a destination (nor to skwirl.storage: its writes last for the
+ * test only).
+ */
+export interface TestRequest {
+  /** The stored provider whose settings and sign-in the test uses; null for one never saved. */
+  providerId: string | null
+  name: string
+  code: string
+  /** list_file_ids runs until this many ids (TEST_LIMIT_DEFAULT), at most TEST_LIMIT_MAX. */
+  limit?: number
+}
+
+export const TEST_LIMIT_DEFAULT = 20
+export const TEST_LIMIT_MAX = 1000
+/** get_file_metadata is asked for the first this many ids. */
+export const TEST_METADATA_FILES = 3
+/** A test stops after this long, whatever it is waiting for. */
+export const TEST_DEADLINE_MS = 120_000
+
+/** One line of the test's console, in the order it happened. */
+export type TestEntry =
+  | {
+      kind: 'output'
+      /** Milliseconds since the test started. */
+      atMs: number
+      level: LogLevel
+      /** print's text, or a log line (already "Name:12: …" where the log module says so). */
+      text: string
+      stage: Stage
+      fileId: string | null
+      /** The provider's line the text names, or null. */
+      line: number | null
+    }
+  | {
+      kind: 'call'
+      atMs: number
+      /** GET, POST…, "DOWNLOAD" for skwirl.download_url, or storage.get, setting… */
+      method: string
+      /** The URL with its query, secrets masked; the key for storage and settings. */
+      target: string
+      /** Each response's status in order (redirects and a 401 renewed show as several); [] none. */
+      statuses: number[]
+      ms: number
+      /** The bytes a download streamed (checked, then let go). */
+      bytes: number | null
+      /** Why it failed, as the provider's code saw it; null when it answered. */
+      error: string | null
+      stage: Stage
+      fileId: string | null
+    }
+  | {
+      kind: 'listed'
+      atMs: number
+      count: number
+      /** True when the listing was stopped at the test's limit (there may be more). */
+      stoppedAtLimit: boolean
+      ids: string[]
+    }
+  | {
+      kind: 'metadata'
+      atMs: number
+      fileId: string
+      /** What get_file_metadata returned, as inspect renders it. */
+      inspected: string
+      /** Why the workflow cannot use it (a missing field…), or null. */
+      problem: string | null
+    }
+  | {
+      kind: 'download'
+      atMs: number
+      fileId: string
+      bytes: number
+      ok: boolean
+    }
+  | {
+      kind: 'error'
+      atMs: number
+      stage: Stage
+      fileId: string | null
+      message: string
+      line: number | null
+    }
+
+export interface TestReport {
+  providerName: string
+  status: 'completed' | 'failed'
+  /** Why it failed, with the line (null when it completed). */
+  failure: RunFailure | null
+  limit: number
+  durationMs: number
+  entries: TestEntry[]
+  /** Console lines beyond TEST_ENTRIES_MAX that were left out. */
+  omitted: number
+}
+
+/** The most lines a test's console keeps. */
+export const TEST_ENTRIES_MAX = 2000
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const satisfies readonly LogLevel[]
 
@@ -453,6 +554,11 @@ export interface SkwirlApi {
   deleteProvider(id: string): Promise<void>
   /** Compiles the code without running it: what the editor shows as you type. */
   checkProviderCode(input: ProviderInput): Promise<CodeCheck>
+  /**
+   * Tries the editor's text as a dry run (a few ids, metadata and one download) and answers its
+   * console; nothing is recorded as a run or kept.
+   */
+  testProvider(request: TestRequest): Promise<TestReport>
   /** Desktop only: asks for a .lua file with the system dialog; null when cancelled. */
   importProviderFile(): Promise<ProviderInput | null>
   /** Desktop only: saves the provider's code where the system dialog says; null when cancelled. */
@@ -561,6 +667,7 @@ export const API_METHODS = [
   'duplicateProvider',
   'deleteProvider',
   'checkProviderCode',
+  'testProvider',
   'importProviderFile',
   'exportProviderFile',
   'takeOpenedProviderFiles',

@@ -152,6 +152,14 @@ export interface FileResult {
 import type { LogLevel } from './api'
 export type { LogLevel }
 
+/** What a test reports as it goes, beside its log lines and host calls. */
+export type TestStep =
+  | { step: 'listed'; count: number; stoppedAtLimit: boolean; ids: string[]; duplicates: number }
+  | { step: 'metadata'; fileId: string; inspected: string; problem: string | null }
+  | { step: 'download'; fileId: string; ok: boolean }
+  /** A file's step failed (the test goes on with the next step). */
+  | { step: 'error'; stage: Stage; fileId: string | null; message: string }
+
 export type RunnerToMain =
   | { seq: number; type: 'ready' }
   | { seq: number; type: 'call'; call: HostCall; context: CallContext }
@@ -163,6 +171,8 @@ export type RunnerToMain =
   | { seq: number; type: 'log'; level: LogLevel; message: string; context: CallContext | null }
   /** skwirl.declare was called (and its table checked): in a run, and when main asks. */
   | { seq: number; type: 'declared'; declaration: ProviderDeclaration }
+  /** A test's step (main's test run): the listing, a file's metadata, the download. */
+  | { seq: number; type: 'test-step'; step: TestStep }
   /** The chunk ran to its end (or failed: error) while main reads the declaration. */
   | { seq: number; type: 'declare-done'; error: string | null }
   | {
@@ -184,6 +194,20 @@ export type MainToRunner =
       planDownloads: boolean
       /** The provider's stored settings that are not secret, by key. */
       settings: Record<string, string>
+    }
+  /**
+   * A test (the editor's Test, `skwirl test`): list until `listLimit` ids, the metadata of the
+   * first `metadataFiles`, one download; reported as test-step messages, then done.
+   */
+  | {
+      seq: number
+      type: 'test'
+      providerName: string
+      code: string
+      limits: RunnerLimits
+      settings: Record<string, string>
+      listLimit: number
+      metadataFiles: number
     }
   /**
    * Run the chunk only to read what it declares (skwirl.declare): no provider function is called

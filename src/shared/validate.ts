@@ -9,6 +9,7 @@ import type {
   SettingsChanges,
   RunLogQuery,
   SkwirlApi,
+  TestRequest,
 } from './api'
 import {
   DEFAULT_APP_SETTINGS,
@@ -16,6 +17,7 @@ import {
   RUN_FILES_PAGE_MAX,
   RUN_LOG_PAGE_MAX,
   RUN_LOG_SEARCH_MAX,
+  TEST_LIMIT_MAX,
 } from './api'
 import { ApiError } from './errors'
 import { DECLARATION_LIMITS } from './provider-declaration'
@@ -96,6 +98,28 @@ function parseCode(method: string, value: unknown): string {
 export function parseProviderInput(method: string, value: unknown): ProviderInput {
   const input = parseObject(method, 'the provider', value, ['name', 'code'])
   return { name: parseName(method, input.name), code: parseCode(method, input.code) }
+}
+
+function parseTestRequest(method: string, value: unknown): TestRequest {
+  const input = parseObject(method, 'the test', value, ['providerId', 'name', 'code', 'limit'])
+  const request: TestRequest = {
+    providerId:
+      input.providerId === null ? null : parseId(method, 'providerId', input.providerId),
+    name: parseName(method, input.name),
+    code: parseCode(method, input.code),
+  }
+  if (input.limit !== undefined) {
+    if (
+      typeof input.limit !== 'number' ||
+      !Number.isSafeInteger(input.limit) ||
+      input.limit < 1 ||
+      input.limit > TEST_LIMIT_MAX
+    ) {
+      invalid(`${method}: limit must be a whole number from 1 to ${TEST_LIMIT_MAX}, got ${describe(input.limit)}.`)
+    }
+    request.limit = input.limit
+  }
+  return request
 }
 
 function parseProviderUpdate(method: string, value: unknown): ProviderUpdate {
@@ -311,6 +335,7 @@ export const argParsers: ArgParsers = {
     arity('deleteProvider', args, 1),
     [parseId('deleteProvider', 'id', args[0])]
   ),
+  testProvider: (args) => (arity('testProvider', args, 1), [parseTestRequest('testProvider', args[0])]),
   checkProviderCode: (args) => (
     arity('checkProviderCode', args, 1),
     [parseProviderInput('checkProviderCode', args[0])]

@@ -350,6 +350,7 @@ describe('the log file', () => {
       logFile: core.logger.file,
       templates: () => [],
       backupOverview: core.backupOverview,
+      test: core.test,
       setOptions: core.setOptions,
       settings: { get: core.settingsView, update: core.updateSettings },
       openPath: async (path) => {

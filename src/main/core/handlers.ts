@@ -27,6 +27,7 @@ import type { ProviderOptionsStore } from './provider-options'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
 import type { SecretStore } from './secrets'
+import type { TestHandle, TestOptions, TestTarget } from './test-run'
 import type { ProviderSettings } from './settings'
 
 export type ApiHandlers = {
@@ -51,6 +52,8 @@ export interface HandlerDeps {
   /** The shipped providers the gallery offers. */
   templates: () => ProviderTemplate[]
   backupOverview: () => BackupOverview
+  /** Starts a test of a provider's text (test-run/). */
+  test: (target: TestTarget, options: TestOptions) => TestHandle
   setOptions: (providerId: string, patch: ProviderOptionsPatch) => ProviderOptions
   settings: {
     get(): AppSettingsView
@@ -151,6 +154,14 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     },
     deleteProvider: async (id) => changed(providers.delete(id)),
     checkProviderCode: async (input) => checkLuaCode(input.name, input.code),
+    testProvider: async (request) => {
+      // A stored provider lends its settings, sign-in and storage; not-found when it is gone.
+      if (request.providerId !== null) providers.get(request.providerId)
+      return deps.test(
+        { id: request.providerId, name: request.name, code: request.code },
+        { limit: request.limit },
+      ).done
+    },
     importProviderFile: async () => {
       const path = await needDialogs().chooseFileToImport()
       if (path === null) return null

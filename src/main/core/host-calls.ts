@@ -22,7 +22,7 @@ export interface RunAuth {
 export interface HostCallsOptions {
   providerId: string
   broker: HttpBroker
-  storage: ProviderStorage
+  storage: Pick<ProviderStorage, 'get' | 'set' | 'delete'>
   /** Aborted when the run ends: every call in flight stops. */
   signal: AbortSignal
   /** The run's redactor: what it learns here is masked in everything the run writes out. */

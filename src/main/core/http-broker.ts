@@ -16,6 +16,8 @@ export interface HttpBrokerOptions {
   deadlineMs: number
   /** http.get answers bigger than this fail (file contents belong to download_url). */
   maxBodyBytes?: number
+  /** Told each response's status as it arrives, redirects included (a test's console). */
+  onResponse?: (status: number) => void
 }
 
 /** What one call may ask for itself (a provider's `timeout`). */
@@ -237,6 +239,7 @@ export class HttpBroker {
         throw watch.explain(error, `${method} ${describeUrl(url)} failed`)
       }
       watch.poke()
+      this.options.onResponse?.(response.status)
       const location = response.headers.get('location')
       if (!REDIRECT_STATUSES.has(response.status) || location === null) return response
       await response.body?.cancel().catch(() => undefined)

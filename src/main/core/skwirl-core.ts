@@ -30,6 +30,7 @@ import { providerTemplates } from './provider-templates'
 import { ProviderStore } from './provider-store'
 import { RunManager } from './run-manager'
 import { RunStore } from './run-store'
+import { startTest, type TestHandle, type TestOptions, type TestTarget } from './test-run'
 import type { RunnerLauncher } from './runner-process'
 import {
   backupOverview,
@@ -111,6 +112,8 @@ export interface SkwirlCore {
   settings: AppSettingsStore
   /** Every stored provider's schedule, next run and last good backup. */
   backupOverview(): BackupOverview
+  /** Tries a provider's text as a dry run (the editor's Test, `skwirl test`); nothing is kept. */
+  test(target: TestTarget, options?: TestOptions): TestHandle
   /**
    * Changes some of a stored provider's options (the API, the CLI): a new schedule is looked at
    * by the scheduler at once. `base` resolves a relative destination (the CLI's directory).
@@ -272,6 +275,22 @@ export function createCore(options: CoreOptions): SkwirlCore {
     return view
   }
 
+  const tests = new Set<TestHandle>()
+  const test = (target: TestTarget, testOptions: TestOptions = {}): TestHandle => {
+    const handle = startTest(target, testOptions, {
+      launch: options.launchRunner,
+      redactor: logger.redactor,
+      limits,
+      storage,
+      settings: providerSettings,
+      signIns,
+      settingsFor: options.settingsFor,
+    })
+    tests.add(handle)
+    void handle.done.finally(() => tests.delete(handle))
+    return handle
+  }
+
   const openedFiles = new OpenedFiles()
   return {
     db,
@@ -295,6 +314,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
       onProvidersChanged: () => emit('providers:changed', {}),
       templates: providerTemplates(options.resourcesDir),
       backupOverview: overview,
+      test,
       setOptions,
       settings: { get: settingsView, update: updateSettings },
       openedFiles,
@@ -311,13 +331,15 @@ export function createCore(options: CoreOptions): SkwirlCore {
     scheduler,
     settings,
     backupOverview: overview,
+    test,
     setOptions,
     settingsView,
     updateSettings,
     recoverInterruptedRuns,
     close: async () => {
       scheduler.stop()
-      await Promise.all([runs.cancelAll(), checks.cancelAll()])
+      for (const handle of tests) handle.stop()
+      await Promise.all([runs.cancelAll(), checks.cancelAll(), ...[...tests].map((t) => t.done)])
       db.close()
     },
   }

@@ -1,9 +1,16 @@
 // The runner process: one per run. It holds nothing but the provider's Lua state; every host
 // call is a request to main, so killing it loses nothing.
-import type { HostReply, MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
+import type {
+  CallContext,
+  HostCall,
+  HostReply,
+  MainToRunner,
+  RunnerToMain,
+} from '../../shared/runner-protocol'
 import { serializeError } from '../../shared/errors'
 import { connectToParent } from './parent-port'
 import { endWithParent, parentPidFromArgv } from './parent-watch'
+import { runTest } from './test-workflow'
 import { readDeclaration, runWorkflow } from './workflow'
 
 type Outgoing = RunnerToMain extends infer M
@@ -27,6 +34,14 @@ function send(message: Outgoing): number {
   return seq
 }
 
+/** A host call: main performs it and replies. */
+function askMain(call: HostCall, context: CallContext): Promise<HostReply> {
+  return new Promise<HostReply>((resolve, reject) => {
+    const callSeq = send({ type: 'call', call, context })
+    waiting.set(callSeq, { resolve, reject })
+  })
+}
+
 port.onMessage((message: MainToRunner) => {
   if (message.type === 'reply') {
     const entry = waiting.get(message.replyTo)
@@ -48,6 +63,23 @@ port.onMessage((message: MainToRunner) => {
     })
     return
   }
+  if (message.type === 'test' && !started) {
+    started = true
+    runTest({
+      providerName: message.providerName,
+      code: message.code,
+      cpuMs: message.limits.cpuMs,
+      settings: message.settings,
+      listLimit: message.listLimit,
+      metadataFiles: message.metadataFiles,
+      send,
+      host: askMain,
+    }).catch((error: unknown) => {
+      const { message: text } = serializeError(error)
+      send({ type: 'done', status: 'failed', error: { stage: 'load', message: `runner error: ${text}` } })
+    })
+    return
+  }
   if (message.type === 'start' && !started) {
     started = true
     runWorkflow({
@@ -57,11 +89,7 @@ port.onMessage((message: MainToRunner) => {
       planDownloads: message.planDownloads,
       settings: message.settings,
       send,
-      host: (call, context) =>
-        new Promise<HostReply>((resolve, reject) => {
-          const callSeq = send({ type: 'call', call, context })
-          waiting.set(callSeq, { resolve, reject })
-        }),
+      host: askMain,
     }).catch((error: unknown) => {
       const { message: text } = serializeError(error)
       send({

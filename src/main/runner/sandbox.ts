@@ -64,7 +64,8 @@ export interface SandboxOptions {
   cpuMs: number
   /** Performs a host call in main; rejects with the message to raise in Lua. */
   host: (call: HostCall, context: CallContext) => Promise<HostReply>
-  emitFileId: (id: string) => void
+  /** Takes an id; true: enough ids (a test's limit), the listing stops at its next step. */
+  emitFileId: (id: string) => boolean | void
   print: (text: string, context: CallContext) => void
   /** A line from the log module, already prefixed with the caller's position (dropped if absent). */
   log?: (level: LogLevel, text: string, context: CallContext) => void
@@ -101,6 +102,9 @@ const PURE_MODULES: Array<[string, (L: LuaState) => void]> = [
   ['yaml', openYaml],
 ]
 
+/** The message of a call that ended because emitFileId had enough ids. */
+export const LISTING_STOPPED = 'the listing was stopped: enough ids'
+
 export class BudgetSpentError extends Error {}
 
 export class LuaSandbox {
@@ -116,6 +120,8 @@ export class LuaSandbox {
   private context: CallContext = { stage: 'load', fileId: null }
   private downloads = 0
   private declaration: ProviderDeclaration | null = null
+  /** emitFileId asked for no more ids: the running call ends at its next yield. */
+  private stopAsked = false
   /** Where skwirl.declare was called ("Name:3:"), for the error of a second call. */
   private declaredAt = ''
   /** Secret settings main has answered in this run, by key. */
@@ -237,6 +243,7 @@ export class LuaSandbox {
     lua.lua_insert(L, -(nargs + 2))
     lua.lua_xmove(L, co, nargs + 1)
     this.context = context
+    this.stopAsked = false
     this.touch()
     let resumeArgs = nargs
     try {
@@ -248,6 +255,11 @@ export class LuaSandbox {
           lua.lua_settop(co, 0)
           if (this.spent) {
             return { ok: false, message: this.locate(co, this.budgetMessage()), budgetSpent: true }
+          }
+          if (this.stopAsked) {
+            this.stopAsked = false
+            this.pending = null
+            return { ok: false, message: LISTING_STOPPED, budgetSpent: false }
           }
           const call = this.pending
           this.pending = null
@@ -746,7 +758,14 @@ export class LuaSandbox {
         `skwirl.emit_file_id: the id is ${id.length.toLocaleString('en-US')} characters long; an id may be at most ${TEXT_LIMITS.fileText}`,
       )
     }
-    this.options.emitFileId(id)
+    if (this.options.emitFileId(id) === true) {
+      // Stop here where Lua can pause; otherwise (inside a builtin's callback) at the next host call.
+      this.stopAsked = true
+      if (lua.lua_isyieldable(L)) {
+        lua.lua_pushlightuserdata(L, HOST_MARKER)
+        return lua.lua_yield(L, 1)
+      }
+    }
     return 0
   }
 

@@ -31,7 +31,7 @@ export interface WorkflowOptions {
   settings: Record<string, string>
 }
 
-const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
+export const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
 /** Lines print and the log module may write in one run, together. */
@@ -218,12 +218,12 @@ const METADATA_FIELDS =
   'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
 
 /** An error message as it may cross to main: a provider decides its length. */
-function capMessage(message: string): string {
+export function capMessage(message: string): string {
   return capText(message, TEXT_LIMITS.message)
 }
 
 /** Reads get_file_metadata's table; a string return is the reason it is unusable. */
-function readMetadata(co: LuaState, results: number): FileMetadata | string {
+export function readMetadata(co: LuaState, results: number): FileMetadata | string {
   if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
     return `get_file_metadata must return a table with ${METADATA_FIELDS}; it returned ${results < 1 ? 'nothing' : typeName(co, 1)}`
   }
