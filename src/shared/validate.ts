@@ -103,8 +103,7 @@ export function parseProviderInput(method: string, value: unknown): ProviderInpu
 function parseTestRequest(method: string, value: unknown): TestRequest {
   const input = parseObject(method, 'the test', value, ['providerId', 'name', 'code', 'limit'])
   const request: TestRequest = {
-    providerId:
-      input.providerId === null ? null : parseId(method, 'providerId', input.providerId),
+    providerId: input.providerId === null ? null : parseId(method, 'providerId', input.providerId),
     name: parseName(method, input.name),
     code: parseCode(method, input.code),
   }
@@ -115,7 +114,9 @@ function parseTestRequest(method: string, value: unknown): TestRequest {
       input.limit < 1 ||
       input.limit > TEST_LIMIT_MAX
     ) {
-      invalid(`${method}: limit must be a whole number from 1 to ${TEST_LIMIT_MAX}, got ${describe(input.limit)}.`)
+      invalid(
+        `${method}: limit must be a whole number from 1 to ${TEST_LIMIT_MAX}, got ${describe(input.limit)}.`,
+      )
     }
     request.limit = input.limit
   }
@@ -335,7 +336,10 @@ export const argParsers: ArgParsers = {
     arity('deleteProvider', args, 1),
     [parseId('deleteProvider', 'id', args[0])]
   ),
-  testProvider: (args) => (arity('testProvider', args, 1), [parseTestRequest('testProvider', args[0])]),
+  testProvider: (args) => (
+    arity('testProvider', args, 1),
+    [parseTestRequest('testProvider', args[0])]
+  ),
   checkProviderCode: (args) => (
     arity('checkProviderCode', args, 1),
     [parseProviderInput('checkProviderCode', args[0])]

@@ -3,11 +3,25 @@
 // (print and log with their lines, each host call with its status and masked URL, metadata as
 // inspect renders it, errors with their line), that the listing stops at the limit, and that
 // nothing is kept: no run recorded, no storage written, no destination touched.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TestEntry, TestReport } from '../../src/shared/api'
-import { DEFAULT_TOKEN, makeFiles, startDriveDouble, type DriveDouble } from '../drive-double/server'
+import {
+  DEFAULT_TOKEN,
+  makeFiles,
+  startDriveDouble,
+  type DriveDouble,
+} from '../drive-double/server'
 import { dispatch } from '../../src/main/core/handlers'
-import { googleDriveCodeFor, startTestCore, type TestCore } from '../support/fixtures'
+import { killStartedSkwirls, skwirl } from '../support/cli'
+import {
+  googleDriveCodeFor,
+  makeDataDir,
+  startTestCore,
+  TEST_ENV,
+  type TestCore,
+} from '../support/fixtures'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -34,7 +48,12 @@ describe('a test of a provider', () => {
     )
     const report = await core.handlers.testProvider({ providerId: null, name: 'Drive', code })
 
-    expect(report).toMatchObject({ providerName: 'Drive', status: 'completed', failure: null, limit: 20 })
+    expect(report).toMatchObject({
+      providerName: 'Drive',
+      status: 'completed',
+      failure: null,
+      limit: 20,
+    })
     const [listed] = ofKind(report, 'listed')
     // One page of 1,000 ids came back; the listing stopped at 20 without asking for the next.
     expect(listed).toMatchObject({ count: 20, stoppedAtLimit: true })
@@ -89,7 +108,12 @@ describe('a test of a provider', () => {
       '  error("cannot download " .. id)',
       'end',
     ].join('\n')
-    const report = await core.handlers.testProvider({ providerId: null, name: 'Mine', code, limit: 5 })
+    const report = await core.handlers.testProvider({
+      providerId: null,
+      name: 'Mine',
+      code,
+      limit: 5,
+    })
 
     expect(report.status, JSON.stringify(report.entries, null, 1)).toBe('completed')
     const [call] = ofKind(report, 'call')
@@ -161,5 +185,47 @@ describe('a test of a provider', () => {
       code: 'invalid-argument',
       message: 'testProvider: limit must be a whole number from 1 to 1000, got number 0.',
     })
+  })
+
+  it('runs from the CLI: `skwirl test file.lua` prints the console, --json the report', async () => {
+    // Every second file is a Google Doc: no checksum, so its metadata fails (a file's step).
+    const drive = await startDriveDouble({ files: makeFiles(30, { docsEvery: 2 }) })
+    cleanups.push(() => drive.close())
+    const data = makeDataDir()
+    cleanups.push(() => data.remove())
+    cleanups.push(killStartedSkwirls)
+    const file = join(data.dir, 'drive.lua')
+    writeFileSync(file, googleDriveCodeFor(drive.url))
+
+    const text = await skwirl(['test', file, '-n', '4'], data.dir, TEST_ENV)
+    expect(text.code).toBe(3)
+    expect(text.stdout).toMatch(
+      /error f000002: drive:\d+: in get_file_metadata: No checksum available for file: Document 000002$/m,
+    )
+    expect(text.stdout).toMatch(
+      /^ +[\d.]+s {2}GET http:\/\/127\.0\.0\.1:\d+\/drive\/v3\/files\?\S+ {2}200 {2}\d+ ms$/m,
+    )
+    expect(text.stdout).toContain(
+      'listed 4 id(s) (stopped at the limit; there may be more): f000001, f000002, f000003, f000004',
+    )
+    expect(text.stdout).toMatch(/downloaded f000001: .*, checked and let go/)
+    expect(text.stderr).toMatch(/Test completed in [\d.]+ s/)
+    expect(text.stdout + text.stderr).not.toContain(DEFAULT_TOKEN)
+
+    const json = await skwirl(['test', file, '--limit', '8', '--json'], data.dir, TEST_ENV)
+    expect(json.code).toBe(3)
+    const report = JSON.parse(json.stdout) as TestReport
+    expect(report).toMatchObject({ providerName: 'drive', status: 'completed', limit: 8 })
+    expect(ofKind(report, 'listed')[0]?.count).toBe(8)
+    expect(ofKind(report, 'error')).toEqual([
+      expect.objectContaining({ stage: 'metadata', fileId: 'f000002', line: expect.any(Number) }),
+    ])
+
+    const missing = await skwirl(['test', 'Nope'], data.dir, TEST_ENV)
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('no provider named "Nope"')
+    // Nothing recorded: the history is empty.
+    const runs = await skwirl(['runs', '--json'], data.dir, TEST_ENV)
+    expect(JSON.parse(runs.stdout)).toEqual([])
   })
 })

@@ -3,7 +3,13 @@
 // adding a command is adding an entry here.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { RETENTION_DAYS_MAX, type Provider, type RunState } from '../../shared/api'
+import {
+  RETENTION_DAYS_MAX,
+  TEST_LIMIT_DEFAULT,
+  TEST_LIMIT_MAX,
+  type Provider,
+  type RunState,
+} from '../../shared/api'
 import { formatBytes, formatCount } from '../../shared/format'
 import { ApiError } from '../../shared/errors'
 import { ProviderFileError, providerNameKey } from '../../shared/provider-rules'
@@ -36,6 +42,7 @@ import {
 import { type CommandSpec, type GlobalFlags, type ParsedInput, UsageError } from './grammar'
 import { CliError, type ErrorCode, type Output } from './output'
 import { runDue, runOne } from './run-command'
+import { testOne } from './test-command'
 import { localTime, runReport, runsTable, statusText, table, type Cell } from './tables'
 
 export interface CliContext {
@@ -394,6 +401,47 @@ export const COMMANDS: ReadonlyArray<Command> = [
               destination: destinationOf(input),
               verify: flag(input, 'verify'),
             }),
+      ),
+  },
+  {
+    name: ['test'],
+    summary: 'Try a provider as a dry run: a few ids, their metadata, one download',
+    usage: ['<name | file.lua> [--limit N]'],
+    description:
+      'Runs list_file_ids until N ids (20 by default), get_file_metadata for the first 3 and\n' +
+      'download_file for one, and prints what happened: print and log output, each HTTP call\n' +
+      '(method, URL with secrets masked, status, time), the metadata as inspect shows it, errors\n' +
+      'with their line. Nothing is recorded as a run and nothing is kept; skwirl.storage writes\n' +
+      'last for the test only. Exit 0 when every step worked, 3 when a file’s step failed, 1\n' +
+      'when the test failed.',
+    args: [{ name: '<name | file.lua>' }],
+    options: {
+      limit: {
+        type: 'string',
+        short: 'n',
+        value: 'N',
+        help: `List until N ids (default ${TEST_LIMIT_DEFAULT}, at most ${TEST_LIMIT_MAX})`,
+      },
+    },
+    complete: 'files',
+    check: (input) => {
+      if (input.args.length > 1) return `test takes one provider, got ${input.args.length}`
+      const limit = str(input, 'limit')
+      if (
+        limit !== undefined &&
+        (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > TEST_LIMIT_MAX)
+      )
+        return `--limit must be a number from 1 to ${TEST_LIMIT_MAX}, got ${limit}`
+      return null
+    },
+    run: (context, input) =>
+      withCore(context, (core) =>
+        testOne(
+          core,
+          context.out,
+          input.args[0] as string,
+          Number(str(input, 'limit') ?? TEST_LIMIT_DEFAULT),
+        ),
       ),
   },
   {

@@ -81,7 +81,7 @@ export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
   [0, 'success'],
   [1, 'failure: a run failed, a provider or a file is missing, a file cannot be written…'],
   [2, 'usage error: an unknown command or flag, a missing or bad argument'],
-  [3, 'a run completed, but some files failed'],
+  [3, 'a run (or a test) completed, but some files failed'],
   [130, 'interrupted (Ctrl-C); the run is recorded cancelled'],
   [143, 'terminated (SIGTERM); the run is recorded cancelled'],
 ]

@@ -76,7 +76,11 @@ port.onMessage((message: MainToRunner) => {
       host: askMain,
     }).catch((error: unknown) => {
       const { message: text } = serializeError(error)
-      send({ type: 'done', status: 'failed', error: { stage: 'load', message: `runner error: ${text}` } })
+      send({
+        type: 'done',
+        status: 'failed',
+        error: { stage: 'load', message: `runner error: ${text}` },
+      })
     })
     return
   }

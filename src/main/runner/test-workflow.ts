@@ -3,7 +3,13 @@
 // the first few (shown as inspect renders the table it returned), download_file for the first
 // file whose metadata is usable. Main checks the download's bytes and lets them go.
 import type { LuaState } from 'fengari'
-import type { CallContext, FileMetadata, LogLevel, RunnerToMain, Stage } from '../../shared/runner-protocol'
+import type {
+  CallContext,
+  FileMetadata,
+  LogLevel,
+  RunnerToMain,
+  Stage,
+} from '../../shared/runner-protocol'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { inspectValue } from './modules/inspect'
 import { LISTING_STOPPED, LuaSandbox, type SandboxOptions } from './sandbox'
@@ -63,12 +69,20 @@ export async function runTest(options: TestWorkflowOptions): Promise<void> {
 
   function write(level: LogLevel, text: string, context: CallContext): void {
     if (++written > OUTPUT_LINES_MAX) return
-    send({ type: 'log', level, message: capText(text, TEXT_LIMITS.message), context: { ...context } })
+    send({
+      type: 'log',
+      level,
+      message: capText(text, TEXT_LIMITS.message),
+      context: { ...context },
+    })
   }
   const fail = (stage: Stage, message: string): void =>
     send({ type: 'done', status: 'failed', error: { stage, message: capMessage(message) } })
   const fileError = (stage: Stage, fileId: string, message: string): void =>
-    send({ type: 'test-step', step: { step: 'error', stage, fileId, message: capMessage(message) } })
+    send({
+      type: 'test-step',
+      step: { step: 'error', stage, fileId, message: capMessage(message) },
+    })
 
   const loaded = await sandbox.load(options.code)
   if (!loaded.ok) return fail('load', loaded.message)

@@ -356,7 +356,11 @@ class TestRun {
     const { watchdogMs, memoryMb } = this.deps.limits
     const usage = this.runner.usage()
     if (usage && usage.residentBytes > (memoryMb + 128) * 1024 * 1024) {
-      this.end('failed', 'load', `the runner was killed: it went over its memory limit of ${memoryMb} MB`)
+      this.end(
+        'failed',
+        'load',
+        `the runner was killed: it went over its memory limit of ${memoryMb} MB`,
+      )
       return
     }
     if (this.callsInFlight === 0 && Date.now() - this.answeredAt > watchdogMs) {
@@ -377,7 +381,14 @@ class TestRun {
     if (message !== null) {
       const text = this.clean(message)
       this.failure = classifyFailure(stage, text, this.target.name)
-      this.add({ kind: 'error', atMs: this.at(), stage, fileId: null, message: text, line: this.line(text) })
+      this.add({
+        kind: 'error',
+        atMs: this.at(),
+        stage,
+        fileId: null,
+        message: text,
+        line: this.line(text),
+      })
     }
     this.resolveDone({
       providerName: this.target.name,

@@ -326,7 +326,15 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
       limit: request.limit ?? 20,
       durationMs: 12,
       entries: [
-        { kind: 'output', atMs: 1, level: 'info', text: 'hello', stage: 'list', fileId: null, line: null },
+        {
+          kind: 'output',
+          atMs: 1,
+          level: 'info',
+          text: 'hello',
+          stage: 'list',
+          fileId: null,
+          line: null,
+        },
         {
           kind: 'call',
           atMs: 2,
