@@ -292,6 +292,8 @@ export type TestEntry =
       kind: 'output'
       /** Milliseconds since the test started. */
       atMs: number
+      /** print, the log module, or Skwirl's own word (duplicate ids). */
+      source: 'print' | 'log' | 'skwirl'
       level: LogLevel
       /** print's text, or a log line (already "Name:12: …" where the log module says so). */
       text: string

@@ -157,6 +157,8 @@ export type TestStep =
   | { step: 'listed'; count: number; stoppedAtLimit: boolean; ids: string[]; duplicates: number }
   | { step: 'metadata'; fileId: string; inspected: string; problem: string | null }
   | { step: 'download'; fileId: string; ok: boolean }
+  /** print's text or a log line (a test keeps them apart from the run's log). */
+  | { step: 'output'; source: 'print' | 'log'; level: LogLevel; text: string; context: CallContext }
   /** A file's step failed (the test goes on with the next step). */
   | { step: 'error'; stage: Stage; fileId: string | null; message: string }
 

@@ -85,7 +85,7 @@ function entryLines(entry: TestEntry, out: Output): string[] {
     line === null || text.includes(`:${line}:`) ? '' : out.paint(`  (line ${line})`, 'dim')
   switch (entry.kind) {
     case 'output': {
-      const label = entry.level === 'info' ? 'out ' : entry.level
+      const label = entry.source === 'print' ? 'print' : entry.level
       const color = entry.level === 'error' ? 'red' : entry.level === 'warn' ? 'yellow' : 'dim'
       return [
         `${time}  ${out.paint(label.padEnd(5), color)} ${entry.text}${at(entry.line, entry.text)}`,

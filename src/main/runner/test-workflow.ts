@@ -59,21 +59,30 @@ export async function runTest(options: TestWorkflowOptions): Promise<void> {
       ids.push(id)
       return ids.length >= options.listLimit
     },
-    print: (text, context) => write('info', text, context),
-    log: (level, text, context) => write(level, text, context),
+    print: (text, context) => write('print', 'info', text, context),
+    log: (level, text, context) => write('log', level, text, context),
     expectedDownload: () =>
       expected ? { size: expected.size, checksum: expected.checksum } : null,
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
   })
 
-  function write(level: LogLevel, text: string, context: CallContext): void {
+  function write(
+    source: 'print' | 'log',
+    level: LogLevel,
+    text: string,
+    context: CallContext,
+  ): void {
     if (++written > OUTPUT_LINES_MAX) return
     send({
-      type: 'log',
-      level,
-      message: capText(text, TEXT_LIMITS.message),
-      context: { ...context },
+      type: 'test-step',
+      step: {
+        step: 'output',
+        source,
+        level,
+        text: capText(text, TEXT_LIMITS.message),
+        context: { ...context },
+      },
     })
   }
   const fail = (stage: Stage, message: string): void =>

@@ -203,20 +203,6 @@ class TestRun {
       case 'call':
         void this.answer(message.seq, message.call, message.context)
         return
-      case 'log': {
-        const text = this.clean(message.message)
-        const context = message.context ?? { stage: 'load', fileId: null }
-        this.add({
-          kind: 'output',
-          atMs: this.at(),
-          level: message.level,
-          text,
-          stage: context.stage,
-          fileId: context.fileId === null ? null : this.clean(context.fileId),
-          line: this.line(text),
-        })
-        return
-      }
       case 'test-step':
         this.onStep(message.step)
         return
@@ -235,6 +221,20 @@ class TestRun {
   private onStep(step: TestStep): void {
     const atMs = this.at()
     switch (step.step) {
+      case 'output': {
+        const text = this.clean(step.text)
+        this.add({
+          kind: 'output',
+          atMs,
+          source: step.source,
+          level: step.level,
+          text,
+          stage: step.context.stage,
+          fileId: step.context.fileId === null ? null : this.clean(step.context.fileId),
+          line: this.line(text),
+        })
+        return
+      }
       case 'listed':
         this.add({
           kind: 'listed',
@@ -247,6 +247,7 @@ class TestRun {
           this.add({
             kind: 'output',
             atMs,
+            source: 'skwirl',
             level: 'warn',
             text: `list_file_ids emitted ${step.duplicates} duplicate id(s); each file is backed up once`,
             stage: 'list',

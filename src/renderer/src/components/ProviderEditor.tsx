@@ -13,6 +13,7 @@ import {
 import { ProviderSettings } from './ProviderSettings'
 import { OFFLINE_REASON } from './offline'
 import { Spinner } from './Spinner'
+import { TestConsole } from './TestConsole'
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
 export const SAVE_SHORTCUT = IS_MAC ? '⌘S' : 'Ctrl+S'
@@ -32,6 +33,8 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
   const setEditorName = useSkwirl((s) => s.setEditorName)
   const setEditorCode = useSkwirl((s) => s.setEditorCode)
   const saveEditor = useSkwirl((s) => s.saveEditor)
+  const testEditor = useSkwirl((s) => s.testEditor)
+  const closeEditorTest = useSkwirl((s) => s.closeEditorTest)
   const closeEditor = useSkwirl((s) => s.closeEditor)
   const openEditor = useSkwirl((s) => s.openEditor)
   const duplicateProvider = useSkwirl((s) => s.duplicateProvider)
@@ -190,6 +193,20 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
           ) : null}
           <button
             type="button"
+            className="button"
+            disabled={!ready || offline || editor.test?.status === 'running'}
+            title={
+              offline
+                ? OFFLINE_REASON
+                : 'Try this code as it is now (unsaved changes too): a few ids, their metadata, one download. Nothing is kept.'
+            }
+            onClick={() => void testEditor()}
+          >
+            {editor.test?.status === 'running' ? <Spinner /> : null}
+            Test
+          </button>
+          <button
+            type="button"
             className="button button--primary"
             disabled={!canSave || offline}
             title={
@@ -300,6 +317,15 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
           />
         )}
       </div>
+      {editor.test && !showingSettings ? (
+        <TestConsole
+          test={editor.test}
+          codeChanged={editor.test.codeTested !== editor.code}
+          onGoToLine={(line) => codeRef.current?.goToLine(line)}
+          onRunAgain={() => void testEditor()}
+          onClose={closeEditorTest}
+        />
+      ) : null}
       <footer className="editor__status" hidden={showingSettings}>
         <CheckSummary
           check={ready ? check : null}

@@ -329,6 +329,7 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
         {
           kind: 'output',
           atMs: 1,
+          source: 'print',
           level: 'info',
           text: 'hello',
           stage: 'list',

@@ -392,3 +392,40 @@ describe('the editor: changes made elsewhere', () => {
     expect(api.createProvider).toHaveBeenCalledWith({ name: 'Google Drive', code: VALID })
   })
 })
+
+describe('the editor: Test', () => {
+  it('tests the text as typed with the stored provider’s id; a closed console ignores a late answer', async () => {
+    const { api, store } = await storeWith()
+    await openReady(store, GOOGLE_DRIVE.id)
+    state(store).setEditorCode(VALID)
+    await state(store).testEditor()
+    expect(api.testProvider).toHaveBeenCalledWith({
+      providerId: GOOGLE_DRIVE.id,
+      name: 'Google Drive',
+      code: VALID,
+    })
+    expect(state(store).editor?.test).toMatchObject({ status: 'done', codeTested: VALID })
+    expect(state(store).editor?.test?.report?.entries[0]).toMatchObject({ text: 'hello' })
+
+    // Closed while a second test runs: its answer does not bring the console back.
+    const answer = deferred<Awaited<ReturnType<typeof api.testProvider>>>()
+    api.testProvider.mockReturnValueOnce(answer.promise)
+    const second = state(store).testEditor()
+    expect(state(store).editor?.test?.status).toBe('running')
+    state(store).closeEditorTest()
+    answer.resolve((await api.testProvider.mock.results[0]?.value) as never)
+    await second
+    expect(state(store).editor?.test).toBeNull()
+  })
+
+  it('says why a test could not run', async () => {
+    const { api, store } = await storeWith()
+    await openReady(store, GOOGLE_DRIVE.id)
+    api.testProvider.mockRejectedValueOnce(new ApiError('not-found', 'That provider is gone.'))
+    await state(store).testEditor()
+    expect(state(store).editor?.test).toMatchObject({
+      status: 'error',
+      error: 'That provider is gone.',
+    })
+  })
+})

@@ -36,6 +36,10 @@ export interface EditorAction {
   checkEditorCode(): Promise<CodeCheck | null>
   /** Saves name and code; true when saved. `overwrite` saves over changes made elsewhere. */
   saveEditor(options?: { overwrite?: boolean }): Promise<boolean>
+  /** Tests the editor's text as a dry run (unsaved changes included); its console opens. */
+  testEditor(): Promise<void>
+  /** Closes the test console. */
+  closeEditorTest(): void
   /** Replaces the editor's text with what is saved now (dropping the unsaved changes). */
   reloadEditor(): Promise<void>
   /** Keeps the text of a provider deleted elsewhere as a new provider, to be saved again. */
@@ -52,6 +56,7 @@ export const createEditorSlice =
     let checkTimer: ReturnType<typeof setTimeout> | null = null
     let checksSent = 0
     let checkApplied = 0
+    let tests = 0
 
     /** Changes the open document, unless another one was opened meanwhile. */
     function patch(session: number, changes: Partial<EditorDocument>): boolean {
@@ -99,6 +104,7 @@ export const createEditorSlice =
         saving: false,
         saveError: null,
         conflict: null,
+        test: null,
         ...fields,
         focusRequest: fields.focusRequest ?? focus('code'),
       }
@@ -228,6 +234,42 @@ export const createEditorSlice =
       },
 
       checkEditorCode: runCheck,
+
+      async testEditor() {
+        const doc = get().editor
+        if (!doc || doc.status !== 'ready' || doc.test?.status === 'running') return
+        const { session, providerId, name, code } = doc
+        const seq = ++tests
+        const running = {
+          seq,
+          status: 'running' as const,
+          report: null,
+          error: null,
+          codeTested: code,
+        }
+        patch(session, { test: running })
+        const settle = (changes: Partial<NonNullable<EditorDocument['test']>>) => {
+          const now = get().editor
+          if (now?.session !== session || now.test?.seq !== seq) return
+          patch(session, { test: { ...running, ...changes } })
+        }
+        try {
+          const report = await api.testProvider({
+            providerId,
+            // A name that is blank for now still names the provider's lines in its errors.
+            name: normalizeProviderName(name) || doc.saved.name || 'Provider',
+            code,
+          })
+          settle({ status: 'done', report })
+        } catch (error) {
+          settle({ status: 'error', error: errorMessage(error) })
+        }
+      },
+
+      closeEditorTest() {
+        const doc = get().editor
+        if (doc) set({ editor: { ...doc, test: null } })
+      },
 
       async saveEditor({ overwrite = false } = {}) {
         const doc = get().editor

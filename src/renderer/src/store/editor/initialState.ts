@@ -1,4 +1,4 @@
-import type { CodeCheck } from '../../../../shared/api'
+import type { CodeCheck, TestReport } from '../../../../shared/api'
 
 /** The provider open in the editor: what is saved, what is typed, and how the check went. */
 export interface EditorDocument {
@@ -22,8 +22,22 @@ export interface EditorDocument {
   saveError: string | null
   /** The saved provider changed or went away elsewhere after it was opened. */
   conflict: 'outdated' | 'deleted' | null
+  /** The latest Test of the editor's text (its console under the code); null: none shown. */
+  test: EditorTest | null
   /** Where to put the cursor (a line of the code, when asked): the view does it when seq changes. */
   focusRequest: { target: 'name' | 'code'; seq: number; line?: number }
+}
+
+/** A Test of the editor's text: going, its report, or why it could not run. */
+export interface EditorTest {
+  /** Which test this is (a newer one replaces an older one's answer). */
+  seq: number
+  status: 'running' | 'done' | 'error'
+  report: TestReport | null
+  /** Why main could not run it (out of reach, the provider gone…). */
+  error: string | null
+  /** The text tested differs from the editor's now. */
+  codeTested: string
 }
 
 /** Where the person wants to go from the editor, once unsaved changes are dealt with. */
