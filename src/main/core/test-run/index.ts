@@ -22,7 +22,6 @@ import {
 import type {
   CallContext,
   HostCall,
-  HostReply,
   MainToRunner,
   RunnerLimits,
   RunnerToMain,
