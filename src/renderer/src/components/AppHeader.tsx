@@ -1,4 +1,5 @@
 import { useSkwirl } from '../store/context'
+import { BackupOverview } from './BackupOverview'
 
 export function AppHeader() {
   const openSettings = useSkwirl((s) => s.openSettings)
@@ -9,6 +10,7 @@ export function AppHeader() {
         <h1 className="app-header__title">Skwirl</h1>
         <p className="app-header__subtitle">Backups of your cloud files</p>
       </div>
+      <BackupOverview />
       <button
         type="button"
         className="button button--quiet button--icon app-header__settings"
