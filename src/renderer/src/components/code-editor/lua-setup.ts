@@ -7,10 +7,6 @@ import {
   closeBracketsKeymap,
   completeAnyWord,
   completionKeymap,
-  snippetCompletion,
-  type Completion,
-  type CompletionContext,
-  type CompletionResult,
 } from '@codemirror/autocomplete'
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands'
 import {
@@ -42,10 +38,11 @@ import {
   rectangularSelection,
 } from '@codemirror/view'
 import { tags as t } from '@lezer/highlight'
+import { skwirlCompletions, skwirlHover } from './lua-api-help'
 
 /** The host API and the provider functions, coloured apart from ordinary names. */
 const SKWIRL_NAMES =
-  /^(?:http\.get|skwirl\.emit_file_id|skwirl\.download_url|list_file_ids|get_file_metadata|download_file)$/
+  /^(?:http\.(?:get|request|post)|skwirl\.(?:emit_file_id|download_url|declare|setting|storage\.(?:get|set|delete))|list_file_ids|get_file_metadata|download_file)$/
 
 interface LuaState {
   inner: unknown
@@ -184,12 +181,26 @@ const editorTheme = EditorView.theme({
     color: 'var(--on-accent)',
   },
   '.cm-completionDetail': { color: 'var(--text-faint)', fontStyle: 'normal', marginLeft: '1em' },
+  '.cm-tooltip-autocomplete ul li[aria-selected] .cm-completionDetail': {
+    color: 'var(--on-accent)',
+  },
   '.cm-completionInfo': {
     padding: '6px 10px',
     fontFamily: 'var(--font-sans)',
     fontSize: '13px',
     maxWidth: '340px',
   },
+  '.cm-tooltip-hover': { maxWidth: '460px' },
+  '.cm-skwirl-help': { padding: '6px 10px', fontFamily: 'var(--font-sans)', fontSize: '13px' },
+  '.cm-skwirl-help__signature': {
+    display: 'block',
+    marginBottom: '4px',
+    fontFamily: 'var(--font-mono)',
+    fontSize: '12.5px',
+    color: 'var(--code-definition)',
+    whiteSpace: 'pre-wrap',
+  },
+  '.cm-skwirl-help__info': { margin: '0', color: 'var(--text)' },
   '.cm-panels': {
     backgroundColor: 'var(--surface-sunken)',
     color: 'var(--text)',
@@ -285,73 +296,6 @@ const replaceSelectionAsTransaction = EditorView.domEventHandlers({
   },
 })
 
-// Completions: Lua's words, the sandbox's libraries and Skwirl's host API, with a line of help.
-const hostApi: Completion[] = [
-  snippetCompletion('http.get(${url}, { headers = { ${} } })', {
-    label: 'http.get',
-    type: 'function',
-    detail: '(url, { headers, params })',
-    info: 'GET a URL from the main process. Returns the body: a table for JSON, else a string. Raises a Lua error on a network failure or a non-2xx status.',
-  }),
-  snippetCompletion('skwirl.emit_file_id(${id})', {
-    label: 'skwirl.emit_file_id',
-    type: 'function',
-    detail: '(id)',
-    info: 'Records one file id to back up (a non-empty string). Call it from list_file_ids.',
-  }),
-  snippetCompletion('skwirl.download_url(${url}, { headers = { ${} } })', {
-    label: 'skwirl.download_url',
-    type: 'function',
-    detail: '(url, { headers })',
-    info: 'Streams the file in the main process and checks its size and MD5 against the metadata. Call it from download_file.',
-  }),
-  snippetCompletion('function list_file_ids()\n\t${}\nend', {
-    label: 'list_file_ids',
-    type: 'keyword',
-    detail: 'provider function',
-    info: 'Skwirl calls it first: call skwirl.emit_file_id(id) for every file.',
-  }),
-  snippetCompletion(
-    'function get_file_metadata(${file_id})\n\treturn { name = ${}, path = , checksum = , size = , modified_time =  }\nend',
-    {
-      label: 'get_file_metadata',
-      type: 'keyword',
-      detail: 'provider function',
-      info: 'Skwirl calls it for each file id: return { name, path, checksum, size, modified_time }.',
-    },
-  ),
-  snippetCompletion('function download_file(${file_id})\n\tskwirl.download_url(${})\nend', {
-    label: 'download_file',
-    type: 'keyword',
-    detail: 'provider function',
-    info: 'Skwirl calls it for each file: start the download with skwirl.download_url.',
-  }),
-]
-
-const luaWords: Completion[] = [
-  ...'and break do else elseif end false for function goto if in local nil not or repeat return then true until while'
-    .split(' ')
-    .map((label) => ({ label, type: 'keyword' })),
-  ...'assert error ipairs next pairs pcall print rawequal rawget rawlen rawset select setmetatable getmetatable tonumber tostring type xpcall'
-    .split(' ')
-    .map((label) => ({ label, type: 'function' })),
-  ...[
-    'string.byte string.char string.find string.format string.gmatch string.gsub string.len string.lower string.match string.rep string.reverse string.sub string.upper',
-    'table.concat table.insert table.move table.pack table.remove table.sort table.unpack',
-    'math.abs math.ceil math.floor math.huge math.max math.maxinteger math.min math.random math.tointeger math.type',
-    'os.clock os.date os.difftime os.time utf8.char utf8.codepoint utf8.len',
-  ]
-    .join(' ')
-    .split(' ')
-    .map((label) => ({ label, type: 'function' })),
-]
-
-function luaCompletions(context: CompletionContext): CompletionResult | null {
-  const word = context.matchBefore(/[\w.]+/)
-  if (!word || (word.from === word.to && !context.explicit)) return null
-  return { from: word.from, options: [...hostApi, ...luaWords], validFor: /^[\w.]*$/ }
-}
-
 export interface LuaSetupOptions {
   label: string
   onSave: () => void
@@ -377,7 +321,8 @@ export function luaEditorExtensions(options: LuaSetupOptions): Extension[] {
     syntaxHighlighting(luaHighlight),
     bracketMatching(),
     closeBrackets(),
-    autocompletion({ override: [luaCompletions, completeAnyWord], icons: false }),
+    autocompletion({ override: [skwirlCompletions, completeAnyWord], icons: false }),
+    skwirlHover,
     rectangularSelection(),
     crosshairCursor(),
     highlightActiveLine(),
