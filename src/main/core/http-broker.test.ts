@@ -50,7 +50,7 @@ afterAll(async () => {
 })
 
 const broker = (options: Partial<ConstructorParameters<typeof HttpBroker>[0]> = {}): HttpBroker =>
-  new HttpBroker({ silenceMs: 5_000, ...options })
+  new HttpBroker({ silenceMs: 5_000, deadlineMs: 60_000, ...options })
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' })
@@ -263,7 +263,7 @@ describe('http.get', () => {
     handler = () => undefined
     const controller = new AbortController()
     const arrived = new Promise<void>((resolve) => (onRequest = resolve))
-    const pending = failure(broker().get(`${base}/wait?x=1`, {}, {}, controller.signal))
+    const pending = failure(broker().get(`${base}/wait?x=1`, {}, {}, { signal: controller.signal }))
     await arrived
     controller.abort()
     const error = await pending
@@ -375,7 +375,7 @@ describe('download', () => {
     }
     const controller = new AbortController()
     const arrived = new Promise<void>((resolve) => (onRequest = resolve))
-    const pending = failure(broker().download(`${base}/a`, {}, null, controller.signal))
+    const pending = failure(broker().download(`${base}/a`, {}, null, { signal: controller.signal }))
     await arrived
     controller.abort()
     const error = await pending

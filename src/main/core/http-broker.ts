@@ -1,13 +1,28 @@
 // The one HTTP path: every http.get, http.request and download_url a provider makes is done
-// here, in main, with Node's fetch.
+// here, in main, with Node's fetch. Redirects are followed here too (credentials never follow
+// one to another origin), and every call has a deadline beside its silence limit.
 import { createHash, type Hash } from 'node:crypto'
 import type { HostReply } from '../../shared/runner-protocol'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
+import { isCredentialHeader } from './redaction'
 
 export interface HttpBrokerOptions {
   /** A response or stream silent for this long fails. */
   silenceMs: number
+  /**
+   * A call not finished after this long fails, however steadily data trickles in; a download
+   * gets DOWNLOAD_MS_PER_MIB more for each MiB its metadata promised. A call may set its own.
+   */
+  deadlineMs: number
   /** http.get answers bigger than this fail (file contents belong to download_url). */
   maxBodyBytes?: number
+}
+
+/** What one call may ask for itself (a provider's `timeout`). */
+export interface CallOptions {
+  signal?: AbortSignal
+  /** This call's deadline instead of the broker's. */
+  timeoutMs?: number
 }
 
 /** Where a download's bytes go as they arrive (the destination's temporary file). */
@@ -34,6 +49,11 @@ export class HttpError extends Error {
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024
+/** Hops a request may be redirected, as fetch allows. */
+export const MAX_REDIRECTS = 20
+/** A download's deadline grows by this much per MiB of its promised size (100 KiB/s at worst). */
+export const DOWNLOAD_MS_PER_MIB = 10_000
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
 /** RFC 3986 encoding for query values: spaces as %20, and !'()* escaped too. */
 export function encodeQueryComponent(value: string): string {
@@ -81,13 +101,15 @@ export class HttpBroker {
     url: string,
     headers: Record<string, string>,
     params: Record<string, string>,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<Extract<HostReply, { method: 'http.get' }>> {
     const target = buildUrl(url, params)
-    const { response, watch } = await this.open('GET', target, headers, null, signal)
+    const watch = this.watch(call, call.timeoutMs ?? this.options.deadlineMs)
     try {
-      const body = await this.readText(response, watch)
-      if (!response.ok) throw new HttpError(statusMessage(response, body), response.status)
+      const response = await this.open('GET', target, headers, null, watch)
+      if (!response.ok)
+        throw new HttpError(await this.statusError(response, watch), response.status)
+      const body = (await this.readBytes(response, watch)).toString('utf8')
       return { method: 'http.get', contentType: response.headers.get('content-type') ?? '', body }
     } finally {
       watch.stop()
@@ -101,7 +123,7 @@ export class HttpBroker {
     headers: Record<string, string>,
     params: Record<string, string>,
     body: Uint8Array | null,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<Extract<HostReply, { method: 'http.request' }>> {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(verb)) {
       throw new HttpError(`not a valid HTTP method: ${JSON.stringify(verb)}`)
@@ -113,14 +135,19 @@ export class HttpBroker {
       throw new HttpError(`a ${verb.toUpperCase()} request cannot have a body`)
     }
     const target = buildUrl(url, params)
-    const { response, watch } = await this.open(verb, target, headers, body, signal)
+    const watch = this.watch(call, call.timeoutMs ?? this.options.deadlineMs)
     try {
+      const response = await this.open(verb, target, headers, body, watch)
       const bytes = await this.readBytes(response, watch)
       const answered: Record<string, string> = {}
       response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
       // A copy of its own: a pooled Buffer would carry its whole pool across to the runner.
-      const body = new Uint8Array(bytes)
-      return { method: 'http.request', status: response.status, headers: answered, body }
+      return {
+        method: 'http.request',
+        status: response.status,
+        headers: answered,
+        body: new Uint8Array(bytes),
+      }
     } finally {
       watch.stop()
     }
@@ -130,27 +157,35 @@ export class HttpBroker {
    * Streams the body into `sink` (the destination's temporary file) or, without one, discards it;
    * counts the bytes and checks them against the metadata. The MD5 is computed as the bytes
    * stream: checked when the metadata's checksum is one, and always answered with a sink (the
-   * destination's manifest keeps it).
+   * destination's manifest keeps it). A body longer than the metadata promised is stopped as soon
+   * as it is.
    */
   async download(
     url: string,
     headers: Record<string, string>,
     expected: { size: number; checksum: string } | null,
-    signal?: AbortSignal,
+    call: CallOptions = {},
     sink?: DownloadSink,
   ): Promise<DownloadOutcome> {
     const target = buildUrl(url, {})
-    const { response, watch } = await this.open('GET', target, headers, null, signal)
+    const promised = expected && expected.size > 0 ? expected.size : null
+    const deadline =
+      call.timeoutMs ?? this.options.deadlineMs + ((promised ?? 0) / 1048576) * DOWNLOAD_MS_PER_MIB
+    const watch = this.watch(call, deadline)
     try {
-      if (!response.ok) {
+      const response = await this.open('GET', target, headers, null, watch)
+      if (!response.ok)
+        throw new HttpError(await this.statusError(response, watch), response.status)
+      const announced = Number(response.headers.get('content-length') ?? NaN)
+      if (promised !== null && announced > promised) {
+        await response.body?.cancel()
         throw new HttpError(
-          statusMessage(response, await this.readText(response, watch)),
-          response.status,
+          `the server announced ${announced} bytes but the metadata says ${promised}; not downloaded`,
         )
       }
       const checked = expected !== null && /^[0-9a-f]{32}$/i.test(expected.checksum)
       const md5 = checked || sink ? createHash('md5') : null
-      const bytes = await this.drain(response, watch, md5, sink ?? null)
+      const bytes = await this.drain(response, watch, md5, promised, sink ?? null)
       if (expected && expected.size > 0 && bytes !== expected.size) {
         throw new HttpError(
           `download ended after ${bytes} bytes but the metadata says ${expected.size}`,
@@ -168,36 +203,82 @@ export class HttpBroker {
     }
   }
 
+  private watch(call: CallOptions, deadlineMs: number): CallWatch {
+    return new CallWatch(this.options.silenceMs, deadlineMs, call.signal)
+  }
+
+  /**
+   * Sends the request and follows redirects itself: a hop to another origin (or from https to
+   * http) drops every credential-bearing header, and 303 (or 301/302 after a POST) turns into a
+   * GET without the body, as browsers do.
+   */
   private async open(
     verb: string,
     target: URL,
     headers: Record<string, string>,
     body: Uint8Array | null,
-    signal: AbortSignal | undefined,
-  ): Promise<{ response: Response; watch: SilenceWatch }> {
-    const watch = new SilenceWatch(this.options.silenceMs, signal)
-    const method = verb.toUpperCase()
-    try {
-      const response = await fetch(target, {
-        method,
-        headers,
-        body,
-        signal: watch.signal,
-        redirect: 'follow',
-      })
+    watch: CallWatch,
+  ): Promise<Response> {
+    let method = verb.toUpperCase()
+    let url = target
+    let sent = withUserinfoAsBasic(url, headers)
+    let payload = body
+    for (let hop = 0; ; hop++) {
+      let response: Response
+      try {
+        response = await fetch(url, {
+          method,
+          headers: sent,
+          body: payload,
+          signal: watch.signal,
+          redirect: 'manual',
+        })
+      } catch (error) {
+        throw watch.explain(error, `${method} ${describeUrl(url)} failed`)
+      }
       watch.poke()
-      return { response, watch }
-    } catch (error) {
-      watch.stop()
-      throw watch.explain(error, `${method} ${describeUrl(target)} failed`)
+      const location = response.headers.get('location')
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response
+      await response.body?.cancel().catch(() => undefined)
+      if (hop >= MAX_REDIRECTS) {
+        throw new HttpError(
+          `${method} ${describeUrl(target)} failed: more than ${MAX_REDIRECTS} redirects`,
+        )
+      }
+      const next = URL.parse(location, url.href)
+      if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        throw new HttpError(
+          `${method} ${describeUrl(url)} was redirected to a URL that is not http or https`,
+        )
+      }
+      // Credentials a server puts in a Location are not ours to send.
+      next.username = ''
+      next.password = ''
+      if (next.origin !== url.origin) sent = withoutCredentials(sent)
+      if (
+        (response.status === 303 && method !== 'HEAD') ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        method = 'GET'
+        payload = null
+        sent = withoutBodyHeaders(sent)
+      }
+      url = next
     }
   }
 
-  private async readText(response: Response, watch: SilenceWatch): Promise<string> {
-    return (await this.readBytes(response, watch)).toString('utf8')
+  /** "HTTP 404: <the server's message>", from at most TEXT_LIMITS.errorBodyBytes of its body. */
+  private async statusError(response: Response, watch: CallWatch): Promise<string> {
+    const body = await this.readBytes(response, watch, TEXT_LIMITS.errorBodyBytes)
+    return capText(statusMessage(response, body.toString('utf8')), TEXT_LIMITS.message)
   }
 
-  private async readBytes(response: Response, watch: SilenceWatch): Promise<Buffer> {
+  /** The body; beyond `truncateAt` bytes it is cut there (error bodies) instead of refused. */
+  private async readBytes(
+    response: Response,
+    watch: CallWatch,
+    truncateAt: number | null = null,
+  ): Promise<Buffer> {
     const reader = response.body?.getReader()
     if (!reader) return Buffer.alloc(0)
     const chunks: Uint8Array[] = []
@@ -208,6 +289,11 @@ export class HttpBroker {
         if (done) break
         watch.poke()
         size += value.byteLength
+        if (truncateAt !== null && size >= truncateAt) {
+          chunks.push(value)
+          await reader.cancel()
+          return Buffer.concat(chunks).subarray(0, truncateAt)
+        }
         if (size > this.maxBodyBytes) {
           await reader.cancel()
           throw new HttpError(
@@ -228,8 +314,9 @@ export class HttpBroker {
 
   private async drain(
     response: Response,
-    watch: SilenceWatch,
+    watch: CallWatch,
     hash: Hash | null,
+    promised: number | null,
     sink: DownloadSink | null,
   ): Promise<number> {
     const reader = response.body?.getReader()
@@ -245,6 +332,12 @@ export class HttpBroker {
       if (chunk === undefined) return bytes
       watch.poke()
       bytes += chunk.byteLength
+      if (promised !== null && bytes > promised) {
+        await reader.cancel().catch(() => undefined)
+        throw new HttpError(
+          `the server sent more than the ${promised} bytes the metadata promised; the download was stopped`,
+        )
+      }
       hash?.update(chunk)
       if (sink) {
         // The sink's own errors (a full disk) pass unchanged: they are not the network's.
@@ -292,20 +385,47 @@ function errorMessageOf(body: string): string | null {
   return null
 }
 
+/** A Basic Authorization header from a URL's user info (as curl does), which fetch refuses. */
+function withUserinfoAsBasic(url: URL, headers: Record<string, string>): Record<string, string> {
+  if (url.username === '' && url.password === '') return headers
+  const user = decodeURIComponent(url.username)
+  const password = decodeURIComponent(url.password)
+  url.username = ''
+  url.password = ''
+  if (Object.keys(headers).some((name) => /^authorization$/i.test(name))) return headers
+  const basic = Buffer.from(`${user}:${password}`, 'utf8').toString('base64')
+  return { ...headers, Authorization: `Basic ${basic}` }
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isCredentialHeader(name)))
+}
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => !/^content-(type|length|encoding|language|location)$/i.test(name),
+    ),
+  )
+}
+
 /**
- * Aborts the request when nothing arrives for silenceMs, and says so. One timer per request,
- * refreshed on each chunk; the run's signal is followed by a listener that stop() removes
- * (AbortSignal.any would leave a dependant on the long-lived run signal for every request).
+ * Aborts the call when nothing arrives for silenceMs, or when it has not finished after
+ * deadlineMs however steadily data trickles, and says which. The silence timer is refreshed on
+ * each chunk; the run's signal is followed by a listener that stop() removes (AbortSignal.any
+ * would leave a dependant on the long-lived run signal for every request).
  */
-class SilenceWatch {
+class CallWatch {
   private readonly controller = new AbortController()
-  private readonly timer: NodeJS.Timeout
-  private silent = false
+  private readonly silence: NodeJS.Timeout
+  private readonly deadline: NodeJS.Timeout
+  private tripped: 'silence' | 'deadline' | null = null
   private readonly forward: (() => void) | null = null
   readonly signal: AbortSignal
 
   constructor(
     private readonly silenceMs: number,
+    private readonly deadlineMs: number,
     private readonly outer: AbortSignal | undefined,
   ) {
     this.signal = this.controller.signal
@@ -315,24 +435,34 @@ class SilenceWatch {
       this.forward = () => this.controller.abort(outer.reason)
       outer.addEventListener('abort', this.forward, { once: true })
     }
-    this.timer = setTimeout(() => {
-      this.silent = true
-      this.controller.abort()
-    }, silenceMs)
+    this.silence = setTimeout(() => this.trip('silence'), silenceMs)
+    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer deadline is that long.
+    this.deadline = setTimeout(() => this.trip('deadline'), Math.min(deadlineMs, 2 ** 31 - 1))
+  }
+
+  private trip(why: 'silence' | 'deadline'): void {
+    this.tripped ??= why
+    this.controller.abort()
   }
 
   poke(): void {
-    this.timer.refresh()
+    this.silence.refresh()
   }
 
   stop(): void {
-    clearTimeout(this.timer)
+    clearTimeout(this.silence)
+    clearTimeout(this.deadline)
     if (this.forward) this.outer?.removeEventListener('abort', this.forward)
   }
 
   explain(error: unknown, what: string): HttpError {
-    if (this.silent) {
+    if (this.tripped === 'silence') {
       return new HttpError(`${what}: no data for ${formatSeconds(this.silenceMs)}`)
+    }
+    if (this.tripped === 'deadline') {
+      return new HttpError(
+        `${what}: not finished after ${formatSeconds(this.deadlineMs)} (the call's deadline; a provider can give a call more with timeout = seconds)`,
+      )
     }
     const cause =
       error instanceof Error

@@ -11,6 +11,7 @@ import type {
 } from '../../shared/runner-protocol'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { stringAt, typeName } from './lua-values'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -33,9 +34,8 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
-/** Lines print and the log module may write in one run, together, and characters per line. */
+/** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
-const OUTPUT_LINE_CHARS = 8192
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
@@ -85,11 +85,12 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   function write(level: LogLevel, text: string, context: CallContext): void {
     written++
     if (written <= OUTPUT_LINES_MAX) {
-      const message =
-        text.length > OUTPUT_LINE_CHARS
-          ? `${text.slice(0, OUTPUT_LINE_CHARS)}… (${text.length - OUTPUT_LINE_CHARS} more characters)`
-          : text
-      send({ type: 'log', level, message, context: { ...context } })
+      send({
+        type: 'log',
+        level,
+        message: capText(text, TEXT_LIMITS.message),
+        context: { ...context },
+      })
     } else if (written === OUTPUT_LINES_MAX + 1) {
       send({
         type: 'log',
@@ -101,7 +102,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   }
 
   const fail = (stage: Stage, message: string): void =>
-    send({ type: 'done', status: 'failed', error: { stage, message } })
+    send({ type: 'done', status: 'failed', error: { stage, message: capMessage(message) } })
 
   const loaded = await sandbox.load(options.code)
   if (!loaded.ok) return fail('load', loaded.message)
@@ -161,7 +162,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     if (!metadata.ok || typeof metadata.value === 'string') {
       result.error = {
         stage: 'metadata',
-        message: metadata.ok ? (metadata.value as string) : metadata.message,
+        message: capMessage(metadata.ok ? (metadata.value as string) : metadata.message),
       }
       send({ type: 'file', result })
       continue
@@ -192,7 +193,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     if (stopsRun(downloaded)) return fail('download', downloaded.message)
     const downloads = sandbox.takeDownloadCount()
     if (!downloaded.ok) {
-      result.error = { stage: 'download', message: downloaded.message }
+      result.error = { stage: 'download', message: capMessage(downloaded.message) }
     } else if (downloads === 0) {
       result.error = {
         stage: 'download',
@@ -216,6 +217,11 @@ function stopsRun(
 const METADATA_FIELDS =
   'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
 
+/** An error message as it may cross to main: a provider decides its length. */
+function capMessage(message: string): string {
+  return capText(message, TEXT_LIMITS.message)
+}
+
 /** Reads get_file_metadata's table; a string return is the reason it is unusable. */
 function readMetadata(co: LuaState, results: number): FileMetadata | string {
   if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
@@ -226,6 +232,11 @@ function readMetadata(co: LuaState, results: number): FileMetadata | string {
     lua.lua_getfield(co, 1, to_luastring(key))
     const value = stringAt(co, -1)
     if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
+    else if (value.length > TEXT_LIMITS.fileText) {
+      problems.push(
+        `${key} is ${value.length.toLocaleString('en-US')} characters long, over the limit of ${TEXT_LIMITS.fileText}`,
+      )
+    }
     lua.lua_pop(co, 1)
     return value ?? ''
   }
