@@ -172,6 +172,21 @@ export type RunnerToMain =
       error: { stage: Stage; message: string } | null
     }
 
+/**
+ * What crosses the channel from a runner: one message, or several in their order (the runner
+ * sends the messages main only notes together with the next one it must act on).
+ */
+export type RunnerWire = RunnerToMain | RunnerToMain[]
+
+/** Hands each message a runner wrote to the listener, in order. */
+export function eachRunnerMessage(
+  wire: RunnerWire,
+  listener: (message: RunnerToMain) => void,
+): void {
+  if (!Array.isArray(wire)) return listener(wire)
+  for (const message of wire) listener(message)
+}
+
 export type MainToRunner =
   | {
       seq: number
