@@ -25,6 +25,7 @@ import {
 } from '../../shared/runner-protocol'
 import { TEXT_LIMITS } from '../../shared/text-limits'
 import { locateError } from './error-location'
+import { checkFengariInternals } from './fengari-fast'
 import {
   bytesAt,
   decodeUtf8,
@@ -145,6 +146,7 @@ export class LuaSandbox {
       lauxlib.luaL_requiref(L, to_luastring(name), open, 1)
       lua.lua_pop(L, 1)
     }
+    checkFengariInternals(L)
     keepHooksThroughPcall(L, 'pcall')
     keepHooksThroughPcall(L, 'xpcall')
     setUpJson(L)
