@@ -35,7 +35,9 @@ function metadata(id: string): string {
 async function main(): Promise<void> {
   const [mode = 'list', countText = '100000', ...flags] = process.argv.slice(2)
   const total = Number(countText)
-  const providerFlag = flags.includes('--provider') ? flags[flags.indexOf('--provider') + 1] : 'seed'
+  const providerFlag = flags.includes('--provider')
+    ? flags[flags.indexOf('--provider') + 1]
+    : 'seed'
   const root = resolve(__dirname, '..', '..')
   const file =
     providerFlag === 'seed' || providerFlag === undefined
@@ -53,10 +55,18 @@ async function main(): Promise<void> {
       if (url.pathname === '/drive/v3/files') {
         const from = call.params.pageToken ? Number(call.params.pageToken.slice(1)) : 0
         const size = Number(call.params.pageSize ?? 100)
-        return { method: 'http.get', contentType: 'application/json', body: listPage(from, size, total) }
+        return {
+          method: 'http.get',
+          contentType: 'application/json',
+          body: listPage(from, size, total),
+        }
       }
       const id = url.pathname.split('/').pop() as string
-      return { method: 'http.get', contentType: 'application/json; charset=UTF-8', body: metadata(id) }
+      return {
+        method: 'http.get',
+        contentType: 'application/json; charset=UTF-8',
+        body: metadata(id),
+      }
     }
     if (call.method === 'download_url') return { method: 'download_url', bytes: 2048 }
     throw new Error(`no canned answer for ${call.method}`)
@@ -74,7 +84,7 @@ async function main(): Promise<void> {
       settings: {},
       host: async (call) => answer(call),
       send: (message) => {
-        if (message.type === 'ids') listed += message.ids.length
+        if (message.type === 'ids') listed += message.count
         if (message.type === 'listed') {
           listedCpu = process.cpuUsage(cpu)
           listedAt = process.hrtime.bigint()

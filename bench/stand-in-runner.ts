@@ -77,7 +77,7 @@ async function run(base: string): Promise<void> {
       ids.push(file.id)
       fresh.push(file.id)
     }
-    if (fresh.length > 0) send({ type: 'ids', ids: fresh })
+    if (fresh.length > 0) send({ type: 'ids', count: fresh.length, ids: null })
     pageToken = page.nextPageToken
   } while (pageToken)
   send({ type: 'listed', count: ids.length })

@@ -155,7 +155,11 @@ export type { LogLevel }
 export type RunnerToMain =
   | { seq: number; type: 'ready' }
   | { seq: number; type: 'call'; call: HostCall; context: CallContext }
-  | { seq: number; type: 'ids'; ids: string[] }
+  /**
+   * Ids the listing emitted since the last such message (duplicates left out): how many, and the
+   * ids themselves when main needs them (a run with a destination notes what the source holds).
+   */
+  | { seq: number; type: 'ids'; count: number; ids: string[] | null }
   | { seq: number; type: 'listed'; count: number }
   /** The file's metadata is known: main shows its name while it downloads. */
   | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number }

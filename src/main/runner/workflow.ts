@@ -34,6 +34,7 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
+const ID_CLOCK_EVERY = 32
 /** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
 
@@ -42,15 +43,21 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const ids: string[] = []
   const seen = new Set<string>()
   let unsent: string[] = []
+  let unsentCount = 0
   let lastFlush = Date.now()
   let duplicates = 0
   let written = 0
   let expected: FileMetadata | null = null
   let fileBytes = 0
 
+  // Main counts the ids as they come; it needs the ids themselves only for a destination.
+  const keepForMain = options.planDownloads
   const flushIds = (): void => {
-    if (unsent.length > 0) send({ type: 'ids', ids: unsent })
+    if (unsentCount > 0) {
+      send({ type: 'ids', count: unsentCount, ids: keepForMain ? unsent : null })
+    }
     unsent = []
+    unsentCount = 0
     lastFlush = Date.now()
   }
 
@@ -70,8 +77,15 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       }
       seen.add(id)
       ids.push(id)
-      unsent.push(id)
-      if (unsent.length >= ID_BATCH || Date.now() - lastFlush >= ID_FLUSH_MS) flushIds()
+      if (keepForMain) unsent.push(id)
+      unsentCount++
+      // The clock is read every ID_CLOCK_EVERY ids: a listing emits ids by the thousand.
+      if (
+        unsentCount >= ID_BATCH ||
+        (unsentCount % ID_CLOCK_EVERY === 0 && Date.now() - lastFlush >= ID_FLUSH_MS)
+      ) {
+        flushIds()
+      }
     },
     print: (text, context) => write('info', `print: ${text}`, context),
     log: (level, text, context) => write(level, text, context),
