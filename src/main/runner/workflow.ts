@@ -9,6 +9,7 @@ import type {
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { FileTable } from './file-table'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { stringAt, typeName } from './lua-values'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
@@ -40,8 +41,8 @@ const OUTPUT_LINES_MAX = 10_000
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
-  const ids: string[] = []
-  const seen = new Set<string>()
+  // The listed ids, each held once, and skwirl.cache's values.
+  const files = new FileTable()
   let unsent: string[] = []
   let unsentCount = 0
   let lastFlush = Date.now()
@@ -71,12 +72,10 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       return reply
     },
     emitFileId: (id) => {
-      if (seen.has(id)) {
+      if (!files.emit(id)) {
         duplicates++
         return
       }
-      seen.add(id)
-      ids.push(id)
       if (keepForMain) unsent.push(id)
       unsentCount++
       // The clock is read every ID_CLOCK_EVERY ids: a listing emits ids by the thousand.
@@ -93,6 +92,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       expected ? { size: expected.size, checksum: expected.checksum } : null,
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
+    files,
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -144,7 +144,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       context: { stage: 'list', fileId: null },
     })
   }
-  send({ type: 'listed', count: ids.length })
+  send({ type: 'listed', count: files.count })
 
   async function askPlan(
     fileId: string,
@@ -161,8 +161,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
   }
 
-  for (let index = 0; index < ids.length; index++) {
-    const fileId = ids[index] as string
+  for (let index = 0; index < files.count; index++) {
+    const fileId = files.idAt(index)
     expected = null
     const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
 
