@@ -44,4 +44,35 @@ describe('the run’s file table', () => {
       expect(text(files.get(files.idAt(i)))).toBe(`"${String(i).padEnd(40 + (i % 61), '.')}"`)
     }
   })
+
+  it('gives values back as they were cached, objects of one shape keeping their keys once', () => {
+    const files = new FileTable()
+    const values: unknown[] = [
+      { name: 'a.txt', size: 1, nested: { x: [1, 'two', null] } },
+      { name: 'b.txt', size: 2, nested: {} },
+      { size: 3, name: 'c.txt' },
+      [],
+      {},
+      'text',
+      12.5,
+      true,
+      null,
+    ]
+    values.forEach((value, i) => files.setValue(`k${i}`, value))
+    values.forEach((value, i) => expect(files.getValue(`k${i}`)).toEqual(value))
+    expect(Object.keys(files.getValue('k2') as object)).toEqual(['size', 'name'])
+    expect(files.getValue('missing')).toBeUndefined()
+    // The keys are not repeated: the second object of a shape costs only its values.
+    const before = files.bytes
+    files.setValue('k9', { name: 'd.txt', size: 4, nested: {} })
+    expect(files.bytes - before).toBe(3 + JSON.stringify(['d.txt', 4, {}]).length)
+  })
+
+  it('keeps objects of ever new shapes too, past the shapes it remembers', () => {
+    const files = new FileTable()
+    for (let i = 0; i < 5000; i++) files.setValue(`k${i}`, { [`field${i}`]: i })
+    expect(files.getValue('k0')).toEqual({ field0: 0 })
+    expect(files.getValue('k4999')).toEqual({ field4999: 4999 })
+  })
 })
+

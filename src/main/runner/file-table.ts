@@ -3,14 +3,21 @@
 // JSON bytes in large buffers outside both the Lua heap (where a small table costs ~15 KB in
 // fengari) and V8's object heap. A cached key that is also a listed id is the same string.
 const CHUNK_BYTES = 4 * 1024 * 1024
-const NONE = -1
+const NONE = 0xffffffff
+/** A value kept as its JSON text, or as a shape's number and the JSON array of its values. */
+const RAW = 0
+const SHAPED = 1
+/** Distinct shapes (sets of keys) remembered; objects of other shapes are kept as JSON text. */
+const SHAPES_MAX = 4096
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
 
 export class FileTable {
   /** Key → slot; the keys are the only copy of each id (keys[slot] is the same string). */
   private readonly slotOf = new Map<string, number>()
   private keys: string[] = []
-  /** Slot → where its cached value starts in the arena, or NONE. */
-  private valueAt = new Float64Array(1024)
+  /** Slot → where its cached value starts in the arena, or NONE (the arena stays under 4 GiB). */
+  private valueAt = new Uint32Array(1024)
   /** Slot → 1 once the listing emitted it. */
   private emitted = new Uint8Array(1024)
   /** The emitted slots, in the order they were emitted. */
@@ -20,6 +27,61 @@ export class FileTable {
   /** Where the next value goes: chunk index * CHUNK_BYTES + position. */
   private end = 0
   private cachedBytes = 0
+  /** Object shapes: their keys joined by NUL → number, and number → keys. */
+  private readonly shapeOf = new Map<string, number>()
+  private readonly shapes: string[][] = []
+
+  /**
+   * Caches a JSON value (as JSON.parse gives it). An object's keys are kept once per shape, not
+   * once per file: a listing caches thousands of objects with the same keys.
+   */
+  setValue(key: string, value: unknown): void {
+    const shape = this.shapeFor(value)
+    if (shape === null) {
+      const text = encoder.encode(JSON.stringify(value))
+      const bytes = new Uint8Array(text.length + 1)
+      bytes[0] = RAW
+      bytes.set(text, 1)
+      this.set(key, bytes)
+      return
+    }
+    const record = value as Record<string, unknown>
+    const keys = this.shapes[shape] as string[]
+    const text = encoder.encode(JSON.stringify(keys.map((k) => record[k])))
+    const bytes = new Uint8Array(text.length + 3)
+    bytes[0] = SHAPED
+    bytes[1] = shape & 0xff
+    bytes[2] = shape >>> 8
+    bytes.set(text, 3)
+    this.set(key, bytes)
+  }
+
+  /** The value cached under key, or undefined. */
+  getValue(key: string): unknown {
+    const bytes = this.get(key)
+    if (bytes === null) return undefined
+    if (bytes[0] === RAW) return JSON.parse(decoder.decode(bytes.subarray(1)))
+    const keys = this.shapes[(bytes[1] as number) | ((bytes[2] as number) << 8)] as string[]
+    const values = JSON.parse(decoder.decode(bytes.subarray(3))) as unknown[]
+    const record: Record<string, unknown> = {}
+    for (let i = 0; i < keys.length; i++) record[keys[i] as string] = values[i]
+    return record
+  }
+
+  private shapeFor(value: unknown): number | null {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+    const keys = Object.keys(value)
+    if (keys.length === 0) return null
+    const joined = keys.join('\u0000')
+    let shape = this.shapeOf.get(joined)
+    if (shape === undefined) {
+      if (this.shapes.length >= SHAPES_MAX) return null
+      shape = this.shapes.length
+      this.shapes.push(keys)
+      this.shapeOf.set(joined, shape)
+    }
+    return shape
+  }
 
   /** Notes a listed id; false when it was listed before. */
   emit(id: string): boolean {
@@ -56,6 +118,7 @@ export class FileTable {
   /** Caches bytes (at most CHUNK_BYTES - 4) under key, in place of what it held. */
   set(key: string, bytes: Uint8Array): void {
     if (bytes.length > CHUNK_BYTES - 4) throw new RangeError('value too large for the cache')
+    if (this.end + CHUNK_BYTES >= NONE) throw new RangeError('the cache is full (4 GiB)')
     const slot = this.slot(key)
     const at = this.valueAt[slot] as number
     if (at !== NONE) {
@@ -117,7 +180,7 @@ export class FileTable {
   }
 }
 
-function grow<T extends Float64Array | Uint8Array | Int32Array>(array: T): T {
+function grow<T extends Uint32Array | Uint8Array | Int32Array>(array: T): T {
   const bigger = new (array.constructor as new (length: number) => T)(array.length * 2)
   bigger.set(array)
   return bigger

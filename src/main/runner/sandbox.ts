@@ -606,12 +606,18 @@ export class LuaSandbox {
 
   private cacheGet(L: LuaState): number {
     const fn = 'skwirl.cache.get'
-    const bytes = this.files.get(this.cacheKey(L, fn))
-    if (bytes === null) {
+    const value = this.files.getValue(this.cacheKey(L, fn))
+    if (value === undefined) {
       lua.lua_pushnil(L)
       return 1
     }
-    return pushJsonBody(L, bytes, (reason) => raise(L, `${fn}: ${reason}`), 'sentinel')
+    const top = lua.lua_gettop(L)
+    const pushed = tryJson(() => pushJson(L, value, 'sentinel'))
+    if (pushed instanceof JsonError) {
+      lua.lua_settop(L, top)
+      raise(L, `${fn}: ${pushed.message}`)
+    }
+    return 1
   }
 
   private cacheSet(L: LuaState): number {
@@ -623,14 +629,16 @@ export class LuaSandbox {
     }
     const encoded = tryJson(() => encodeJson(L, 2, COMPACT))
     if (encoded instanceof JsonError) raise(L, `${fn}: ${encoded.message}`)
-    const bytes = encodeText(encoded as string)
-    if (bytes.length > CACHE_VALUE_BYTES) {
+    const text = encoded as string
+    // Bytes of UTF-8 at least as many as characters: the exact count only near the limit.
+    const length = text.length > CACHE_VALUE_BYTES / 3 ? encodeText(text).length : text.length
+    if (length > CACHE_VALUE_BYTES) {
       raise(
         L,
-        `${fn}: the value is ${bytes.length} bytes as JSON; a value may be at most ${CACHE_VALUE_BYTES / 1024} KiB`,
+        `${fn}: the value is ${length} bytes as JSON; a value may be at most ${CACHE_VALUE_BYTES / 1024} KiB`,
       )
     }
-    this.files.set(key, bytes)
+    this.files.setValue(key, JSON.parse(text))
     return 0
   }
 
