@@ -1,8 +1,10 @@
 // The runner's own cost, without main, IPC or HTTP: the real workflow and sandbox in this process,
-// with host calls answered at once from canned Drive answers. CPU time per id (listing) and per
-// file (metadata + download), which a loaded machine distorts far less than wall time.
+// with host calls answered at once from canned answers (Google Drive's for the seed's provider,
+// Dropbox's for the shipped Dropbox provider, which keeps its listing in skwirl.cache). CPU time
+// per id (listing) and per file (metadata + download), which a loaded machine distorts far less
+// than wall time, and the process's peak memory.
 //
-//   node out/bench/runner-micro.js list|files N [--provider seed|FILE] [--transfers N]
+//   node out/bench/runner-micro.js list|files N [--provider seed|dropbox|FILE]
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { HostCall, HostReply } from '../src/shared/runner-protocol'
@@ -32,6 +34,51 @@ function metadata(id: string): string {
   })
 }
 
+/** A page of Dropbox's files/list_folder: file entries as Dropbox sends them. */
+function dropboxPage(from: number, count: number, total: number): string {
+  const entries: string[] = []
+  for (let i = from; i < Math.min(from + count, total); i++) {
+    const n = String(i).padStart(7, '0')
+    entries.push(
+      JSON.stringify({
+        '.tag': 'file',
+        name: `photo-${n}.jpg`,
+        path_lower: `/photos/2024/photo-${n}.jpg`,
+        path_display: `/Photos/2024/photo-${n}.jpg`,
+        id: `id:${n}AbCdEfGhIjKlMn`,
+        client_modified: '2024-03-01T10:00:00Z',
+        server_modified: '2024-03-01T10:00:05Z',
+        rev: `0161${n}0000000001`,
+        size: 2048 + (i % 1000),
+        is_downloadable: true,
+        content_hash: `${n}0123456789abcdef0123456789abcdef0123456789abcdef0123456789`,
+      }),
+    )
+  }
+  const more = from + count < total
+  return `{"entries":[${entries.join(',')}],"cursor":"c${from + count}","has_more":${more}}`
+}
+
+function dropboxAnswer(call: HostCall, total: number): HostReply | null {
+  if (call.method === 'http.request' && call.url.includes('/2/files/list_folder')) {
+    const args = JSON.parse(Buffer.from(call.body ?? new Uint8Array()).toString('utf8')) as {
+      cursor?: string
+      limit?: number
+    }
+    const from = args.cursor ? Number(args.cursor.slice(1)) : 0
+    const body = Buffer.from(dropboxPage(from, 2000, total))
+    return {
+      method: 'http.request',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+    }
+  }
+  if (call.method === 'storage.get') return { method: 'storage.get', value: null }
+  if (call.method === 'storage.set') return { method: 'storage.set' }
+  return null
+}
+
 async function main(): Promise<void> {
   const [mode = 'list', countText = '100000', ...flags] = process.argv.slice(2)
   const total = Number(countText)
@@ -39,10 +86,13 @@ async function main(): Promise<void> {
     ? flags[flags.indexOf('--provider') + 1]
     : 'seed'
   const root = resolve(__dirname, '..', '..')
+  const dropbox = providerFlag === 'dropbox'
   const file =
     providerFlag === 'seed' || providerFlag === undefined
       ? join(root, 'test', 'fixtures', 'providers', 'google-drive-seed.lua')
-      : providerFlag
+      : dropbox
+        ? join(root, 'resources', 'providers', 'dropbox.lua')
+        : providerFlag
   const code = readFileSync(file, 'utf8').replaceAll('https://www.googleapis.com', BASE)
   let calls = 0
   let listed = 0
@@ -50,6 +100,8 @@ async function main(): Promise<void> {
   let failed = 0
   const answer = (call: HostCall): HostReply => {
     calls++
+    const fromDropbox = dropbox ? dropboxAnswer(call, total) : null
+    if (fromDropbox) return fromDropbox
     if (call.method === 'http.get') {
       const url = new URL(call.url)
       if (url.pathname === '/drive/v3/files') {
@@ -75,6 +127,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage()
   let listedCpu: NodeJS.CpuUsage | null = null
   let listedAt = 0n
+  let listedHeldMb: number | null = null
   await new Promise<void>((resolve, reject) => {
     runWorkflow({
       providerName: 'micro',
@@ -88,6 +141,13 @@ async function main(): Promise<void> {
         if (message.type === 'listed') {
           listedCpu = process.cpuUsage(cpu)
           listedAt = process.hrtime.bigint()
+          // What the listing holds, once the collector has taken the rest (with --expose-gc).
+          const gc = (globalThis as { gc?: () => void }).gc
+          if (gc) {
+            gc()
+            const m = process.memoryUsage()
+            listedHeldMb = (m.heapUsed + m.arrayBuffers) / 1048576
+          }
           if (mode === 'list') resolve()
         }
         if (message.type === 'file') {
@@ -121,6 +181,8 @@ async function main(): Promise<void> {
       fileCpuUsPerFile: files ? Number(((fileCpuMs * 1000) / files).toFixed(1)) : null,
       heapMb: Math.round(process.memoryUsage().heapUsed / 1048576),
       rssMb: Math.round(process.memoryUsage().rss / 1048576),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      listedHeldMb: listedHeldMb === null ? null : Math.round(listedHeldMb),
     })}\n`,
   )
 }
