@@ -75,4 +75,3 @@ describe('the run’s file table', () => {
     expect(files.getValue('k4999')).toEqual({ field4999: 4999 })
   })
 })
-
