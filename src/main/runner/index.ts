@@ -9,6 +9,7 @@ import type {
 } from '../../shared/runner-protocol'
 import { serializeError } from '../../shared/errors'
 import { connectToParent } from './parent-port'
+import { Outbox } from './outbox'
 import { endWithParent, parentPidFromArgv } from './parent-watch'
 import { runTest } from './test-workflow'
 import { readDeclaration, runWorkflow } from './workflow'
@@ -27,10 +28,11 @@ const waiting = new Map<
   { resolve: (reply: HostReply) => void; reject: (error: Error) => void }
 >()
 let started = false
+const outbox = new Outbox((wire) => port.send(wire))
 
 function send(message: Outgoing): number {
   seq++
-  port.send({ ...message, seq } as RunnerToMain)
+  outbox.send({ ...message, seq } as RunnerToMain)
   return seq
 }
 
