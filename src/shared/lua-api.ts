@@ -32,7 +32,8 @@ export const LUA_MODULES = [
 
 const MODULE_INFO: Record<(typeof LUA_MODULES)[number], string> = {
   http: 'HTTP requests, made by main: get, request, post.',
-  skwirl: 'The workflow and the host: emit_file_id, download_url, declare, setting, storage.',
+  skwirl:
+    'The workflow and the host: emit_file_id, download_url, declare, setting, storage, cache.',
   json: 'JSON: decode, encode, null, array, object.',
   base64: 'Base64: encode, decode, encode_url, decode_url.',
   crypto: 'Hashes and MACs: md5, sha1, sha256, sha512, hmac_sha256, random_bytes.',
@@ -161,6 +162,30 @@ export const LUA_API: readonly LuaApiEntry[] = [
     'skwirl.storage.delete(key)',
     'Deletes the key (a missing key is fine).',
     'skwirl.storage.delete(${key})',
+  ),
+  {
+    name: 'skwirl.cache',
+    kind: 'module',
+    signature: 'skwirl.cache',
+    info: 'Per-file data for one run, kept outside the Lua heap (what the listing said about each file); gone when the run ends.',
+  },
+  fn(
+    'skwirl.cache.get',
+    'skwirl.cache.get(key) → value or nil',
+    'A fresh copy of the value kept under key (as json.decode gives it), or nil.',
+    'skwirl.cache.get(${key})',
+  ),
+  fn(
+    'skwirl.cache.set',
+    'skwirl.cache.set(key, value)',
+    'Keeps a copy of any value json can encode for this run (set(key, nil) forgets it); 64 KiB as JSON at most.',
+    'skwirl.cache.set(${key}, ${value})',
+  ),
+  fn(
+    'skwirl.cache.delete',
+    'skwirl.cache.delete(key)',
+    'Forgets the key (a missing key is fine).',
+    'skwirl.cache.delete(${key})',
   ),
   // json
   fn(
