@@ -9,6 +9,7 @@ import type {
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { FileTable } from './file-table'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { stringAt, typeName } from './lua-values'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
@@ -34,23 +35,30 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
+const ID_CLOCK_EVERY = 32
 /** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
-  const ids: string[] = []
-  const seen = new Set<string>()
+  // The listed ids, each held once, and skwirl.cache's values.
+  const files = new FileTable()
   let unsent: string[] = []
+  let unsentCount = 0
   let lastFlush = Date.now()
   let duplicates = 0
   let written = 0
   let expected: FileMetadata | null = null
   let fileBytes = 0
 
+  // Main counts the ids as they come; it needs the ids themselves only for a destination.
+  const keepForMain = options.planDownloads
   const flushIds = (): void => {
-    if (unsent.length > 0) send({ type: 'ids', ids: unsent })
+    if (unsentCount > 0) {
+      send({ type: 'ids', count: unsentCount, ids: keepForMain ? unsent : null })
+    }
     unsent = []
+    unsentCount = 0
     lastFlush = Date.now()
   }
 
@@ -64,14 +72,19 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       return reply
     },
     emitFileId: (id) => {
-      if (seen.has(id)) {
+      if (!files.emit(id)) {
         duplicates++
         return
       }
-      seen.add(id)
-      ids.push(id)
-      unsent.push(id)
-      if (unsent.length >= ID_BATCH || Date.now() - lastFlush >= ID_FLUSH_MS) flushIds()
+      if (keepForMain) unsent.push(id)
+      unsentCount++
+      // The clock is read every ID_CLOCK_EVERY ids: a listing emits ids by the thousand.
+      if (
+        unsentCount >= ID_BATCH ||
+        (unsentCount % ID_CLOCK_EVERY === 0 && Date.now() - lastFlush >= ID_FLUSH_MS)
+      ) {
+        flushIds()
+      }
     },
     print: (text, context) => write('info', `print: ${text}`, context),
     log: (level, text, context) => write(level, text, context),
@@ -79,6 +92,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       expected ? { size: expected.size, checksum: expected.checksum } : null,
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
+    files,
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -130,7 +144,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       context: { stage: 'list', fileId: null },
     })
   }
-  send({ type: 'listed', count: ids.length })
+  send({ type: 'listed', count: files.count })
 
   async function askPlan(
     fileId: string,
@@ -147,8 +161,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
   }
 
-  for (let index = 0; index < ids.length; index++) {
-    const fileId = ids[index] as string
+  for (let index = 0; index < files.count; index++) {
+    const fileId = files.idAt(index)
     expected = null
     const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
 
