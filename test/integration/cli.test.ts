@@ -13,7 +13,7 @@ import {
   type DriveFile,
   type Faults,
 } from '../drive-double/server'
-import { googleDriveCodeFor, makeDataDir, REPO_ROOT } from '../support/fixtures'
+import { FAST_HTTP_ENV, googleDriveCodeFor, makeDataDir, REPO_ROOT } from '../support/fixtures'
 
 const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 const REPORT_KEYS = [
@@ -23,13 +23,15 @@ const REPORT_KEYS = [
   'listed',
   'downloaded',
   'unchanged',
+  'skipped',
   'failed',
   'bytes',
+  'retries',
   'destination',
   'problem',
   'errors',
 ].sort()
-const PROGRESS = /^drive-double: \d+ listed, \d+ downloaded, \d+ failed, \S+ \S+$/m
+const PROGRESS = /^drive-double: \d+ listed, \d+ downloaded, \d+ skipped, \d+ failed, \S+ \S+$/m
 /** A progress line once the listing is done (on a loaded machine it may take a few lines). */
 const LISTED_30 = /^drive-double: 30 listed, \d+ downloaded/m
 
@@ -46,8 +48,10 @@ interface Report {
   status: string
   listed: number
   downloaded: number
+  skipped: number
   failed: number
   bytes: number
+  retries: number
   errors: Array<{ fileId: string | null; stage: string; message: string }>
 }
 
@@ -79,7 +83,7 @@ function start(
   )
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...base, SKWIRL_DATA_DIR: data.dir, ...env },
+    env: { ...base, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)
@@ -324,8 +328,10 @@ describe('run', () => {
       listed: 12,
       downloaded: 9,
       unchanged: 0,
+      skipped: 0,
       failed: 3,
       bytes,
+      retries: 0,
       destination: null,
       problem: null,
     })
@@ -358,7 +364,7 @@ describe('run', () => {
     expect(out.code).toBe(3)
     expect(out.stdout).toBe('')
     expect(out.stderr).toMatch(
-      /^drive-double: completed with 1 failed\. 3 listed, 2 downloaded, 1 failed, \S+ \S+\.$/m,
+      /^drive-double: completed with 1 failed\. 3 listed, 2 downloaded, 0 skipped, 1 failed, \S+ \S+\.$/m,
     )
     expect(out.stderr).toContain(`Errors are in ${join(data.dir, 'logs', 'main.log')}`)
   })
@@ -373,7 +379,7 @@ describe('run', () => {
     const result = report(out)
     expect(result).toMatchObject({ status: 'completed', downloaded: 1, failed: 1 })
     expect(result.errors[0]).toMatchObject({ fileId: 'f000001', stage: 'download' })
-    expect(result.errors[0]?.message).toMatch(/no data for 300 ms$/)
+    expect(result.errors[0]?.message).toMatch(/no data for 300 ms \(after 5 attempts\)$/)
   })
 
   it('a failing provider exits 1 with a run-level error (fileId null)', async () => {
@@ -461,8 +467,10 @@ describe('runs', () => {
     finishedAt: string | null
     listed: number
     downloaded: number
+    skipped: number
     failed: number
     bytes: number
+    retries: number
   }
 
   it('lists the runs `run` recorded, newest first, as a table or JSON, by provider', async () => {
@@ -498,8 +506,10 @@ describe('runs', () => {
         listed: 4,
         downloaded: 3,
         unchanged: 0,
+        skipped: 0,
         failed: 1,
         bytes: completed.bytes,
+        retries: 0,
         destination: null,
         problem: null,
       })
@@ -508,11 +518,11 @@ describe('runs', () => {
       const table = await skwirl(['runs'], env)
       const lines = table.stdout.trimEnd().split('\n')
       expect(lines[0]).toMatch(
-        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +UNCHANGED +FAILED +SIZE$/,
+        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +UNCHANGED +SKIPPED +FAILED +SIZE$/,
       )
       expect(lines).toHaveLength(4)
       expect(lines[1]).toMatch(
-        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed with 1 failed +[\d.]+ s +4 +3 +0 +1 +\S+ \S+$/,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed with 1 failed +[\d.]+ s +4 +3 +0 +0 +1 +\S+ \S+$/,
       )
       expect(lines[2]).toMatch(/ drive-double +failed \(error\) /)
 

@@ -6,7 +6,13 @@ import { startBrowserServer } from '../core/browser-server'
 import { resolveDataDir } from '../core/data-dir'
 import { createLogger, type Logger } from '../core/logger'
 import { childProcessLauncher } from '../core/runner-process'
-import { createCore, limitsFromEnv, recordRunsFromEnv, type SkwirlCore } from '../core/skwirl-core'
+import {
+  createCore,
+  httpTimingFromEnv,
+  limitsFromEnv,
+  recordRunsFromEnv,
+  type SkwirlCore,
+} from '../core/skwirl-core'
 import type { RunOptions, RunOutcome } from '../core/run-manager'
 import {
   DestinationError,
@@ -247,6 +253,7 @@ function openCore(
     logger,
     launchRunner: childProcessLauncher(RUNNER_SCRIPT),
     limits: limitsFromEnv(),
+    httpTiming: httpTimingFromEnv(),
     recordRuns: recordRunsFromEnv(),
     emit,
     scheduleHourMs: scheduleHourMsFromEnv(),
@@ -547,8 +554,10 @@ function runReport(run: RunState) {
     listed: run.listed,
     downloaded: run.downloaded,
     unchanged: run.unchanged,
+    skipped: run.skipped,
     failed: run.failed,
     bytes: run.bytes,
+    retries: run.retries,
     destination: run.destination,
     problem: run.problem,
   }
@@ -569,6 +578,7 @@ function runsTable(runs: RunState[]): string {
     'LISTED',
     'DOWNLOADED',
     'UNCHANGED',
+    'SKIPPED',
     'FAILED',
     'SIZE',
   ]
@@ -582,10 +592,11 @@ function runsTable(runs: RunState[]): string {
     formatCount(run.listed),
     formatCount(run.downloaded),
     formatCount(run.unchanged),
+    formatCount(run.skipped),
     formatCount(run.failed),
     formatBytes(run.bytes),
   ])
-  return table(header, rows, new Set([4, 5, 6, 7, 8]))
+  return table(header, rows, new Set([4, 5, 6, 7, 8, 9]))
 }
 
 /** Columns padded to their widest cell, two spaces apart; numeric ones aligned right. */
@@ -612,9 +623,12 @@ function localTime(iso: string): string {
 }
 
 /** "3 listed, 2 downloaded, 1 failed, 12 kB" (with "N unchanged" for a run into a destination). */
+/** "12 listed, 9 downloaded[, 3 unchanged], 2 skipped, 1 failed, 3.4 MB[, 5 retries]". */
 function countsText(run: RunState): string {
   const unchanged = run.destination === null ? '' : `${run.unchanged} unchanged, `
-  return `${run.listed} listed, ${run.downloaded} downloaded, ${unchanged}${run.failed} failed, ${formatBytes(run.bytes)}`
+  const retries =
+    run.retries > 0 ? `, ${run.retries} ${run.retries === 1 ? 'retry' : 'retries'}` : ''
+  return `${run.listed} listed, ${run.downloaded} downloaded, ${unchanged}${run.skipped} skipped, ${run.failed} failed, ${formatBytes(run.bytes)}${retries}`
 }
 
 let saidWaiting: string | null = null
@@ -645,8 +659,10 @@ function jsonReport(outcome: RunOutcome) {
     listed: outcome.listed,
     downloaded: outcome.downloaded,
     unchanged: outcome.unchanged,
+    skipped: outcome.skipped,
     failed: outcome.failed,
     bytes: outcome.bytes,
+    retries: outcome.retries,
     destination: outcome.destination,
     problem: outcome.problem,
     errors: outcome.errors.map((e) => ({ fileId: e.fileId, stage: e.stage, message: e.message })),

@@ -7,7 +7,7 @@ import type { ProviderDeclaration } from '../../shared/provider-declaration'
 import type { CallContext, HostCall, HostReply } from '../../shared/runner-protocol'
 import { signForProvider, type SettingReader } from './aws'
 import type { DestinationRun } from './destination'
-import { HttpError, type HttpBroker } from './http-broker'
+import { HttpError, type CallOptions, type HttpBroker, type HttpRetry } from './http-broker'
 import type { ProviderStorage } from './provider-storage'
 
 /** The run's sign-in: an access token for a call, refreshed when the service refuses one. */
@@ -34,6 +34,8 @@ export interface HostCallsOptions {
   auth?: () => RunAuth | null
   /** What the provider declared in this run (skwirl.declare), or null. */
   declaration?: () => ProviderDeclaration | null
+  /** A request is tried again: the run logs it and counts it. */
+  onRetry?: (retry: HttpRetry, context: CallContext) => void
 }
 
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|cookie)$/i
@@ -42,15 +44,20 @@ export class HostCalls {
   constructor(private readonly options: HostCallsOptions) {}
 
   async perform(call: HostCall, context: CallContext): Promise<HostReply> {
-    const { broker, storage, providerId, signal } = this.options
+    const { broker, storage, providerId, signal, onRetry } = this.options
     if ('headers' in call) this.noteCredentials(call.headers)
+    const http: CallOptions = {
+      signal,
+      onRetry: onRetry && ((retry) => onRetry(retry, context)),
+    }
+    if ('retry' in call) http.retry = call.retry
     switch (call.method) {
       case 'http.get':
         return this.signed(call.auth, call.headers, (headers) =>
-          broker.get(call.url, headers, call.params, signal),
+          broker.get(call.url, headers, call.params, http),
         )
       case 'download_url':
-        return this.download(call, context)
+        return this.download(call, context, http)
       case 'file.plan': {
         const destination = this.needDestination()
         const plan = await destination.plan(call.fileId, call.metadata)
@@ -58,7 +65,7 @@ export class HostCalls {
       }
       case 'http.request':
         return this.signed(call.auth, call.headers, (headers) =>
-          broker.request(call.verb, call.url, headers, call.params, call.body, signal),
+          broker.request(call.verb, call.url, headers, call.params, call.body, http),
         )
       case 'setting':
         return { method: 'setting', value: await this.secretSetting(call.key) }
@@ -78,23 +85,26 @@ export class HostCalls {
   private async download(
     call: Extract<HostCall, { method: 'download_url' }>,
     context: CallContext,
+    http: CallOptions,
   ): Promise<HostReply> {
-    const { broker, signal } = this.options
+    const { broker } = this.options
     const destination = this.options.destination?.() ?? null
     if (!destination || context.fileId === null) {
-      const { bytes } = await this.signed(call.auth, call.headers, (headers) =>
-        broker.download(call.url, headers, call.expected, signal),
+      const { bytes, verified } = await this.signed(call.auth, call.headers, (headers) =>
+        broker.download(call.url, headers, call.expected, http),
       )
-      return { method: call.method, bytes }
+      return { method: call.method, bytes, verified }
     }
     const file = await destination.openFile(context.fileId)
     try {
-      // A 401 comes before any byte is written: the second try writes into the same file.
-      const result = await this.signed(call.auth, call.headers, (headers) =>
-        broker.download(call.url, headers, call.expected, signal, file),
-      )
+      // A second try after a 401 (a refreshed sign-in) writes the file from its start again.
+      let tries = 0
+      const result = await this.signed(call.auth, call.headers, async (headers) => {
+        if (tries++ > 0) await file.restart()
+        return broker.download(call.url, headers, call.expected, http, file)
+      })
       await file.commit(result)
-      return { method: call.method, bytes: result.bytes }
+      return { method: call.method, bytes: result.bytes, verified: result.verified }
     } catch (error) {
       await file.discard()
       throw error

@@ -1,18 +1,56 @@
 // The one HTTP path: every http.get, http.request and download_url a provider makes is done
-// here, in main, with Node's fetch.
+// here, in main, with Node's fetch. Each call is paced and, when it fails in a way another try
+// may not (a reset, a timeout, 429, 5xx, a 403 rate limit), tried again (./http/).
 import { createHash, type Hash } from 'node:crypto'
-import type { HostReply } from '../../shared/runner-protocol'
+import type { ExpectedDownload, HostReply } from '../../shared/runner-protocol'
+import {
+  DEFAULT_RETRY_POLICY,
+  isIdempotent,
+  isRateLimit,
+  isRetryableStatus,
+  isTransientNetworkError,
+  parseRetryAfter,
+  withRetries,
+  type AttemptResult,
+  type Pacer,
+  type RetryNotice,
+  type RetryPolicy,
+} from './http'
 
 export interface HttpBrokerOptions {
   /** A response or stream silent for this long fails. */
   silenceMs: number
   /** http.get answers bigger than this fail (file contents belong to download_url). */
   maxBodyBytes?: number
+  /** The run's retry policy, read at each call (a provider may declare its own as it loads). */
+  retryPolicy?: () => RetryPolicy
+  /** Spaces the requests of the provider (shared by its runs). */
+  pacer?: Pacer | null
+  /** Test seams for the backoff: the jitter's randomness and the wait. */
+  random?: () => number
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>
+}
+
+/** What a retry looked like, with the request it retried. */
+export interface HttpRetry extends RetryNotice {
+  method: string
+  /** Without its query string. */
+  url: string
+}
+
+/** One call's own options. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined
+  /** Retry transient failures (default: yes, but only for idempotent verbs in http.request). */
+  retry?: boolean | undefined
+  onRetry?: ((retry: HttpRetry) => void) | undefined
 }
 
 /** Where a download's bytes go as they arrive (the destination's temporary file). */
 export interface DownloadSink {
   write(chunk: Uint8Array): Promise<void>
+  /** The download starts over from its first byte: forget what was written. */
+  restart(): Promise<void>
 }
 
 /** A download that streamed to its end and passed its checks. */
@@ -20,16 +58,25 @@ export interface DownloadOutcome {
   bytes: number
   /** MD5 of the bytes, hex; null when nothing asked for it (check only, no MD5 to check). */
   md5: string | null
+  /** The bytes matched an MD5 the metadata gave (false: kept unverified). */
+  verified: boolean
 }
 
 export class HttpError extends Error {
   override name = 'HttpError'
   /** The response's status, when there was one. */
+  readonly status: number | null
+  /** A failure another try may not meet: a broken connection or a timeout. */
+  readonly transient: boolean
+
   constructor(
     message: string,
-    readonly status: number | null = null,
+    status: number | null = null,
+    options: { transient?: boolean } = {},
   ) {
     super(message)
+    this.status = status
+    this.transient = options.transient ?? false
   }
 }
 
@@ -81,17 +128,25 @@ export class HttpBroker {
     url: string,
     headers: Record<string, string>,
     params: Record<string, string>,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<Extract<HostReply, { method: 'http.get' }>> {
     const target = buildUrl(url, params)
-    const { response, watch } = await this.open('GET', target, headers, null, signal)
-    try {
-      const body = await this.readText(response, watch)
-      if (!response.ok) throw new HttpError(statusMessage(response, body), response.status)
-      return { method: 'http.get', contentType: response.headers.get('content-type') ?? '', body }
-    } finally {
-      watch.stop()
-    }
+    return this.retrying('GET', target, call, call.retry ?? true, async () => {
+      const { response, watch } = await this.open('GET', target, headers, null, call.signal)
+      try {
+        const body = await this.readText(response, watch)
+        if (!response.ok) {
+          const failure = new HttpError(statusMessage(response, body), response.status)
+          return this.retryOrFail(response, body, () => {
+            throw failure
+          })
+        }
+        const contentType = response.headers.get('content-type') ?? ''
+        return { done: { method: 'http.get', contentType, body } }
+      } finally {
+        watch.stop()
+      }
+    })
   }
 
   /** Any verb; answers every status (only a failure to get a response throws). */
@@ -101,7 +156,7 @@ export class HttpBroker {
     headers: Record<string, string>,
     params: Record<string, string>,
     body: Uint8Array | null,
-    signal?: AbortSignal,
+    call: CallOptions = {},
   ): Promise<Extract<HostReply, { method: 'http.request' }>> {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(verb)) {
       throw new HttpError(`not a valid HTTP method: ${JSON.stringify(verb)}`)
@@ -113,58 +168,144 @@ export class HttpBroker {
       throw new HttpError(`a ${verb.toUpperCase()} request cannot have a body`)
     }
     const target = buildUrl(url, params)
-    const { response, watch } = await this.open(verb, target, headers, body, signal)
-    try {
-      const bytes = await this.readBytes(response, watch)
-      const answered: Record<string, string> = {}
-      response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
-      // A copy of its own: a pooled Buffer would carry its whole pool across to the runner.
-      const body = new Uint8Array(bytes)
-      return { method: 'http.request', status: response.status, headers: answered, body }
-    } finally {
-      watch.stop()
-    }
+    // A POST done twice may do its work twice: retried only when the provider says so.
+    const enabled = call.retry ?? isIdempotent(verb)
+    return this.retrying(verb.toUpperCase(), target, call, enabled, async () => {
+      const { response, watch } = await this.open(verb, target, headers, body, call.signal)
+      try {
+        const bytes = await this.readBytes(response, watch)
+        const answered: Record<string, string> = {}
+        response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
+        // A copy of its own: a pooled Buffer would carry its whole pool across to the runner.
+        const reply: Extract<HostReply, { method: 'http.request' }> = {
+          method: 'http.request',
+          status: response.status,
+          headers: answered,
+          body: new Uint8Array(bytes),
+        }
+        if (response.ok) return { done: reply }
+        return this.retryOrFail(response, bytes.toString('utf8'), () => reply)
+      } finally {
+        watch.stop()
+      }
+    })
   }
 
   /**
    * Streams the body into `sink` (the destination's temporary file) or, without one, discards it;
    * counts the bytes and checks them against the metadata. The MD5 is computed as the bytes
    * stream: checked when the metadata's checksum is one, and always answered with a sink (the
-   * destination's manifest keeps it).
+   * destination's manifest keeps it). A download that breaks is asked again from the byte it
+   * reached (Range): the MD5 and the sink go on when the server answers 206 from there, and start
+   * over (the sink emptied) when it sends the whole file instead.
    */
   async download(
     url: string,
     headers: Record<string, string>,
-    expected: { size: number; checksum: string } | null,
-    signal?: AbortSignal,
+    expected: ExpectedDownload | null,
+    call: CallOptions = {},
     sink?: DownloadSink,
   ): Promise<DownloadOutcome> {
     const target = buildUrl(url, {})
-    const { response, watch } = await this.open('GET', target, headers, null, signal)
-    try {
-      if (!response.ok) {
-        throw new HttpError(
-          statusMessage(response, await this.readText(response, watch)),
-          response.status,
-        )
+    const checked = expected?.checksum ? /^[0-9a-f]{32}$/i.test(expected.checksum) : false
+    const hashed = checked || sink !== undefined
+    const progress: DownloadProgress = {
+      bytes: 0,
+      hash: hashed ? createHash('md5') : null,
+      validator: null,
+      sink: sink ?? null,
+    }
+    const startOver = async (): Promise<void> => {
+      progress.bytes = 0
+      progress.hash = hashed ? createHash('md5') : null
+      await sink?.restart()
+    }
+    await this.retrying('GET', target, call, call.retry ?? true, async () => {
+      const resuming = progress.bytes > 0
+      const sent = resuming ? resumeHeaders(headers, progress) : headers
+      const { response, watch } = await this.open('GET', target, sent, null, call.signal)
+      try {
+        if (!response.ok) {
+          const text = await this.readText(response, watch)
+          const failure = new HttpError(statusMessage(response, text), response.status)
+          return this.retryOrFail(response, text, () => {
+            throw failure
+          })
+        }
+        if (!resuming) {
+          progress.validator = strongValidator(response)
+        } else if (response.status !== 206) {
+          // The server sent the whole file again (no ranges, or it changed): start over.
+          await startOver()
+        } else if (rangeStart(response) !== progress.bytes) {
+          const from = rangeStart(response)
+          await startOver()
+          await response.body?.cancel().catch(() => undefined)
+          throw new HttpError(
+            `the server resumed the download at byte ${from ?? '?'} instead; starting over`,
+            null,
+            { transient: true },
+          )
+        }
+        await this.drain(response, watch, progress)
+        return { done: undefined }
+      } finally {
+        watch.stop()
       }
-      const checked = expected !== null && /^[0-9a-f]{32}$/i.test(expected.checksum)
-      const md5 = checked || sink ? createHash('md5') : null
-      const bytes = await this.drain(response, watch, md5, sink ?? null)
-      if (expected && expected.size > 0 && bytes !== expected.size) {
-        throw new HttpError(
-          `download ended after ${bytes} bytes but the metadata says ${expected.size}`,
-        )
-      }
-      const actual = md5 ? md5.digest('hex') : null
-      if (checked && actual !== expected.checksum.toLowerCase()) {
-        throw new HttpError(
-          `checksum mismatch: the bytes hash to md5 ${actual}, the metadata says ${expected.checksum}`,
-        )
-      }
-      return { bytes, md5: actual }
-    } finally {
-      watch.stop()
+    })
+    const bytes = progress.bytes
+    if (expected?.size && bytes !== expected.size) {
+      throw new HttpError(
+        `download ended after ${bytes} bytes but the metadata says ${expected.size}`,
+      )
+    }
+    const actual = progress.hash ? progress.hash.digest('hex') : null
+    if (checked && actual !== expected?.checksum?.toLowerCase()) {
+      throw new HttpError(
+        `checksum mismatch: the bytes hash to md5 ${actual}, the metadata says ${expected?.checksum}`,
+      )
+    }
+    return { bytes, md5: actual, verified: checked }
+  }
+
+  /** Runs one call's attempts under the run's retry policy and the provider's pace. */
+  private retrying<T>(
+    method: string,
+    target: URL,
+    call: CallOptions,
+    enabled: boolean,
+    attempt: () => Promise<AttemptResult<T>>,
+  ): Promise<T> {
+    const url = describeUrl(target)
+    return withRetries(
+      {
+        policy: this.policy(),
+        enabled,
+        pacer: this.options.pacer ?? undefined,
+        signal: call.signal,
+        random: this.options.random,
+        wait: this.options.wait,
+        onRetry: (notice) => call.onRetry?.({ ...notice, method, url }),
+      },
+      attempt,
+    )
+  }
+
+  private policy(): RetryPolicy {
+    return this.options.retryPolicy?.() ?? DEFAULT_RETRY_POLICY
+  }
+
+  /** A failed answer: another try when its status says one may help, else `giveUp`. */
+  private retryOrFail<T>(response: Response, body: string, giveUp: () => T): AttemptResult<T> {
+    const policy = this.policy()
+    if (!isRetryableStatus(policy, response.status, body)) return { done: giveUp() }
+    return {
+      retry: {
+        cause: statusMessage(response, body),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+        rateLimited: isRateLimit(policy, response.status, body),
+        giveUp,
+      },
     }
   }
 
@@ -229,27 +370,25 @@ export class HttpBroker {
   private async drain(
     response: Response,
     watch: SilenceWatch,
-    hash: Hash | null,
-    sink: DownloadSink | null,
-  ): Promise<number> {
+    progress: DownloadProgress,
+  ): Promise<void> {
     const reader = response.body?.getReader()
-    if (!reader) return 0
-    let bytes = 0
+    if (!reader) return
     for (;;) {
       let chunk: Uint8Array | undefined
       try {
         chunk = (await reader.read()).value
       } catch (error) {
-        throw watch.explain(error, `the download broke after ${bytes} bytes`)
+        throw watch.explain(error, `the download broke after ${progress.bytes} bytes`)
       }
-      if (chunk === undefined) return bytes
+      if (chunk === undefined) return
       watch.poke()
-      bytes += chunk.byteLength
-      hash?.update(chunk)
-      if (sink) {
+      progress.bytes += chunk.byteLength
+      progress.hash?.update(chunk)
+      if (progress.sink) {
         // The sink's own errors (a full disk) pass unchanged: they are not the network's.
         try {
-          await sink.write(chunk)
+          await progress.sink.write(chunk)
         } catch (error) {
           await reader.cancel().catch(() => undefined)
           throw error
@@ -258,6 +397,40 @@ export class HttpBroker {
       }
     }
   }
+}
+
+/** How far a download got: what a resumed request goes on from. */
+interface DownloadProgress {
+  bytes: number
+  hash: Hash | null
+  /** The first answer's strong ETag or Last-Modified, sent as If-Range when resuming. */
+  validator: string | null
+  sink: DownloadSink | null
+}
+
+function resumeHeaders(
+  headers: Record<string, string>,
+  progress: DownloadProgress,
+): Record<string, string> {
+  const sent = Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !/^(range|if-range)$/i.test(name)),
+  )
+  sent.Range = `bytes=${progress.bytes}-`
+  // The file changed since? Then the server sends all of it (200), not the rest of another one.
+  if (progress.validator) sent['If-Range'] = progress.validator
+  return sent
+}
+
+function strongValidator(response: Response): string | null {
+  const etag = response.headers.get('etag')
+  if (etag && !etag.startsWith('W/')) return etag
+  return response.headers.get('last-modified')
+}
+
+/** The first byte a 206 answer carries (Content-Range: bytes START-END/TOTAL). */
+function rangeStart(response: Response): number | null {
+  const match = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec(response.headers.get('content-range') ?? '')
+  return match ? Number(match[1]) : null
 }
 
 function statusMessage(response: Response, body: string): string {
@@ -332,13 +505,17 @@ class SilenceWatch {
 
   explain(error: unknown, what: string): HttpError {
     if (this.silent) {
-      return new HttpError(`${what}: no data for ${formatSeconds(this.silenceMs)}`)
+      return new HttpError(`${what}: no data for ${formatSeconds(this.silenceMs)}`, null, {
+        transient: true,
+      })
     }
     const cause =
       error instanceof Error
         ? ((error.cause as Error | undefined)?.message ?? error.message)
         : String(error)
-    return new HttpError(`${what}: ${cause}`)
+    // Cancelled runs stop; broken connections may go through on another try.
+    const transient = !this.outer?.aborted && isTransientNetworkError(error)
+    return new HttpError(`${what}: ${cause}`, null, { transient })
   }
 }
 

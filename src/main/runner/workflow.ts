@@ -1,6 +1,5 @@
 // The backup workflow as the seed notes define it: list every id, then for one file at a time,
 // its metadata and its download.
-import { lua, to_luastring, type LuaState } from 'fengari'
 import type {
   CallContext,
   FileMetadata,
@@ -9,8 +8,8 @@ import type {
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { readDownloadAnswer, readMetadata } from './file-answers'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
-import { stringAt, typeName } from './lua-values'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -47,6 +46,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   let written = 0
   let expected: FileMetadata | null = null
   let fileBytes = 0
+  let fileDownloads = 0
+  let fileVerified = true
 
   const flushIds = (): void => {
     if (unsent.length > 0) send({ type: 'ids', ids: unsent })
@@ -60,7 +61,11 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     host: async (call, context) => {
       flushIds()
       const reply = await options.host(call, context)
-      if (reply.method === 'download_url') fileBytes += reply.bytes
+      if (reply.method === 'download_url') {
+        fileBytes += reply.bytes
+        fileDownloads++
+        fileVerified &&= reply.verified
+      }
       return reply
     },
     emitFileId: (id) => {
@@ -79,6 +84,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       expected ? { size: expected.size, checksum: expected.checksum } : null,
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
+    configureHttp: (policy) => send({ type: 'http-policy', policy }),
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -149,7 +155,15 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   for (let index = 0; index < ids.length; index++) {
     const fileId = ids[index] as string
     expected = null
-    const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
+    const result: FileResult = {
+      fileId,
+      outcome: 'failed',
+      metadata: null,
+      bytes: 0,
+      verified: false,
+      skip: null,
+      error: null,
+    }
 
     const metadata = await sandbox.call(
       'get_file_metadata',
@@ -163,6 +177,12 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
         stage: 'metadata',
         message: metadata.ok ? (metadata.value as string) : metadata.message,
       }
+      send({ type: 'file', result })
+      continue
+    }
+    if ('skip' in metadata.value) {
+      result.outcome = 'skipped'
+      result.skip = metadata.value.skip
       send({ type: 'file', result })
       continue
     }
@@ -182,17 +202,31 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
 
     fileBytes = 0
+    fileDownloads = 0
+    fileVerified = true
     sandbox.takeDownloadCount()
     const downloaded = await sandbox.call(
       'download_file',
       [fileId],
       { stage: 'download', fileId },
-      () => undefined,
+      readDownloadAnswer,
     )
     if (stopsRun(downloaded)) return fail('download', downloaded.message)
     const downloads = sandbox.takeDownloadCount()
     if (!downloaded.ok) {
       result.error = { stage: 'download', message: downloaded.message }
+    } else if (typeof downloaded.value === 'string') {
+      result.error = { stage: 'download', message: downloaded.value }
+    } else if (downloaded.value !== null) {
+      if (fileDownloads > 0) {
+        result.error = {
+          stage: 'download',
+          message: `download_file asked to skip the file (${downloaded.value.reason}) after downloading it`,
+        }
+      } else {
+        result.outcome = 'skipped'
+        result.skip = downloaded.value
+      }
     } else if (downloads === 0) {
       result.error = {
         stage: 'download',
@@ -200,6 +234,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       }
     } else {
       result.outcome = 'downloaded'
+      result.verified = fileVerified
     }
     result.bytes = fileBytes
     send({ type: 'file', result })
@@ -211,41 +246,6 @@ function stopsRun(
   result: CallResult<unknown>,
 ): result is { ok: false; message: string; budgetSpent: true } {
   return !result.ok && result.budgetSpent
-}
-
-const METADATA_FIELDS =
-  'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
-
-/** Reads get_file_metadata's table; a string return is the reason it is unusable. */
-function readMetadata(co: LuaState, results: number): FileMetadata | string {
-  if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
-    return `get_file_metadata must return a table with ${METADATA_FIELDS}; it returned ${results < 1 ? 'nothing' : typeName(co, 1)}`
-  }
-  const problems: string[] = []
-  const str = (key: string): string => {
-    lua.lua_getfield(co, 1, to_luastring(key))
-    const value = stringAt(co, -1)
-    if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
-    lua.lua_pop(co, 1)
-    return value ?? ''
-  }
-  const name = str('name')
-  const path = str('path')
-  const checksum = str('checksum')
-  lua.lua_getfield(co, 1, to_luastring('size'))
-  const size = lua.lua_type(co, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(co, -1) : NaN
-  if (!(size >= 0))
-    problems.push(
-      lua.lua_type(co, -1) === lua.LUA_TNUMBER
-        ? `size is ${size}, not ≥ 0`
-        : `size is ${typeName(co, -1)}, not a number`,
-    )
-  lua.lua_pop(co, 1)
-  const modifiedTime = str('modified_time')
-  if (problems.length > 0) {
-    return `get_file_metadata must return ${METADATA_FIELDS}: ${problems.join('; ')}`
-  }
-  return { name, path, checksum, size, modifiedTime }
 }
 
 export interface DeclareOptions {

@@ -11,7 +11,13 @@ import { useSkwirl } from '../store/context'
 import { historySelectors } from '../store/history/selectors'
 import { useNow } from '../use-now'
 import { RunFileList } from './RunFileList'
-import { backupCounts, completedWord, doneOfListed, runEndSentence } from './run-status-text'
+import {
+  backupCounts,
+  completedWord,
+  doneOfListed,
+  filesDone,
+  runEndSentence,
+} from './run-status-text'
 import { Spinner } from './Spinner'
 
 /**
@@ -211,8 +217,9 @@ function RunDetail({ run }: { run: RunState }) {
   const sentence = runEndSentence(run)
   const filter = view?.filter ?? 'all'
   const tabs: Array<{ filter: RunFileFilter; label: string; count: number }> = [
-    { filter: 'all', label: 'All files', count: run.downloaded + run.unchanged + run.failed },
+    { filter: 'all', label: 'All files', count: filesDone(run) },
     { filter: 'failed', label: 'Failed', count: run.failed },
+    { filter: 'skipped', label: 'Skipped', count: run.skipped },
   ]
   return (
     <section className="run-detail" aria-label={`Run of ${formatFullTime(run.startedAt)}`}>
@@ -234,12 +241,14 @@ function RunDetail({ run }: { run: RunState }) {
         {run.destination !== null ? (
           <Fact label="Unchanged" value={formatCount(run.unchanged)} />
         ) : null}
+        <Fact label="Skipped" value={formatCount(run.skipped)} />
         <Fact
           label="Failed"
           value={formatCount(run.failed)}
           tone={run.failed > 0 ? 'danger' : undefined}
         />
         <Fact label="Size" value={formatBytes(run.bytes)} />
+        <Fact label="Retries" value={formatCount(run.retries)} />
       </dl>
       <div className="run-detail__tabs" role="tablist" aria-label="Which files">
         {tabs.map((tab) => (
@@ -306,6 +315,7 @@ function countsText(run: RunState): string {
   const parts = [
     run.status === 'completed' ? `${formatCount(run.downloaded)} checked` : doneOfListed(run),
   ]
+  if (run.skipped > 0) parts.push(`${formatCount(run.skipped)} skipped`)
   if (run.failed > 0 && run.status !== 'completed') parts.push(`${formatCount(run.failed)} failed`)
   parts.push(formatBytes(run.bytes))
   return parts.join(' · ')

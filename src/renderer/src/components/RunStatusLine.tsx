@@ -93,6 +93,9 @@ function RunProgress({ run }: { run: RunState }) {
       ) : null}
       <div className="run-progress__counts">
         <span>{backingUp ? doneOfListed(run) : `${formatCount(run.listed)} found`}</span>
+        {backingUp && run.skipped > 0 ? (
+          <span className="run-progress__skipped">{formatCount(run.skipped)} skipped</span>
+        ) : null}
         {backingUp && run.failed > 0 ? (
           <span className="run-progress__failed">{formatCount(run.failed)} failed</span>
         ) : null}
