@@ -156,8 +156,8 @@ export function makeDrive(opts: MakeDriveOptions): GeneratedDrive {
       if (inFolder === 0 && open.length < cursor + 1 + fanout * 2) {
         for (let k = 0; k < fanout; k++) {
           const id = newId('d')
-          // Some folders are trashed: everything under them is too.
-          const trashed = folder.trashed || every(opts.trashedEvery, 200, serial, 101)
+          // Some folders are trashed (and left empty, so a trashed subtree stays small).
+          const trashed = every(opts.trashedEvery, 200, serial, 101)
           const sub: DriveFile = {
             id,
             name: `Folder ${folder.depth + 1}.${serial}`,
@@ -169,7 +169,7 @@ export function makeDrive(opts: MakeDriveOptions): GeneratedDrive {
           if (trashed) sub.trashed = true
           if (space.driveId) sub.driveId = space.driveId
           files.push(sub)
-          open.push({ id, depth: folder.depth + 1, trashed })
+          if (!trashed) open.push({ id, depth: folder.depth + 1, trashed })
         }
       }
       inFolder++
@@ -306,12 +306,16 @@ export function exportChoice(
   return offered[0]
 }
 
-/** A Drive name as one path segment: a slash cannot be one, nor can `.` or `..` or nothing. */
+/**
+ * A Drive name as one path segment: a slash cannot be one (U+FF0F instead, as rclone maps it),
+ * nor can `.` or `..` or nothing; control characters become spaces.
+ */
 export function segment(name: string): string {
   if (name === '') return 'Untitled'
   if (name === '.') return '\uff0e'
   if (name === '..') return '\uff0e\uff0e'
-  return name.replaceAll('/', '\uff0f')
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\x00-\x1f\x7f]/g, ' ').replaceAll('/', '\uff0f')
 }
 
 function asciiLower(text: string): string {
