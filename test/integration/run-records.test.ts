@@ -157,6 +157,8 @@ describe('recording a run', () => {
       modifiedTime: firstFile.modifiedTime,
       outcome: 'downloaded',
       failedAt: null,
+      skipReason: null,
+      verified: true,
       bytes: contentSize(content),
     })
     // A Google Doc has no checksum: its metadata fails, so the record has no name for it.
