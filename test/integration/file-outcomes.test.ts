@@ -86,7 +86,7 @@ describe('skipped and unverified files', () => {
     expect(skipped?.files.map((f) => f.fileId)).toEqual(['folder', 'too-big'])
     const log = core.readLog()
     expect(log).toContain(
-      `[run=${outcome.runId} provider="sandbox probe"] run completed: 4 listed, 2 downloaded, 2 skipped, 0 failed, 32 bytes`,
+      `[run=${outcome.runId} provider="sandbox probe"] run completed: 4 listed, 2 downloaded, 0 unchanged, 2 skipped, 0 failed, 32 bytes, 0 retries`,
     )
   })
 

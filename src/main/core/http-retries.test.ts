@@ -244,7 +244,7 @@ describe('downloads that break', () => {
       { size: body.length, checksum: md5(body) },
       call,
     )
-    expect(reply).toEqual({ method: 'download_url', bytes: body.length, verified: true })
+    expect(reply).toMatchObject({ bytes: body.length, md5: md5(body), verified: true })
     expect(seen.map((h) => h.range)).toEqual([undefined, 'bytes=100000-', 'bytes=200000-'])
     expect(seen.map((h) => h['if-range'])).toEqual([undefined, '"v1"', '"v1"'])
     expect(retries.map((r) => r.cause)).toEqual([
@@ -262,8 +262,39 @@ describe('downloads that break', () => {
       { size: body.length, checksum: md5(body) },
       call,
     )
-    expect(reply).toEqual({ method: 'download_url', bytes: body.length, verified: true })
+    expect(reply).toMatchObject({ bytes: body.length, md5: md5(body), verified: true })
     expect(seen[1]?.range).toBe('bytes=150000-')
+  })
+
+  it('writes a resumed download to its sink once, and empties the sink when it starts over', async () => {
+    const { broker, call } = harness()
+    const written: Buffer[] = []
+    let restarts = 0
+    const sink = {
+      write: async (chunk: Uint8Array) => void written.push(Buffer.from(chunk)),
+      restart: async () => {
+        restarts++
+        written.splice(0)
+      },
+    }
+    serveRanges((n) => (n === 1 ? 120_000 : null))
+    await broker.download(
+      `${base}/file`,
+      {},
+      { size: body.length, checksum: md5(body) },
+      call,
+      sink,
+    )
+    expect(Buffer.concat(written).equals(body)).toBe(true)
+    expect(restarts).toBe(0)
+    count = 0
+    seen.length = 0
+    written.splice(0)
+    serveRanges((n) => (n === 1 ? 120_000 : null), { ranges: false })
+    const reply = await broker.download(`${base}/file`, {}, null, call, sink)
+    expect(reply).toEqual({ bytes: body.length, md5: md5(body), verified: false })
+    expect(Buffer.concat(written).equals(body)).toBe(true)
+    expect(restarts).toBe(1)
   })
 
   it('starts over when a 206 begins at another byte than asked', async () => {
@@ -301,7 +332,7 @@ describe('downloads that break', () => {
       res.end(body)
     }
     const reply = await broker.download(`${base}/export`, {}, { size: null, checksum: null }, call)
-    expect(reply).toEqual({ method: 'download_url', bytes: body.length, verified: false })
+    expect(reply).toEqual({ bytes: body.length, md5: null, verified: false })
   })
 
   it('retries a download answered 503, and fails one whose bytes do not match', async () => {
