@@ -123,6 +123,7 @@ describe('run history', () => {
         skipped: 3,
         bytes: 9_000,
         retries: 4,
+        destination: '/media/backup/drive',
       }),
     ])
     const files = runFiles(10, 0, 3)
@@ -131,7 +132,7 @@ describe('run history', () => {
     api.listRunFiles.mockImplementation(pagedRunFiles(files))
     const { dialog } = await openHistory(api)
 
-    expect(runButtons(dialog)[0]?.textContent).toMatch(/7 backed up · 3 skipped · \S+ \S+$/)
+    expect(runButtons(dialog)[0]?.textContent).toMatch(/7 downloaded \(\S+ \S+\) · 3 skipped$/)
     const detail = within(dialog).getByRole('region', { name: /^Run of / })
     // Skipped is not failed: the run completed, with nothing to explain.
     expect(within(detail).queryByText(/could not be backed up/)).toBeNull()

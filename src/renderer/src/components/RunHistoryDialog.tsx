@@ -311,7 +311,10 @@ function durationText(run: RunState, now: number): string {
 }
 
 function countsText(run: RunState): string {
-  if (run.status === 'completed' && run.destination !== null) return backupCounts(run)
+  if (run.status === 'completed' && run.destination !== null) {
+    const skipped = run.skipped > 0 ? ` · ${formatCount(run.skipped)} skipped` : ''
+    return `${backupCounts(run)}${skipped}`
+  }
   const parts = [
     run.status === 'completed' ? `${formatCount(run.downloaded)} checked` : doneOfListed(run),
   ]
