@@ -30,6 +30,7 @@ import {
   startup,
   type Context,
 } from './scenarios'
+import { webdavVsRclone } from './webdav'
 
 const FULL: Sizes = {
   small: { files: 10_000, runs: 5 },
@@ -38,6 +39,7 @@ const FULL: Sizes = {
   startup: { runs: 10 },
   lua: { pages: 100, perPage: 1000, runs: 5 },
   destination: { files: 10_000, runs: 3, memoryAt: 2_500 },
+  webdav: { files: 2_000, runs: 5, transfers: [1, 4] },
 }
 
 const QUICK: Sizes = {
@@ -47,6 +49,7 @@ const QUICK: Sizes = {
   startup: { runs: 3 },
   lua: { pages: 5, perPage: 1000, runs: 2 },
   destination: { files: 120, runs: 1, memoryAt: 40 },
+  webdav: { files: 60, runs: 1, transfers: [1, 4] },
 }
 
 const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
@@ -56,6 +59,7 @@ const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
   startup,
   lua: luaSpeed,
   destination: destinationRuns,
+  webdav: webdavVsRclone,
 }
 
 interface Options {

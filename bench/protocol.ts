@@ -62,6 +62,11 @@ export interface HostResult {
   downloadMs: number | null
   /** Peak resident memory (VmHWM) of this process (main) and of the runner, in bytes. */
   mainPeakBytes: number
+  /**
+   * The most main's JavaScript heap held right after a full collection during the run: what it
+   * kept, without the garbage V8 lets pile up between collections (which the peak includes).
+   */
+  mainLiveHeapBytes: number
   runnerPeakBytes: number | null
   /** Host calls answered; the time main spent answering them (the HTTP work, call in → reply
    * out); and the time from each reply out to the runner's next call in (IPC both ways + Lua). */

@@ -1,7 +1,15 @@
 // What the bench reports: rows of the table, each scenario's figures and runs, and the helpers
 // that turn runs into medians and text.
 
-export const SCENARIOS = ['small', 'listing', 'bigFile', 'startup', 'lua', 'destination'] as const
+export const SCENARIOS = [
+  'small',
+  'listing',
+  'bigFile',
+  'startup',
+  'lua',
+  'destination',
+  'webdav',
+] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
 export const MB = 1024 * 1024
@@ -37,6 +45,7 @@ export interface Sizes {
   startup: { runs: number }
   lua: { pages: number; perPage: number; runs: number }
   destination: { files: number; runs: number; memoryAt: number }
+  webdav: { files: number; runs: number; transfers: number[] }
 }
 
 export interface BenchReport {

@@ -597,7 +597,9 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
   const mainSmall = pick(fewer, (r) => r.mainPeakBytes)
   const mainBig = pick(first, (r) => r.mainPeakBytes)
   const mainSecond = pick(second, (r) => r.mainPeakBytes)
-  const flat = same(mainSmall, mainBig)
+  const liveSmall = pick(fewer, (r) => r.mainLiveHeapBytes)
+  const liveBig = pick(first, (r) => r.mainLiveHeapBytes)
+  const flat = same(liveSmall, liveBig)
   const n = count.toLocaleString('en')
   return {
     id: 'destination',
@@ -618,6 +620,9 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
       mainPeakMbSmall: figure(mainSmall / MB),
       mainPeakMbBig: figure(mainBig / MB),
       mainPeakMbSecond: figure(mainSecond / MB),
+      mainLiveHeapMbSmall: figure(liveSmall / MB),
+      mainLiveHeapMbBig: figure(liveBig / MB),
+      baselinePeakMb: figure(pick(baseline, (r) => r.peakBytes) / MB),
     },
     runs: {
       skwirlFirst: first,
@@ -630,7 +635,7 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
       "The baseline makes the same requests as Skwirl's first run with fetch and writes each file as a careful program does with fs: a temporary file, MD5 checked as it streams, fdatasync, its mtime set, renamed into place. 'without fsync' leaves out the flush (for the record).",
       "Skwirl's first run: an empty folder; it also asks main whether to download each file (one more round trip), records each file in the folder's manifest (SQLite) and its run in the database.",
       'The second run: the same folder, nothing changed at the source: list, metadata, and no download (download_file is not called).',
-      `Main's peak memory for the first run at ${small.toLocaleString('en')} and at ${n} files: flat when they differ by at most 32 MB or 10 %.`,
+      `Main's memory for the first run at ${small.toLocaleString('en')} and at ${n} files: its JavaScript heap right after full collections (what it keeps) is flat when the two differ by at most 32 MB or 10 %. The peak resident size is given for the record: it also counts the garbage V8 lets pile up between collections, which grows with a run's length in check-only runs and in the baseline alike.`,
     ],
     rows: [
       {
@@ -662,9 +667,9 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
       },
       {
         scenario: 'destination',
-        name: `6. main's peak memory, ${small.toLocaleString('en')} → ${n} files`,
-        skwirl: `${fmtMb(mainSmall)} → ${fmtMb(mainBig)} (second run ${fmtMb(mainSecond)})`,
-        baseline: '—',
+        name: `6. main's memory, ${small.toLocaleString('en')} → ${n} files`,
+        skwirl: `live heap ${fmtMb(liveSmall)} → ${fmtMb(liveBig)}; peak ${fmtMb(mainSmall)} → ${fmtMb(mainBig)} (second run ${fmtMb(mainSecond)})`,
+        baseline: `peak ${fmtMb(pick(baseline, (r) => r.peakBytes))}`,
         ratio: null,
         goal: 'flat (±32 MB)',
         pass: flat,

@@ -2,6 +2,7 @@
 // runs the shipped Google Drive provider once against the double and reports times and peak
 // memory. A fresh process per run keeps each peak its own; the runner is Skwirl's own child.
 import { spawn } from 'node:child_process'
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -73,6 +74,7 @@ function watchedLauncher(launch: RunnerLauncher, watch: RunnerWatch): RunnerLaun
       get pid() {
         return runner.pid
       },
+      usage: () => runner.usage(),
       send: (message) => {
         if (message.type === 'reply' && watch.callAt !== null) {
           watch.replyAt = monotonicMs()
@@ -110,6 +112,27 @@ function runnerScript(task: HostTask): string {
   return process.env.SKWIRL_BENCH_RUNNER || RUNNER_SCRIPT
 }
 
+/** The highest heapUsed seen right after a full (mark-compact) collection. */
+function watchLiveHeap(): { stop: () => number } {
+  let most = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind
+      if (kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+        most = Math.max(most, process.memoryUsage().heapUsed)
+      }
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  return {
+    stop: () => {
+      observer.disconnect()
+      // A run too short for a full collection: the heap as it is (an upper bound).
+      return most || process.memoryUsage().heapUsed
+    },
+  }
+}
+
 async function main(task: HostTask): Promise<HostResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'skwirl-bench-'))
   const watch: RunnerWatch = {
@@ -136,6 +159,7 @@ async function main(task: HostTask): Promise<HostResult> {
     const nodeMs = task.nodeBaseline ? await nodeStartMs() : undefined
     const provider = { id: 'bench', name: 'Google Drive', code: googleDriveCodeFor(task.url) }
     const startedAt = monotonicMs()
+    const liveHeap = watchLiveHeap()
     const { runId, done } = core.runs.start(
       provider,
       task.destination ? { destination: task.destination } : {},
@@ -159,6 +183,7 @@ async function main(task: HostTask): Promise<HostResult> {
       readyMs: watch.readyAt === null ? null : watch.readyAt - startedAt,
       downloadMs: watch.downloadMs,
       mainPeakBytes: peakResidentBytes('self') ?? 0,
+      mainLiveHeapBytes: liveHeap.stop(),
       runnerPeakBytes: watch.peakBytes,
       calls: watch.calls,
       answeringMs: watch.answeringMs,

@@ -39,7 +39,7 @@ test('choose a backup folder, Execute, see the last backup; run again and see th
     await expect(card).toContainText(folder)
     expect(existsSync(folder)).toBe(true)
 
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     const status = card.getByRole('status').first()
     await expect(status).toContainText('Completed · 12 downloaded')
     await expect(card.getByLabel('Backup folder')).toContainText(
@@ -49,7 +49,7 @@ test('choose a backup folder, Execute, see the last backup; run again and see th
     expect(media()).toBe(12)
 
     // Again: nothing changed at the source, nothing downloaded.
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     await expect(status).toContainText('Completed · 12 unchanged')
     await expect(card.getByLabel('Backup folder')).toContainText('12 files')
     expect(media()).toBe(12)
@@ -65,7 +65,7 @@ test('choose a backup folder, Execute, see the last backup; run again and see th
     await expect(check).toBeHidden()
 
     // The history tells each file's outcome: the second run's are all unchanged.
-    await card.getByRole('button', { name: 'History' }).click()
+    await card.getByRole('button', { name: /^History of / }).click()
     const history = page.getByRole('dialog', { name: 'Drive (local double)' })
     await expect(history.getByRole('region', { name: /^Run of / })).toContainText('Unchanged12')
     await expect(history.locator('.outcome').first()).toHaveText('Unchanged')

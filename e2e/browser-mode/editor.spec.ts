@@ -95,6 +95,10 @@ test('create a provider: a syntax error is marked at its line, fixed, saved, and
   await page.setViewportSize({ width: 1280, height: 820 })
   await page.goto(url)
   await page.getByRole('button', { name: 'New provider' }).click()
+  await page
+    .getByRole('dialog', { name: 'New provider' })
+    .getByRole('button', { name: /^Blank/ })
+    .click()
   const draft = editorOf(page, 'New provider')
   await expect(draft.getByRole('textbox', { name: 'Provider name' })).toBeFocused()
   await expect(draft).toContainText('Not saved yet')

@@ -14,7 +14,7 @@ test('Execute runs the provider against the Drive double and the card shows it c
     })
     await page.goto(url)
     const card = page.getByRole('article', { name: 'Drive (local double)' })
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     const status = card.getByRole('status')
     // 25 listed: 23 files downloaded, 2 Google Docs skipped for want of a checksum.
     await expect(status).toContainText('Completed')
@@ -26,7 +26,7 @@ test('Execute runs the provider against the Drive double and the card shows it c
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'run-completed.png') })
 
     // A second click starts a second, independent run.
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     await expect.poll(() => drive.requests.filter((r) => r.query.alt === 'media').length).toBe(46)
     await expect(status).toContainText('Completed')
   } finally {

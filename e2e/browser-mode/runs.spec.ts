@@ -19,7 +19,7 @@ test('a run you can watch: the bar moves, Stop cancels it, and the history keeps
     })
     await page.goto(url)
     const card = page.getByRole('article', { name: PROVIDER })
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
 
     // The bar counts files done of files listed, and it moves.
     const bar = card.getByRole('progressbar', { name: 'Files backed up' })
@@ -36,7 +36,7 @@ test('a run you can watch: the bar moves, Stop cancels it, and the history keeps
 
     // Stop ends the run at once; the card says what it had done.
     const stopAt = await done()
-    await card.getByRole('button', { name: 'Stop' }).click()
+    await card.getByRole('button', { name: /^Stop the run of / }).click()
     await expect(card.getByRole('status')).toContainText(/^Cancelled · \d+ of 40 files/)
     await expect(card.getByRole('button', { name: /Stop/ })).toHaveCount(0)
     const stoppedRequests = drive.requests.length
@@ -46,7 +46,7 @@ test('a run you can watch: the bar moves, Stop cancels it, and the history keeps
     expect(cancelledDone).toBeLessThan(40)
 
     // The history has the cancelled run, with the files it reached.
-    await card.getByRole('button', { name: 'History' }).click()
+    await card.getByRole('button', { name: /^History of / }).click()
     const history = page.getByRole('dialog', { name: PROVIDER })
     const runs = history.getByRole('navigation', { name: 'Runs, newest first' }).getByRole('button')
     await expect(runs).toHaveCount(1)
@@ -65,12 +65,12 @@ test('a run you can watch: the bar moves, Stop cancels it, and the history keeps
 
     // Another Execute, at full speed this time, completes.
     drive.faults.downloadDelayMs = 0
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     await expect(card.getByRole('status')).toContainText('Completed with 4 failed · 36 files', {
       timeout: 30_000,
     })
 
-    await card.getByRole('button', { name: 'History' }).click()
+    await card.getByRole('button', { name: /^History of / }).click()
     await expect(runs).toHaveCount(2)
     // A run with failed files is not shown as a plain success.
     await expect(runs.nth(0)).toContainText('Completed with 4 failed')

@@ -60,12 +60,12 @@ test('a schedule set in the page runs by itself; a failing one brings a notice i
   }
   await expect(notices.getByRole('article')).toHaveCount(0)
   // Flaky keeps failing every second; its run count grows, and no notice comes.
-  await flaky.getByRole('button', { name: 'History' }).click()
+  await flaky.getByRole('button', { name: /^History of / }).click()
   const history = page.getByRole('dialog', { name: 'Flaky' })
   const runs = history.getByRole('navigation', { name: 'Runs, newest first' }).getByRole('button')
   const before = await runs.count()
   await history.getByRole('button', { name: 'Close' }).click()
-  await flaky.getByRole('button', { name: 'History' }).click()
+  await flaky.getByRole('button', { name: /^History of / }).click()
   await expect.poll(() => runs.count(), { timeout: 20_000 }).toBeGreaterThan(before + 1)
   await history.getByRole('button', { name: 'Close' }).click()
   await expect(notices.getByRole('article')).toHaveCount(0)

@@ -32,7 +32,7 @@ test('the desktop window shows the Google Drive card and its code in the editor'
   try {
     const page = await app.firstWindow()
     const card = page.getByRole('article', { name: 'Google Drive' })
-    await expect(card.getByRole('button', { name: 'Execute', exact: true })).toBeVisible()
+    await expect(card.getByRole('button', { name: /^Execute / })).toBeVisible()
     await card.getByRole('button', { name: 'Google Drive', exact: true }).click()
     await expect(page.getByRole('region', { name: 'Editor: Google Drive' })).toContainText(
       'function list_file_ids()',

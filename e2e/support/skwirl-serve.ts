@@ -28,6 +28,8 @@ export interface SkwirlFixture {
   }): Promise<RunningSkwirl>
   /** The provider as stored in the database now (what the running server wrote), or null. */
   storedProvider(name: string): Provider | null
+  /** Stops the server as Ctrl-C would (the page stays, without anyone to talk to). */
+  stop(): Promise<void>
 }
 
 export const test = base.extend<{ skwirl: SkwirlFixture }>({
@@ -46,6 +48,9 @@ export const test = base.extend<{ skwirl: SkwirlFixture }>({
         const started = await startServe(dataDir, env)
         child = started.child
         return { url: started.url, origin: new URL(started.url).origin }
+      },
+      stop: async () => {
+        if (child) await stop(child)
       },
       storedProvider: (name) => {
         const db = openDatabase(dataDir)

@@ -1,13 +1,19 @@
 // The desktop app forks runners as Electron utility processes; the core only sees RunnerProcess.
-import { utilityProcess } from 'electron'
+import { app, utilityProcess } from 'electron'
 import type { MainToRunner, RunnerToMain } from '../shared/runner-protocol'
-import type { RunnerExit, RunnerLauncher } from './core/runner-process'
+import {
+  procUsage,
+  type RunnerExit,
+  type RunnerLauncher,
+  type RunnerUsage,
+} from './core/runner-process'
 
 const STDERR_TAIL = 4096
 
 export function utilityProcessLauncher(runnerScript: string): RunnerLauncher {
   return ({ memoryMb }) => {
-    const child = utilityProcess.fork(runnerScript, [], {
+    // The runner watches this pid from a thread of its own and ends itself when it is gone.
+    const child = utilityProcess.fork(runnerScript, [String(process.pid)], {
       serviceName: 'Skwirl runner',
       execArgv: [`--max-old-space-size=${memoryMb}`],
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -31,6 +37,7 @@ export function utilityProcessLauncher(runnerScript: string): RunnerLauncher {
       get pid() {
         return child.pid
       },
+      usage: () => procUsage(child.pid) ?? metricsUsage(child.pid),
       send: (message: MainToRunner) => {
         if (!exited) child.postMessage(message)
       },
@@ -45,4 +52,12 @@ export function utilityProcessLauncher(runnerScript: string): RunnerLauncher {
       },
     }
   }
+}
+
+/** Electron's own figures for a child, where /proc is not there (macOS, Windows). */
+function metricsUsage(pid: number | undefined): RunnerUsage | null {
+  const metric = app.getAppMetrics().find((m) => m.pid === pid)
+  const seconds = metric?.cpu.cumulativeCPUUsage
+  if (!metric || seconds === undefined) return null
+  return { cpuMs: seconds * 1000, residentBytes: metric.memory.workingSetSize * 1024 }
 }

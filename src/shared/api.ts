@@ -1,3 +1,5 @@
+import type { Stage } from './runner-protocol'
+
 // The contract between the renderer and main: every call the renderer can make and every event
 // main can push. The Electron preload, the browser-mode socket client and main's handler table
 // are all typed against these two interfaces.
@@ -75,6 +77,24 @@ export type RunPhase = 'starting' | 'listing' | 'backing-up'
 export type RunEndReason =
   'error' | 'runner' | 'interrupted' | 'destination' | 'sign-in' | 'stopped' | 'closed'
 
+/**
+ * Why a failed run failed, as a category the screen may show (never the message itself, which
+ * is in the run's log): where it stopped and one line ("HTTP 404 at line 12").
+ */
+export interface RunFailure {
+  stage: Stage
+  kind: 'network' | 'sign-in' | 'http' | 'lua' | 'limit' | 'runner'
+  /**
+   * "Network unreachable", "Sign-in needed (HTTP 401)", "HTTP 404 at line 12", "Lua error at
+   * line 3", "Limit hit: CPU time"…
+   */
+  summary: string
+  /** The provider's line the error names, when it names one. */
+  line: number | null
+  /** The HTTP status, when an HTTP answer ended the run. */
+  status: number | null
+}
+
 /** What only the process running a run knows about it, while it runs. */
 export interface RunLive {
   /** The name of the file being backed up, once its metadata is known. */
@@ -99,6 +119,8 @@ export interface RunState {
   phase: RunPhase
   /** null while running and for a completed run. */
   reason: RunEndReason | null
+  /** For a run that failed because of its provider or runner: where and what kind; else null. */
+  failure: RunFailure | null
   startedAt: string
   finishedAt: string | null
   listed: number
@@ -175,6 +197,50 @@ export interface RunFilesPage {
   files: RunFile[]
   /** False for an older run whose file list was let go to save space (its counts remain). */
   kept: boolean
+}
+
+/** One line of a run's log, as the run wrote it (secrets masked, long lines cut). */
+export interface RunLogLine {
+  /** Its place in the run's log, from 0. */
+  seq: number
+  at: string
+  level: LogLevel
+  stage: Stage | null
+  fileId: string | null
+  message: string
+  /** The provider's line the message names ("Dropbox:42: …"), when it names one. */
+  line: number | null
+}
+
+export interface RunLogQuery {
+  runId: string
+  /** The levels to show; all four for everything. */
+  levels: LogLevel[]
+  /** Lines whose message or file id holds this text (any case); "" for all. */
+  search: string
+  /** Only the lines about this file; null for all. */
+  fileId: string | null
+  offset: number
+  /** At most RUN_LOG_PAGE_MAX. */
+  limit: number
+}
+
+export const RUN_LOG_PAGE_MAX = 500
+/** How many lines of one run's log the database keeps (the log file keeps them all). */
+export const RUN_LOG_LINES_KEPT = 20_000
+export const RUN_LOG_SEARCH_MAX = 200
+
+export interface RunLogPage {
+  /** How many lines match the query in all. */
+  total: number
+  offset: number
+  lines: RunLogLine[]
+  /** The run's kept lines by level (whatever the query). */
+  counts: Record<LogLevel, number>
+  /** False for an older run whose log was let go with its file list (the log file has it). */
+  kept: boolean
+  /** Lines past RUN_LOG_LINES_KEPT that were not kept. */
+  dropped: number
 }
 
 /** Where the log is, and whether the system opened it (desktop) or the screen should say where. */
@@ -254,6 +320,8 @@ export interface ProviderOptions {
   destination: string | null
   /** Previous versions older than this many days are pruned after a completed run. */
   retentionDays: number
+  /** When its backups run by themselves (off by default). */
+  schedule: Schedule
 }
 
 /** A change to some of a provider's options; destination is text as typed (checked by main). */
@@ -266,6 +334,7 @@ export const RETENTION_DAYS_MAX = 36_500
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
   destination: null,
   retentionDays: DEFAULT_RETENTION_DAYS,
+  schedule: { kind: 'off' },
 }
 
 export interface ExecuteOptions {
@@ -369,8 +438,19 @@ export interface ShippedUpdate {
   shipped: string
 }
 
+/** A shipped provider offered under "New provider" as a starting point. */
+export interface ProviderTemplate {
+  id: string
+  name: string
+  /** One line: what it backs up. */
+  description: string
+  code: string
+}
+
 export interface SkwirlApi {
   listProviders(): Promise<ProviderListItem[]>
+  /** The shipped providers the gallery offers as templates (Google Drive, Dropbox, WebDAV, S3). */
+  listProviderTemplates(): Promise<ProviderTemplate[]>
   getProvider(id: string): Promise<Provider>
   /** Creates a provider; the name must be free and the code must compile. */
   createProvider(input: ProviderInput): Promise<Provider>
@@ -398,14 +478,14 @@ export interface SkwirlApi {
   listProviderRuns(providerId: string): Promise<RunState[]>
   /** A page of the files a recorded run reached, in the order it reached them. */
   listRunFiles(query: RunFilesQuery): Promise<RunFilesPage>
+  /** A page of a recorded run's log lines, filtered by level, text and file. */
+  listRunLog(query: RunLogQuery): Promise<RunLogPage>
   /** Stops a run this process is running: its runner ends at once and it is recorded cancelled. */
   cancelRun(runId: string): Promise<void>
   /** Opens the log file with the system (desktop); in browser mode, answers where it is. */
   openLogFile(): Promise<LogFileInfo>
   /** Every provider's schedule, next run and last good backup. */
   listBackupStatus(): Promise<BackupOverview>
-  /** Sets a provider's schedule ({ kind: 'off' } turns it off). */
-  setSchedule(providerId: string, schedule: Schedule): Promise<BackupStatus>
   getAppSettings(): Promise<AppSettingsView>
   /** Changes the given settings, keeps the others. */
   updateAppSettings(changes: Partial<AppSettings>): Promise<AppSettingsView>
@@ -482,6 +562,7 @@ export type EventName = keyof SkwirlEvents
 
 export const API_METHODS = [
   'listProviders',
+  'listProviderTemplates',
   'getProvider',
   'createProvider',
   'updateProvider',
@@ -495,10 +576,10 @@ export const API_METHODS = [
   'listRuns',
   'listProviderRuns',
   'listRunFiles',
+  'listRunLog',
   'cancelRun',
   'openLogFile',
   'listBackupStatus',
-  'setSchedule',
   'getAppSettings',
   'updateAppSettings',
   'listProviderOptions',

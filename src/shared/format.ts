@@ -62,6 +62,14 @@ export function formatFullTime(iso: string): string {
   return Number.isNaN(time) ? '' : fullFormat.format(new Date(time))
 }
 
+const clockFormat = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'medium' })
+
+/** The time of day with seconds ("11:02:15 AM"): tells apart runs started the same minute. */
+export function formatClockTime(iso: string): string {
+  const time = Date.parse(iso)
+  return Number.isNaN(time) ? '' : clockFormat.format(new Date(time))
+}
+
 /** How long something took: "0.4 s", "12 s", "2 min 13 s", "1 h 2 min", "3 d 4 h". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—'

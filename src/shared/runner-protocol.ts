@@ -14,6 +14,11 @@ export interface RunnerLimits {
   memoryMb: number
   /** A response or stream silent for this long fails. */
   httpSilenceMs: number
+  /**
+   * An HTTP host call not finished after this long fails, however steadily its data trickles
+   * (a download gets 10 s more per MiB its metadata promised; a call may set its own timeout).
+   */
+  httpDeadlineMs: number
 }
 
 export const DEFAULT_LIMITS: RunnerLimits = {
@@ -21,6 +26,7 @@ export const DEFAULT_LIMITS: RunnerLimits = {
   watchdogMs: 15_000,
   memoryMb: 512,
   httpSilenceMs: 60_000,
+  httpDeadlineMs: 300_000,
 }
 
 export interface FileMetadata {
@@ -75,6 +81,8 @@ export type HostCall =
       auth: AuthName | null
       /** false: one try only (transient failures are retried by default). */
       retry?: boolean
+      /** The provider's own deadline for this call (its `timeout`), instead of the run's. */
+      timeoutMs?: number
     }
   | {
       method: 'download_url'
@@ -84,6 +92,7 @@ export type HostCall =
       /** What the metadata promised, so main can check the bytes it streams. */
       expected: ExpectedDownload | null
       retry?: boolean
+      timeoutMs?: number
     }
   | {
       method: 'http.request'
@@ -96,6 +105,7 @@ export type HostCall =
       auth: AuthName | null
       /** Retried when transient: by default only for idempotent verbs (GET, PUT, DELETE…). */
       retry?: boolean
+      timeoutMs?: number
     }
   /**
    * The workflow (not the provider) asks, after a file's metadata, whether to download it: a run

@@ -1,14 +1,22 @@
 import type {
   AppSettings,
   ExecuteOptions,
+  LogLevel,
   ProviderInput,
   ProviderOptionsPatch,
   ProviderUpdate,
   RunFilesQuery,
   SettingsChanges,
+  RunLogQuery,
   SkwirlApi,
 } from './api'
-import { DEFAULT_APP_SETTINGS, LOG_LEVELS, RUN_FILES_PAGE_MAX } from './api'
+import {
+  DEFAULT_APP_SETTINGS,
+  LOG_LEVELS,
+  RUN_FILES_PAGE_MAX,
+  RUN_LOG_PAGE_MAX,
+  RUN_LOG_SEARCH_MAX,
+} from './api'
 import { ApiError } from './errors'
 import { DECLARATION_LIMITS } from './provider-declaration'
 import { MAX_PROVIDER_CODE_LENGTH, MAX_PROVIDER_NAME_LENGTH } from './provider-rules'
@@ -223,7 +231,11 @@ function parseExecuteOptions(method: string, value: unknown): ExecuteOptions {
 const MAX_FOLDER_PATH_LENGTH = 4096
 
 function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch {
-  const patch = parseObject(method, 'the options', value, ['destination', 'retentionDays'])
+  const patch = parseObject(method, 'the options', value, [
+    'destination',
+    'retentionDays',
+    'schedule',
+  ])
   const result: ProviderOptionsPatch = {}
   if (patch.destination !== undefined) {
     const destination = patch.destination
@@ -238,11 +250,52 @@ function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch
   if (patch.retentionDays !== undefined) {
     result.retentionDays = parseCount(method, 'retentionDays', patch.retentionDays, 36_500)
   }
+  if (patch.schedule !== undefined) result.schedule = parseSchedule(method, patch.schedule)
   return result
+}
+
+function parseRunLogQuery(method: string, value: unknown): RunLogQuery {
+  const query = parseObject(method, 'the query', value, [
+    'runId',
+    'levels',
+    'search',
+    'fileId',
+    'offset',
+    'limit',
+  ])
+  const levels = query.levels
+  if (
+    !Array.isArray(levels) ||
+    levels.length > LOG_LEVELS.length ||
+    !levels.every((level) => (LOG_LEVELS as readonly unknown[]).includes(level))
+  ) {
+    invalid(
+      `${method}: levels must be a list of ${LOG_LEVELS.join(', ')}, got ${describe(levels)}.`,
+    )
+  }
+  if (typeof query.search !== 'string' || query.search.length > RUN_LOG_SEARCH_MAX) {
+    invalid(`${method}: search must be a string of at most ${RUN_LOG_SEARCH_MAX} characters.`)
+  }
+  const fileId = query.fileId
+  if (
+    fileId !== null &&
+    (typeof fileId !== 'string' || fileId.length === 0 || fileId.length > 4096)
+  ) {
+    invalid(`${method}: fileId must be a file id or null, got ${describe(fileId)}.`)
+  }
+  return {
+    runId: parseId(method, 'runId', query.runId),
+    levels: [...new Set(levels as LogLevel[])],
+    search: query.search,
+    fileId,
+    offset: parseCount(method, 'offset', query.offset, Number.MAX_SAFE_INTEGER),
+    limit: parseCount(method, 'limit', query.limit, RUN_LOG_PAGE_MAX),
+  }
 }
 
 export const argParsers: ArgParsers = {
   listProviders: (args) => (arity('listProviders', args, 0), []),
+  listProviderTemplates: (args) => (arity('listProviderTemplates', args, 0), []),
   getProvider: (args) => (arity('getProvider', args, 1), [parseId('getProvider', 'id', args[0])]),
   createProvider: (args) => (
     arity('createProvider', args, 1),
@@ -286,13 +339,10 @@ export const argParsers: ArgParsers = {
     arity('listRunFiles', args, 1),
     [parseRunFilesQuery('listRunFiles', args[0])]
   ),
+  listRunLog: (args) => (arity('listRunLog', args, 1), [parseRunLogQuery('listRunLog', args[0])]),
   cancelRun: (args) => (arity('cancelRun', args, 1), [parseId('cancelRun', 'runId', args[0])]),
   openLogFile: (args) => (arity('openLogFile', args, 0), []),
   listBackupStatus: (args) => (arity('listBackupStatus', args, 0), []),
-  setSchedule: (args) => (
-    arity('setSchedule', args, 2),
-    [parseId('setSchedule', 'providerId', args[0]), parseSchedule('setSchedule', args[1])]
-  ),
   getAppSettings: (args) => (arity('getAppSettings', args, 0), []),
   updateAppSettings: (args) => (
     arity('updateAppSettings', args, 1),

@@ -104,6 +104,7 @@ describe('provider set, run --dest and verify', () => {
     expect(listed.find((p) => p.name === 'Drive')?.options).toEqual({
       destination: dir,
       retentionDays: 7,
+      schedule: { kind: 'off' },
     })
 
     const first = await skwirl(['run', 'Drive', '--json'])
@@ -222,8 +223,9 @@ describe('one run at a time per destination', () => {
     const dir = folder('shared')
     mkdirSync(dir)
     const file = providerFile(drive)
-    const first = startSkwirl(['run', file, '--dest', dir, '--json'], data.dir)
-    await stderrMatching(first, /^drive-double: \d+ listed, [1-9]\d* downloaded/m)
+    // --verbose: the log's lines on stderr; the listing is done once the folder is held.
+    const first = startSkwirl(['run', file, '--dest', dir, '--json', '-v'], data.dir)
+    await stderrMatching(first, /^info: \[run=\S+ provider="drive-double" stage=list\] listed 12/m)
     const second = startSkwirl(['run', file, '--dest', dir, '--json'], data.dir)
     const waiting = await stderrMatching(second, /^skwirl: .* is in use; waiting for .*$/m)
     expect(waiting).toBe(

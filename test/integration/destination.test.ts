@@ -2,7 +2,16 @@
 // into a real folder, against the Drive double. What lands on disk (bytes, mtimes, versions, the
 // manifest) and what the double was asked for.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
@@ -204,8 +213,10 @@ describe('a backup into a destination', () => {
         name: 'Scheduled Drive',
         code: googleDriveCodeFor(double.url),
       })
-      scheduled.options.set(provider.id, { destination: dir })
-      scheduled.setSchedule(provider.id, { kind: 'interval', hours: 1 })
+      scheduled.setOptions(provider.id, {
+        destination: dir,
+        schedule: { kind: 'interval', hours: 1 },
+      })
       clock.time += 3_600_000
       const [slot] = scheduled.scheduler.runDue()
       expect(slot).toMatchObject({ status: 'started' })
@@ -215,5 +226,37 @@ describe('a backup into a destination', () => {
     } finally {
       await scheduled.dispose()
     }
+  })
+
+  it('prunes versions older than the retention after a completed run, and only then', async () => {
+    const files = makeFiles(2, { minSize: 100, maxSize: 500, seed: 8 })
+    const { double, dir } = await setUp(files)
+    expectCompleted(await run(double, { destination: dir }))
+    // A version folder from long ago (and one the manifest lists whose folder is gone).
+    const versions = join(dir, '.skwirl', 'versions')
+    const old = join(versions, '2020-01-01T00-00-00.000Z')
+    mkdirSync(old, { recursive: true })
+    writeFileSync(join(old, 'ancient.txt'), 'from 2020')
+    const changed = files[0] as DriveFile
+    changed.content = Buffer.from('changed')
+    changed.modifiedTime = '2026-03-03T03:03:03.000Z'
+
+    // A run that fails (its listing) prunes nothing.
+    const failing = await run(double, { destination: dir, retentionDays: 30 }, (code) =>
+      code.replace('function list_file_ids()', 'function list_file_ids() error("down")'),
+    )
+    expect(failing.status).toBe('failed')
+    expect(existsSync(old)).toBe(true)
+
+    const done = await run(double, { destination: dir, retentionDays: 30 })
+    expectCompleted(done)
+    expect(existsSync(old)).toBe(false)
+    // This run's own versions stay, whatever the retention.
+    const stamp = done.startedAt.replaceAll(':', '-')
+    expect(versionFiles(dir)).toEqual([`${stamp}/${changed.name}`])
+    const kept = await run(double, { destination: dir, retentionDays: 0 })
+    expectCompleted(kept)
+    // Retention 0: only the newest run's previous copies are kept (this one made none).
+    expect(versionFiles(dir)).toEqual([])
   })
 })

@@ -2,12 +2,14 @@
 // runner against the local Dropbox double: Skwirl's own sign-in (the app key and secret as
 // settings, OAuth with PKCE, the access token added and renewed by main), cursor paging, downloads
 // by id with "HTTP header safe" JSON, and Dropbox's failures.
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunOutcome } from '../../src/main/core/run-manager'
 import type { Provider } from '../../src/shared/api'
 import {
+  contentOf,
   DEFAULT_APP,
   makeFiles,
   startDropboxDouble,
@@ -150,7 +152,7 @@ describe('the Dropbox provider', () => {
         stage: 'download',
         message: expect.stringMatching(
           new RegExp(
-            `download ended after ${listedSize + 10} bytes but the metadata says ${listedSize}$`,
+            `the server announced ${listedSize + 10} bytes but the metadata says ${listedSize}; not downloaded$`,
           ),
         ),
       },
@@ -278,5 +280,34 @@ describe('the Dropbox provider', () => {
         ),
       },
     ])
+  })
+})
+
+describe('the Dropbox provider into a destination', () => {
+  it('keeps each file at its Dropbox path, and a second run downloads nothing', async () => {
+    const files = makeFiles(10)
+    const target = await double(files)
+    const dir = mkdtempSync(join(tmpdir(), 'skwirl-dropbox-dest-'))
+    try {
+      const provider = await signedIn(target)
+      const first = await core.runs.start(provider, { destination: dir }).done
+      expect(first).toMatchObject({ status: 'completed', downloaded: 10, failed: 0 })
+      for (const file of files) {
+        // path_display ("/Photos/Été 2024/Résumé 0003.bin") is the place in the folder.
+        const path = join(dir, ...file.path.split('/').filter(Boolean))
+        expect(readFileSync(path).equals(contentOf(file)), file.path).toBe(true)
+        expect(statSync(path).mtime.toISOString()).toBe(
+          new Date(file.client_modified).toISOString(),
+        )
+      }
+      // Dropbox's content_hash is not an MD5: the size is checked, the hash compared as text.
+      const downloads = () => target.requests.filter((r) => r.path.endsWith('/files/download'))
+      const before = downloads().length
+      const second = await core.runs.start(provider, { destination: dir }).done
+      expect(second).toMatchObject({ status: 'completed', downloaded: 0, unchanged: 10 })
+      expect(downloads()).toHaveLength(before)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

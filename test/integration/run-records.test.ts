@@ -137,6 +137,7 @@ describe('recording a run', () => {
       status: 'completed',
       phase: 'backing-up',
       reason: null,
+      failure: null,
       listed: 12,
       downloaded: 9,
       failed: 3,
@@ -225,6 +226,7 @@ describe('recording a run', () => {
         status: 'running',
         phase: 'starting',
         reason: null,
+        failure: null,
         startedAt: new Date(Date.UTC(2025, 0, 1, 0, n)).toISOString(),
         finishedAt: null,
         listed: 1,
@@ -274,7 +276,7 @@ describe('recording a run', () => {
   })
 })
 
-describe('the record of skipped files and retries (migration 5)', () => {
+describe('the record of skipped files and retries (migration 9)', () => {
   it('keeps older runs, says which of their downloads were verified, and takes the new outcomes', () => {
     const data = makeDataDir()
     cleanups.push(data.remove)
@@ -463,6 +465,7 @@ describe('runs left running at start', () => {
         status: 'running',
         phase: 'listing',
         reason: null,
+        failure: null,
         startedAt: new Date().toISOString(),
         finishedAt: null,
         listed: 7,

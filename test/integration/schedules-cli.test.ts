@@ -61,7 +61,7 @@ function start(dir: string, args: string[], extra?: Record<string, string>) {
     child.once('error', reject)
     child.once('close', (code) => resolve({ code, stdout, stderr }))
   })
-  return { child, finished, stdout: () => stdout }
+  return { child, finished, stdout: () => stdout, stderr: () => stderr }
 }
 
 const skwirl = (dir: string, args: string[], extra?: Record<string, string>) =>
@@ -115,8 +115,11 @@ describe('provider set --schedule and provider list', () => {
         name: 'Google Drive',
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
-        options: { destination: null, retentionDays: 30 },
-        schedule: { kind: 'daily', time: '02:30' },
+        options: {
+          destination: null,
+          retentionDays: 30,
+          schedule: { kind: 'daily', time: '02:30' },
+        },
         nextRunAt: expect.stringMatching(/T(00|01):30:00\.000Z$/), // 02:30 in Berlin
         lastRun: null,
         lastGoodBackupAt: null,
@@ -183,7 +186,7 @@ describe('serve', () => {
       (await skwirl(dir, ['provider', 'set', 'Ticker', '--schedule', 'hourly'], knob)).code,
     ).toBe(0)
     const serve = start(dir, ['serve', '--port', '0'], knob)
-    await vi.waitFor(() => expect(serve.stdout()).toMatch(/Running the schedules of 1 provider/), {
+    await vi.waitFor(() => expect(serve.stderr()).toMatch(/Running the schedules of 1 provider/), {
       timeout: 15_000,
     })
     await vi.waitFor(

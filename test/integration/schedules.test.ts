@@ -54,6 +54,17 @@ async function call(h: Harness, method: string, ...args: unknown[]) {
   return dispatch(h.core.handlers, method, args, h.core.logger)
 }
 
+/** A schedule is one of the provider's options: set through setProviderOptions. */
+async function setSchedule(h: Harness, providerId: string, schedule: unknown) {
+  return call(h, 'setProviderOptions', providerId, { schedule })
+}
+
+/** The provider's status as listBackupStatus answers it. */
+async function statusOf(h: Harness, providerId: string) {
+  const overview = await h.core.handlers.listBackupStatus()
+  return overview.providers.find((p) => p.providerId === providerId)
+}
+
 /** Records a finished run as the run manager would, started `startedAt`, lasting a minute. */
 function recordRun(
   core: SkwirlCore,
@@ -68,6 +79,7 @@ function recordRun(
     status: 'running',
     phase: 'starting',
     reason: null,
+    failure: null,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: null,
     listed: 0,
@@ -102,25 +114,28 @@ describe('schedules through the API', () => {
   it('sets, shows and clears a schedule; the next run is in the schedule’s zone', async () => {
     const h = harness()
     const [drive] = h.core.providers.list()
-    const set = await call(h, 'setSchedule', drive!.id, { kind: 'daily', time: '02:30' })
+    const set = await setSchedule(h, drive!.id, { kind: 'daily', time: '02:30' })
     expect(set).toEqual({
       ok: true,
-      value: {
-        providerId: drive!.id,
-        schedule: { kind: 'daily', time: '02:30' },
-        nextRunAt: '2025-06-16T00:30:00.000Z', // 02:30 CEST tomorrow
-        lastGoodBackupAt: null,
-        overdue: false,
-      },
+      value: { destination: null, retentionDays: 30, schedule: { kind: 'daily', time: '02:30' } },
     })
+    expect(await statusOf(h, drive!.id)).toEqual({
+      providerId: drive!.id,
+      schedule: { kind: 'daily', time: '02:30' },
+      nextRunAt: '2025-06-16T00:30:00.000Z', // 02:30 CEST tomorrow
+      lastGoodBackupAt: null,
+      overdue: false,
+    })
+    expect(h.core.options.get(drive!.id).schedule).toEqual({ kind: 'daily', time: '02:30' })
     expect(h.events.map((e) => e.event)).toContain('backup-status:changed')
     const overview = await call(h, 'listBackupStatus')
     expect(overview).toMatchObject({
       ok: true,
       value: { timeZone: 'Europe/Berlin', hourMs: HOUR, providers: [{ providerId: drive!.id }] },
     })
-    const off = await call(h, 'setSchedule', drive!.id, { kind: 'off' })
-    expect(off).toMatchObject({ ok: true, value: { schedule: { kind: 'off' }, nextRunAt: null } })
+    const off = await setSchedule(h, drive!.id, { kind: 'off' })
+    expect(off).toMatchObject({ ok: true, value: { schedule: { kind: 'off' } } })
+    expect(await statusOf(h, drive!.id)).toMatchObject({ nextRunAt: null })
   })
 
   it.each([
@@ -132,22 +147,23 @@ describe('schedules through the API', () => {
   ])('refuses the schedule %j', async (schedule, why) => {
     const h = harness()
     const [drive] = h.core.providers.list()
-    const answer = await call(h, 'setSchedule', drive!.id, schedule)
+    const answer = await call(h, 'setProviderOptions', drive!.id, { retentionDays: 3, schedule })
     expect(answer).toEqual({
       ok: false,
       error: { code: 'invalid-argument', message: expect.stringMatching(why) },
     })
     expect(h.core.schedules.all()).toEqual([])
+    expect(h.core.options.get(drive!.id).retentionDays).toBe(30)
   })
 
   it('answers not-found for a provider that is not there, and forgets a deleted provider’s schedule', async () => {
     const h = harness()
-    expect(await call(h, 'setSchedule', 'nope', { kind: 'interval', hours: 2 })).toMatchObject({
+    expect(await setSchedule(h, 'nope', { kind: 'interval', hours: 2 })).toMatchObject({
       ok: false,
       error: { code: 'not-found' },
     })
     const [drive] = h.core.providers.list()
-    await call(h, 'setSchedule', drive!.id, { kind: 'interval', hours: 2 })
+    await setSchedule(h, drive!.id, { kind: 'interval', hours: 2 })
     expect(h.core.schedules.all()).toHaveLength(1)
     await call(h, 'deleteProvider', drive!.id)
     expect(h.core.schedules.all()).toEqual([])
@@ -156,12 +172,21 @@ describe('schedules through the API', () => {
   it('setting the schedule a provider already has does not move its next run', async () => {
     const h = harness()
     const [drive] = h.core.providers.list()
-    await call(h, 'setSchedule', drive!.id, { kind: 'interval', hours: 6 })
+    await setSchedule(h, drive!.id, { kind: 'interval', hours: 6 })
     h.clock.time += 2 * HOUR
-    const again = await call(h, 'setSchedule', drive!.id, { kind: 'interval', hours: 6 })
-    expect(again).toMatchObject({ value: { nextRunAt: new Date(NOW + 6 * HOUR).toISOString() } })
-    const changed = await call(h, 'setSchedule', drive!.id, { kind: 'interval', hours: 12 })
-    expect(changed).toMatchObject({ value: { nextRunAt: new Date(NOW + 14 * HOUR).toISOString() } })
+    await setSchedule(h, drive!.id, { kind: 'interval', hours: 6 })
+    expect(await statusOf(h, drive!.id)).toMatchObject({
+      nextRunAt: new Date(NOW + 6 * HOUR).toISOString(),
+    })
+    // Another option changed alone leaves the schedule alone.
+    await call(h, 'setProviderOptions', drive!.id, { retentionDays: 7 })
+    expect(await statusOf(h, drive!.id)).toMatchObject({
+      nextRunAt: new Date(NOW + 6 * HOUR).toISOString(),
+    })
+    await setSchedule(h, drive!.id, { kind: 'interval', hours: 12 })
+    expect(await statusOf(h, drive!.id)).toMatchObject({
+      nextRunAt: new Date(NOW + 14 * HOUR).toISOString(),
+    })
   })
 })
 
@@ -170,7 +195,7 @@ describe('last good backup', () => {
     const h = harness()
     const [drive] = h.core.providers.list()
     const id = drive!.id
-    await call(h, 'setSchedule', id, { kind: 'daily', time: '02:30' })
+    await setSchedule(h, id, { kind: 'daily', time: '02:30' })
     recordRun(h.core, id, NOW - 100 * HOUR, { downloaded: 5 }) // good
     recordRun(h.core, id, NOW - 60 * HOUR, { downloaded: 4, failed: 1 }) // completed with a failure
     recordRun(h.core, id, NOW - 30 * HOUR, { status: 'failed', reason: 'error' })
@@ -255,7 +280,7 @@ describe('a scheduled run that fails', () => {
 
   async function failScheduledRun(h: Harness): Promise<void> {
     const provider = h.core.providers.create({ name: 'Flaky Cloud', code: FAILING })
-    await call(h, 'setSchedule', provider.id, { kind: 'interval', hours: 1 })
+    await setSchedule(h, provider.id, { kind: 'interval', hours: 1 })
     h.clock.time += HOUR
     const [slot] = h.core.scheduler.runDue()
     expect(slot).toMatchObject({ status: 'started' })

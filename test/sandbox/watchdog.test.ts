@@ -1,14 +1,14 @@
 // A runner stuck inside a builtin, where the count hook cannot stop it, is killed by main's
-// watchdog in bounded time; a runner that is waiting on the host is not.
+// watchdog once it has computed for the watchdog's limit without calling the host, whatever it
+// sends meanwhile; a runner that is waiting on the host is not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestCore, type TestCore } from '../support/fixtures'
 import { luaLiteral, provider, run, runError, startLocalServer, type LocalServer } from './harness'
 
 const CPU_MS = 500
 const WATCHDOG_MS = 1500
-/** The watchdog looks every 250 ms; the rest is runner start and a busy machine. */
-const SLACK_MS = 3000
-const WATCHDOG_MESSAGE = /the runner was killed: it neither called the host nor reported for \d+ s/
+const WATCHDOG_MESSAGE =
+  /the runner was killed: it computed for more than \d+ s without calling the host \(a builtin/
 
 let core: TestCore
 let server: LocalServer
@@ -38,25 +38,16 @@ const stuck: Array<{ name: string; lua: string }> = [
       string.find(string.rep("a", 40), string.rep("a*", 20) .. "b")`,
   },
   {
-    name: 'table.sort with a comparator that never returns',
-    lua: 'table.sort({ 3, 2, 1 }, function(a, b) while true do end end)',
-  },
-  {
-    name: 'a string.gsub callback that never returns, under pcall',
-    lua: 'while true do pcall(string.gsub, "abc", "%w", function() while true do end end) end',
-  },
-  {
-    name: 'an xpcall message handler that never returns',
-    lua: 'xpcall(error, function() while true do end end)',
-  },
-  {
-    name: 'a load reader that never returns',
-    lua: 'load(function() while true do end end)',
+    // Each match takes a fraction of a second; the prints between them were taken as signs of
+    // life, and the few instructions around them never spend the CPU budget.
+    name: 'pattern matches one after another, printing between them',
+    lua: 'while true do print("alive") string.find(string.rep("a", 20), string.rep("a*", 6) .. "b") end',
   },
 ]
 
 describe('the watchdog kills a runner stuck inside a builtin', () => {
-  // Concurrently: the watchdog goes by wall-clock silence, which sharing the CPU does not change.
+  // The watchdog goes by the runner's CPU time (not the wall clock, not its messages): the
+  // message says it was the watchdog, and a runner cannot compute 1.5 s in less time.
   it.concurrent.each(stuck)('$name', async ({ lua }) => {
     const outcome = await run(core, provider(lua))
 
@@ -64,7 +55,6 @@ describe('the watchdog kills a runner stuck inside a builtin', () => {
     expect(runError(outcome)).toMatch(WATCHDOG_MESSAGE)
     expect(outcome.errors).toHaveLength(1)
     expect(outcome.ms).toBeGreaterThanOrEqual(WATCHDOG_MS)
-    expect(outcome.ms).toBeLessThan(WATCHDOG_MS + SLACK_MS)
   })
 
   it('does not kill a runner that is waiting on a slow host call', async () => {

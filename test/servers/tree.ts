@@ -17,16 +17,20 @@ export interface TreeFile {
 export interface Tree {
   root: string
   files: TreeFile[]
-  /** The big file's path. */
-  big: string
+  /** The big file's path (null when there is none). */
+  big: string | null
   remove(): void
 }
 
 export interface TreeOptions {
   /** How many small files go in small/ (the issue's tree has 1,000). */
   smallFiles: number
-  /** The big file's size in bytes (the issue's tree has 200 MB). */
+  /** Spread the small files over this many folders (small/00/…); 1 by default (small/ itself). */
+  smallFolders?: number
+  /** The big file's size in bytes (the issue's tree has 200 MB); 0 for no big file. */
   bigBytes: number
+  /** The named files (unicode, spaces, punctuation, 0 bytes, deep): true by default. */
+  named?: boolean
 }
 
 /** The named files, beside small/ and the big file: what real users' trees hold. */
@@ -55,10 +59,14 @@ export async function generateTree(options: TreeOptions): Promise<Tree> {
     writeFileSync(full, bytes, { mode: 0o644 })
     files.push({ path, size: bytes.length, md5: createHash('md5').update(bytes).digest('hex') })
   }
-  for (const [path, size] of NAMED) write(path, randomBytes(size))
+  if (options.named !== false) for (const [path, size] of NAMED) write(path, randomBytes(size))
+  const folders = options.smallFolders ?? 1
   for (let i = 0; i < options.smallFiles; i++) {
-    write(`small/${String(i).padStart(4, '0')}.txt`, randomBytes(100 + ((i * 37) % 3000)))
+    const folder = folders > 1 ? `small/${String(i % folders).padStart(2, '0')}` : 'small'
+    write(`${folder}/${String(i).padStart(4, '0')}.txt`, randomBytes(100 + ((i * 37) % 3000)))
   }
+  const remove = (): void => rmSync(root, { recursive: true, force: true })
+  if (options.bigBytes === 0) return { root, files, big: null, remove }
   const big = 'big/disk image.bin'
   mkdirSync(join(root, 'big'), { mode: 0o755 })
   const handle = await open(join(root, big), 'w', 0o644)
@@ -77,5 +85,5 @@ export async function generateTree(options: TreeOptions): Promise<Tree> {
     await handle.close()
   }
   files.push({ path: big, size: statSync(join(root, big)).size, md5: hash.digest('hex') })
-  return { root, files, big, remove: () => rmSync(root, { recursive: true, force: true }) }
+  return { root, files, big, remove }
 }

@@ -1,24 +1,44 @@
 // The two WebDAV servers nobody here wrote, serving a directory: `rclone serve webdav` and Apache
 // httpd's mod_dav (both from Debian's packages). Each runs as a child process on a port of its
 // own, with its own temp config, and is stopped by its pid.
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { answers, freePort, startProcess, waitFor } from './process'
 
 export interface WebdavServer {
-  /** The server's root URL, ending in a slash. */
+  /** The server's root URL, ending in a slash (for the Nextcloud layout: the server's address). */
   url: string
   name: string
   stop(): Promise<void>
 }
 
+/** A user and password the server asks for (HTTP Basic). */
+export interface WebdavLogin {
+  user: string
+  password: string
+}
+
 /** rclone serve webdav on 127.0.0.1, a port of its choosing (it prints the address). */
-export async function startRcloneWebdav(root: string): Promise<WebdavServer> {
+export async function startRcloneWebdav(
+  root: string,
+  login?: WebdavLogin,
+  options: { dirCacheTime?: string } = {},
+): Promise<WebdavServer> {
   const work = mkdtempSync(join(tmpdir(), 'skwirl-rclone-'))
   const config = join(work, 'rclone.conf')
   writeFileSync(config, '')
-  // A listing is read from the disk each time (no directory cache), as a server's would be.
+  // By default a listing is read from the disk each time (no directory cache), so that a change
+  // a test makes is seen at once; a benchmark passes rclone's own default (5m).
   const server = startProcess('rclone', [
     'serve',
     'webdav',
@@ -28,7 +48,8 @@ export async function startRcloneWebdav(root: string): Promise<WebdavServer> {
     '--config',
     config,
     '--dir-cache-time',
-    '0s',
+    options.dirCacheTime ?? '0s',
+    ...(login ? ['--user', login.user, '--pass', login.password] : []),
   ])
   try {
     const url = await waitFor(
@@ -60,16 +81,52 @@ const MODULES = '/usr/lib/apache2/modules'
 const APACHE = existsSync('/usr/sbin/apache2') ? '/usr/sbin/apache2' : 'apache2'
 
 /**
- * Apache httpd with mod_dav_fs serving root read-only-ish (Dav On, no auth), in the foreground
- * (-X) with a config of its own in a temp dir. As root it serves as nobody, so the tree must be
- * world-readable (generateTree makes it so).
+ * Apache httpd with mod_dav_fs serving root, in the foreground (-X) with a config of its own in a
+ * temp dir. As root it serves as nobody, so the tree must be world-readable (generateTree makes
+ * it so). With a login, the tree is served where Nextcloud and ownCloud serve a user's files
+ * (/remote.php/dav/files/<user>/) behind HTTP Basic, as they accept app passwords.
  */
-export async function startApacheWebdav(root: string): Promise<WebdavServer> {
+export async function startApacheWebdav(root: string, login?: WebdavLogin): Promise<WebdavServer> {
   const work = mkdtempSync(join(tmpdir(), 'skwirl-apache-'))
+  // The server's user (nobody, when started as root) reads the users file in here.
+  chmodSync(work, 0o755)
   const lockDir = join(work, 'lock')
   mkdirSync(lockDir)
   const asRoot = process.getuid?.() === 0
   if (asRoot) chownSync(lockDir, 65534, 65534)
+  const users = join(work, 'users')
+  if (login) {
+    // Apache's {SHA} format: the base64 SHA-1 of the password.
+    const hash = createHash('sha1').update(login.password).digest('base64')
+    writeFileSync(users, `${login.user}:{SHA}${hash}\n`, { mode: 0o644 })
+  }
+  const served = login
+    ? [
+        `Alias "/remote.php/dav/files/${login.user}" "${root}"`,
+        `<Directory "${root}">`,
+        '  Dav On',
+        '  AuthType Basic',
+        '  AuthName "Nextcloud"',
+        `  AuthUserFile "${users}"`,
+        '  Require valid-user',
+        '  Options None',
+        '  AllowOverride None',
+        '</Directory>',
+      ]
+    : [
+        `DocumentRoot "${root}"`,
+        `<Directory "${root}">`,
+        '  Dav On',
+        '  Require all granted',
+        '  Options None',
+        '  AllowOverride None',
+        '</Directory>',
+      ]
+  const loginModules = login
+    ? ['alias', 'auth_basic', 'authn_core', 'authn_file', 'authz_user'].map(
+        (name) => `LoadModule ${name}_module ${MODULES}/mod_${name}.so`,
+      )
+    : []
   // Apache cannot be told to pick a port: take a free one, and try another if it was taken.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
@@ -84,6 +141,7 @@ export async function startApacheWebdav(root: string): Promise<WebdavServer> {
         `LoadModule authz_core_module ${MODULES}/mod_authz_core.so`,
         `LoadModule dav_module ${MODULES}/mod_dav.so`,
         `LoadModule dav_fs_module ${MODULES}/mod_dav_fs.so`,
+        ...loginModules,
         `DefaultRuntimeDir "${work}"`,
         `PidFile "${work}/httpd.pid"`,
         `Mutex file:${work} default`,
@@ -91,13 +149,7 @@ export async function startApacheWebdav(root: string): Promise<WebdavServer> {
         'LogLevel warn',
         `DavLockDB "${lockDir}/DavLock"`,
         ...(asRoot ? ['User nobody', 'Group nogroup'] : []),
-        `DocumentRoot "${root}"`,
-        `<Directory "${root}">`,
-        '  Dav On',
-        '  Require all granted',
-        '  Options None',
-        '  AllowOverride None',
-        '</Directory>',
+        ...served,
         '',
       ].join('\n'),
     )
@@ -115,7 +167,7 @@ export async function startApacheWebdav(root: string): Promise<WebdavServer> {
       )
       return {
         url,
-        name: 'Apache mod_dav',
+        name: login ? 'Apache mod_dav (Nextcloud layout)' : 'Apache mod_dav',
         stop: async () => {
           await server.stop()
           rmSync(work, { recursive: true, force: true })

@@ -5,15 +5,13 @@ import { startTestCore, type TestCore } from '../support/fixtures'
 import { expectLua, provider, run, runError } from './harness'
 
 const CPU_MS = 1000
-/** The watchdog (wall time) far above the budget, which a loaded machine stretches. */
-const WATCHDOG_MS = 30_000
-/** How long after the budget a run may take to end (runner start, CPU shared with other work). */
-const SLACK_MS = WATCHDOG_MS - CPU_MS
 
 let core: TestCore
 
 beforeAll(() => {
-  core = startTestCore({ cpuMs: CPU_MS, watchdogMs: WATCHDOG_MS })
+  // The watchdog (CPU time too) far above the budget: the budget's message is proof enough that
+  // the budget stopped a loop, on a machine of any pace.
+  core = startTestCore({ cpuMs: CPU_MS, watchdogMs: 10_000 })
 })
 
 afterAll(async () => {
@@ -188,6 +186,5 @@ describe('pure module functions do not reset the CPU budget', () => {
     expect(runError(outcome)).toMatch(
       /^list: sandbox probe:4: in list_file_ids: the script ran for more than 1 s of CPU without calling the host and was stopped$/,
     )
-    expect(outcome.ms).toBeLessThan(CPU_MS + SLACK_MS)
   })
 })

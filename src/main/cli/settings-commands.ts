@@ -4,30 +4,25 @@ import type { Provider } from '../../shared/api'
 import { ApiError } from '../../shared/errors'
 import type { ProviderDeclaration } from '../../shared/provider-declaration'
 import type { SkwirlCore } from '../core/skwirl-core'
+import { CliError } from './output'
 
 export interface CliIo {
   out: (text: string) => void
   err: (text: string) => void
+  /** --json: stdout carries JSON only. */
+  json: boolean
 }
 
-/** A failure the person can fix: one line on stderr, exit 1. */
-function fail(io: CliIo, message: string): number {
-  io.err(`skwirl: ${message}\n`)
-  return 1
+/** A failure the person can fix: one line (JSON with --json), exit 1. */
+function fail(message: string, code: 'failed' | 'invalid-argument' = 'failed'): never {
+  throw new CliError(code, message)
 }
 
-async function declaration(
-  core: SkwirlCore,
-  provider: Provider,
-  io: CliIo,
-): Promise<ProviderDeclaration | null> {
+async function declaration(core: SkwirlCore, provider: Provider): Promise<ProviderDeclaration> {
   try {
     return await core.providerSettings.declared(provider)
   } catch (error) {
-    if (error instanceof ApiError) {
-      fail(io, error.message)
-      return null
-    }
+    if (error instanceof ApiError) fail(error.message)
     throw error
   }
 }
@@ -38,8 +33,7 @@ export async function showSettings(
   json: boolean,
   io: CliIo,
 ): Promise<number> {
-  const declared = await declaration(core, provider, io)
-  if (!declared) return 1
+  const declared = await declaration(core, provider)
   const values = core.providerSettings.values(provider.id, declared)
   const signIn = await core.signIns.state(provider, declared)
   const protection = await core.secrets.protection()
@@ -102,9 +96,8 @@ export async function setSettings(
   stdinKey: string | null,
   io: CliIo,
   readSecret: (prompt: string) => Promise<string>,
-): Promise<number> {
-  const declared = await declaration(core, provider, io)
-  if (!declared) return 1
+): Promise<{ set: string[]; cleared: string[] }> {
+  const declared = await declaration(core, provider)
   const changes: Record<string, string | null> = Object.fromEntries(settings)
   if (stdinKey) {
     const setting = declared.settings.find((s) => s.key === stdinKey)
@@ -115,7 +108,7 @@ export async function setSettings(
   try {
     await core.providerSettings.update(provider.id, declared, changes)
   } catch (error) {
-    if (error instanceof ApiError) return fail(io, error.message)
+    if (error instanceof ApiError) fail(error.message, 'invalid-argument')
     throw error
   }
   const set = Object.entries(changes)
@@ -128,11 +121,12 @@ export async function setSettings(
     set.length > 0 ? `set ${set.join(', ')}` : '',
     cleared.length > 0 ? `cleared ${cleared.join(', ')}` : '',
   ].filter(Boolean)
-  io.out(`${provider.name}: ${parts.join('; ')}.\n`)
+  // With --json the caller says it, with the rest of what it set, in one document.
+  if (!io.json) io.out(`${provider.name}: ${parts.join('; ')}.\n`)
   if (set.some((key) => declared.settings.find((s) => s.key === key)?.secret)) {
     io.err(`${(await core.secrets.protection()).summary}\n`)
   }
-  return 0
+  return { set, cleared }
 }
 
 export async function authCommand(
@@ -141,13 +135,12 @@ export async function authCommand(
   signOut: boolean,
   io: CliIo,
 ): Promise<number> {
-  const declared = await declaration(core, provider, io)
-  if (!declared) return 1
-  if (!declared.oauth)
-    return fail(io, `${provider.name} declares no sign-in; there is nothing to sign in to.`)
+  const declared = await declaration(core, provider)
+  if (!declared.oauth) fail(`${provider.name} declares no sign-in; there is nothing to sign in to.`)
   if (signOut) {
     await core.signIns.signOut(provider, declared)
-    io.out(`${provider.name}: signed out; its tokens are forgotten.\n`)
+    if (io.json) io.out(`${JSON.stringify({ provider: provider.name, signedIn: false })}\n`)
+    else io.out(`${provider.name}: signed out; its tokens are forgotten.\n`)
     return 0
   }
   let started: Awaited<ReturnType<SkwirlCore['signIns']['start']>>
@@ -156,12 +149,12 @@ export async function authCommand(
       onRefused: (message) => io.err(`skwirl: ${message}\n`),
     })
   } catch (error) {
-    if (error instanceof ApiError) return fail(io, error.message)
+    if (error instanceof ApiError) fail(error.message)
     throw error
   }
   io.err(`Open this address in a browser to sign ${provider.name} in:\n`)
-  // On a line of its own on stdout, so a script can take it.
-  io.out(`${started.url}\n`)
+  // On a line of its own on stdout, so a script can take it (with --json, one JSON line each).
+  io.out(io.json ? `${JSON.stringify({ url: started.url })}\n` : `${started.url}\n`)
   io.err('Waiting for the browser to come back (Ctrl-C cancels)…\n')
   let interrupted = 0
   const onSignal = (code: number) => () => {
@@ -174,12 +167,12 @@ export async function authCommand(
   process.once('SIGTERM', onTerm)
   try {
     await started.done
-    io.out(`${provider.name}: signed in.\n`)
+    if (io.json) io.out(`${JSON.stringify({ provider: provider.name, signedIn: true })}\n`)
+    else io.out(`${provider.name}: signed in.\n`)
     return 0
   } catch (error) {
     if (interrupted) return interrupted
-    return fail(
-      io,
+    fail(
       `${provider.name} is not signed in: ${error instanceof Error ? error.message : String(error)}`,
     )
   } finally {

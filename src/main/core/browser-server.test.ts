@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import { makeDataDir, startTestCore, type TestCore } from '../../../test/support/fixtures'
 import { SOCKET_PATH } from '../../shared/socket-protocol'
 import { startBrowserServer, type BrowserServer } from './browser-server'
+import type { ApiHandlers } from './handlers'
 
 let core: TestCore | undefined
 let server: BrowserServer | undefined
@@ -21,7 +22,7 @@ afterEach(async () => {
   while (cleanups.length > 0) cleanups.pop()?.()
 })
 
-async function start(): Promise<BrowserServer> {
+async function start(override: Partial<ApiHandlers> = {}): Promise<BrowserServer> {
   core = startTestCore()
   const renderer = makeDataDir()
   cleanups.push(renderer.remove)
@@ -30,7 +31,7 @@ async function start(): Promise<BrowserServer> {
   writeFileSync(join(renderer.dir, 'index.html'), '<!doctype html><title>Skwirl</title>')
   writeFileSync(join(renderer.dir, 'assets', 'app.js'), 'console.log(1)')
   server = await startBrowserServer({
-    handlers: core.handlers,
+    handlers: { ...core.handlers, ...override },
     logger: core.logger,
     rendererDir: renderer.dir,
   })
@@ -216,6 +217,26 @@ describe('browser mode', () => {
     ws.close()
   })
 
+  it('answers an error, and stays up, when an answer cannot be sent', async () => {
+    // What a run history too large for one string does (RangeError: Invalid string length).
+    const tooLarge = {
+      toJSON() {
+        throw new RangeError('Invalid string length')
+      },
+    }
+    const s = await start({ listRuns: async () => tooLarge as never })
+    const ws = await openSocket(`ws://127.0.0.1:${s.port}${SOCKET_PATH}?token=${s.token}`)
+    expect(await call(ws, 1, 'listRuns', [])).toEqual({
+      type: 'result',
+      id: 1,
+      ok: false,
+      error: { code: 'internal', message: expect.stringMatching(/too large to send/) },
+    })
+    expect(((await call(ws, 2, 'listProviders', [])) as { ok: boolean }).ok).toBe(true)
+    expect(core!.readLog()).toMatch(/sending an answer failed: RangeError: Invalid string length/)
+    ws.close()
+  })
+
   it('pushes events to connected sockets', async () => {
     const s = await start()
     const ws = await openSocket(`ws://127.0.0.1:${s.port}${SOCKET_PATH}?token=${s.token}`)
@@ -229,6 +250,7 @@ describe('browser mode', () => {
       status: 'running' as const,
       phase: 'listing' as const,
       reason: null,
+      failure: null,
       startedAt: new Date().toISOString(),
       finishedAt: null,
       listed: 0,

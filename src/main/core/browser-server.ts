@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, normalize, sep } from 'node:path'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { EventName, SkwirlEvents } from '../../shared/api'
 import {
@@ -53,40 +54,74 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   const sockets = new Set<WebSocket>()
   let allowedHosts = new Set<string>()
 
+  // Nothing a client sends may end the server: every handler answers or drops its connection,
+  // and a failure of Skwirl's own is logged as the bug it is.
+  const bug = (what: string, error: unknown): void =>
+    logger.error(`browser mode: ${what} failed: ${describeError(error)}`)
+
   const server = createServer((req, res) => {
-    const verdict = checkAccess(req, allowedHosts, token)
-    if (verdict !== 'ok') return refuse(res, verdict)
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    if (url.searchParams.get(TOKEN_PARAM) === token) {
-      res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    try {
+      const url = requestUrl(req.url)
+      if (!url) return badRequest(res)
+      const verdict = checkAccess(req, url, allowedHosts, token)
+      if (verdict !== 'ok') return refuse(res, verdict)
+      if (url.searchParams.get(TOKEN_PARAM) === token) {
+        res.setHeader('Set-Cookie', `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end()
+        return
+      }
+      serveFile(rendererDir, url.pathname, req, res).catch((error: unknown) => {
+        bug(`serving ${url.pathname}`, error)
+        if (!res.headersSent) res.writeHead(500).end()
+        else res.destroy()
+      })
+    } catch (error) {
+      bug('a request', error)
+      if (!res.headersSent) res.writeHead(500).end()
+      else res.destroy()
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end()
-      return
-    }
-    void serveFile(rendererDir, url.pathname, req, res)
+  })
+  // A client that resets its connection mid-answer is not an error worth more than a drop.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
   })
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SOCKET_MESSAGE })
-  server.on('upgrade', (req, socket, head) => {
-    const verdict = checkAccess(req, allowedHosts, token)
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname
-    if (verdict !== 'ok' || path !== SOCKET_PATH) {
-      const status =
-        verdict === 'ok'
-          ? '404 Not Found'
-          : verdict === 'no-token'
-            ? '401 Unauthorized'
-            : '403 Forbidden'
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-      return
+  server.on('upgrade', (req, socket: Duplex, head) => {
+    // Node takes its own error listener off an upgraded socket: without one, a reset would throw.
+    socket.on('error', () => socket.destroy())
+    try {
+      const url = requestUrl(req.url)
+      const verdict = url ? checkAccess(req, url, allowedHosts, token) : 'bad-request'
+      if (verdict !== 'ok' || url?.pathname !== SOCKET_PATH) {
+        const status =
+          verdict === 'bad-request'
+            ? '400 Bad Request'
+            : verdict === 'ok'
+              ? '404 Not Found'
+              : verdict === 'no-token'
+                ? '401 Unauthorized'
+                : '403 Forbidden'
+        socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+        return
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.add(ws)
+        ws.on('close', () => sockets.delete(ws))
+        ws.on('error', () => sockets.delete(ws))
+        ws.on('message', (data) => {
+          onSocketMessage(ws, data.toString()).catch((error: unknown) =>
+            bug('a socket message', error),
+          )
+        })
+      })
+    } catch (error) {
+      bug('a socket upgrade', error)
+      socket.destroy()
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws)
-      ws.on('close', () => sockets.delete(ws))
-      ws.on('error', () => sockets.delete(ws))
-      ws.on('message', (data) => void onSocketMessage(ws, data.toString()))
-    })
   })
 
   async function onSocketMessage(ws: WebSocket, text: string): Promise<void> {
@@ -107,7 +142,27 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
   }
 
   function send(ws: WebSocket, message: SocketServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+    if (ws.readyState !== ws.OPEN) return
+    let text: string
+    try {
+      text = JSON.stringify(message)
+    } catch (error) {
+      // An answer too large for one string (or otherwise unsendable) becomes an error answer.
+      bug(`sending ${message.type === 'result' ? 'an answer' : message.event}`, error)
+      if (message.type !== 'result') return
+      text = JSON.stringify({
+        type: 'result',
+        id: message.id,
+        ok: false,
+        error: {
+          code: 'internal',
+          message: 'The answer was too large to send; the log has the details.',
+        },
+      } satisfies SocketServerMessage)
+    }
+    ws.send(text, (error) => {
+      if (error) sockets.delete(ws)
+    })
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -143,8 +198,32 @@ export async function startBrowserServer(options: BrowserServerOptions): Promise
 
 type Verdict = 'ok' | 'no-token' | 'bad-origin'
 
+/**
+ * The request target as a URL, or null when it is not one this server answers: only the
+ * origin form ("/path?query") is, and "//", "//@" or "//[" are paths here, never authorities.
+ */
+export function requestUrl(target: string | undefined): URL | null {
+  if (!target?.startsWith('/')) return null
+  return URL.parse(`http://localhost${target}`)
+}
+
+function badRequest(res: ServerResponse): void {
+  res
+    .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' })
+    .end('Skwirl: that request could not be read.\n')
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error)
+}
+
 /** Host and Origin must name this server (DNS rebinding, cross-site pages); the token must match. */
-function checkAccess(req: IncomingMessage, allowedHosts: Set<string>, token: string): Verdict {
+function checkAccess(
+  req: IncomingMessage,
+  url: URL,
+  allowedHosts: Set<string>,
+  token: string,
+): Verdict {
   const hostHeader = (req.headers.host ?? '').toLowerCase()
   if (!allowedHosts.has(hostHeader)) return 'bad-origin'
   const origin = req.headers.origin
@@ -158,7 +237,6 @@ function checkAccess(req: IncomingMessage, allowedHosts: Set<string>, token: str
     }
     if (!allowedHosts.has(originHost)) return 'bad-origin'
   }
-  const url = new URL(req.url ?? '/', 'http://localhost')
   const presented =
     url.searchParams.get(TOKEN_PARAM) ?? cookieValue(req.headers.cookie, TOKEN_COOKIE)
   return presented !== null && sameSecret(presented, token) ? 'ok' : 'no-token'
@@ -243,5 +321,8 @@ async function serveFile(
   if (variant.encoding) headers['Content-Encoding'] = variant.encoding
   headers['Content-Length'] = String(variant.size)
   res.writeHead(200, headers)
-  createReadStream(variant.path).pipe(res)
+  const stream = createReadStream(variant.path)
+  // A file gone between stat and read, or a client gone mid-answer: drop the answer, not the server.
+  stream.on('error', () => res.destroy())
+  stream.pipe(res)
 }

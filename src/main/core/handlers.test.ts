@@ -28,6 +28,24 @@ describe('dispatch: the renderer is not trusted', () => {
     expect(one).toMatchObject({ ok: true, value: { name: 'Google Drive' } })
   })
 
+  it('answers listProviderTemplates with the shipped providers, each of which compiles', async () => {
+    core = startTestCore()
+    const answer = await dispatch(core.handlers, 'listProviderTemplates', [], core.logger)
+    expect(answer.ok).toBe(true)
+    const templates = (answer as { value: Array<{ id: string; name: string; code: string }> }).value
+    expect(templates.map((t) => t.id)).toEqual(['google-drive', 'dropbox', 'webdav', 's3'])
+    for (const template of templates) {
+      const check = await core.handlers.checkProviderCode({
+        name: template.name,
+        code: template.code,
+      })
+      expect(check.syntaxError, template.id).toBeNull()
+      expect(check.missingFunctions, template.id).toEqual([])
+    }
+    const wrong = await dispatch(core.handlers, 'listProviderTemplates', [1], core.logger)
+    expect(wrong.ok).toBe(false)
+  })
+
   it.each([
     ['an unknown method', 'deleteEverything', [], /no API method called "deleteEverything"/],
     ['a method that is not a string', 42, [], /no API method called number 42/],
@@ -330,8 +348,9 @@ describe('the log file', () => {
       signIns: core.signIns,
       secrets: core.secrets,
       logFile: core.logger.file,
+      templates: () => [],
       backupOverview: core.backupOverview,
-      setSchedule: core.setSchedule,
+      setOptions: core.setOptions,
       settings: { get: core.settingsView, update: core.updateSettings },
       openPath: async (path) => {
         opened.push(path)
@@ -349,16 +368,17 @@ describe('destinations: options, folders, checks', () => {
     const [drive] = await call<ProviderSummary[]>('listProviders')
     const id = drive!.id
     expect(await call('listProviderOptions')).toEqual({
-      [id]: { destination: null, retentionDays: 30 },
+      [id]: { destination: null, retentionDays: 30, schedule: { kind: 'off' } },
     })
     const folder = join(core.dataDir, 'Backups', 'Drive')
     expect(
       await call('setProviderOptions', id, { destination: folder, retentionDays: 14 }),
-    ).toEqual({ destination: folder, retentionDays: 14 })
+    ).toEqual({ destination: folder, retentionDays: 14, schedule: { kind: 'off' } })
     expect(core.providerChanges).toBe(1)
     expect((await call<Record<string, unknown>>('listProviderOptions'))[id]).toEqual({
       destination: folder,
       retentionDays: 14,
+      schedule: { kind: 'off' },
     })
     expect(await refusal('setProviderOptions', id, { destination: 'Backups' })).toMatchObject({
       code: 'invalid-argument',

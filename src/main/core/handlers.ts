@@ -5,10 +5,12 @@ import type {
   AppSettings,
   AppSettingsView,
   BackupOverview,
-  BackupStatus,
   Provider,
   ProviderListItem,
+  ProviderOptions,
+  ProviderOptionsPatch,
   ProviderSettingsView,
+  ProviderTemplate,
   SkwirlApi,
 } from '../../shared/api'
 import { isApiMethod } from '../../shared/api'
@@ -24,7 +26,6 @@ import { readProviderFile, writeProviderFile, type FileDialogs } from './provide
 import type { ProviderOptionsStore } from './provider-options'
 import type { ProviderStore } from './provider-store'
 import type { RunManager } from './run-manager'
-import type { Schedule } from '../../shared/schedule'
 import type { SecretStore } from './secrets'
 import type { ProviderSettings } from './settings'
 
@@ -47,8 +48,10 @@ export interface HandlerDeps {
   openPath?: (path: string) => Promise<boolean>
   /** Called after every change to the providers, so every window and tab can reload its list. */
   onProvidersChanged?: () => void
+  /** The shipped providers the gallery offers. */
+  templates: () => ProviderTemplate[]
   backupOverview: () => BackupOverview
-  setSchedule: (providerId: string, schedule: Schedule) => BackupStatus
+  setOptions: (providerId: string, patch: ProviderOptionsPatch) => ProviderOptions
   settings: {
     get(): AppSettingsView
     update(changes: Partial<AppSettings>): AppSettingsView
@@ -137,6 +140,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
   }
   return {
     listProviders: async () => providers.list().map(listItem),
+    listProviderTemplates: async () => deps.templates(),
     getProvider: async (id) => providers.get(id),
     createProvider: async (input) => changed(providers.create(input)),
     updateProvider: async (id, update) => changed(providers.update(id, update)),
@@ -181,6 +185,11 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       if (!page) throw new ApiError('not-found', 'That run is not in the history.')
       return page
     },
+    listRunLog: async (query) => {
+      const page = runs.log(query)
+      if (!page) throw new ApiError('not-found', 'That run is not in the history.')
+      return page
+    },
     cancelRun: async (runId) => {
       if (runs.cancel(runId)) return
       // A run that has just ended is fine: it stopped.
@@ -199,14 +208,12 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
       return { path, opened }
     },
     listBackupStatus: async () => deps.backupOverview(),
-    setSchedule: async (providerId, schedule) => deps.setSchedule(providerId, schedule),
     getAppSettings: async () => deps.settings.get(),
     updateAppSettings: async (changes) => deps.settings.update(changes),
     listProviderOptions: async () => deps.options.all(providers.list().map((p) => p.id)),
     setProviderOptions: async (providerId, patch) => {
-      providers.get(providerId)
-      const { destination, retentionDays } = deps.options.set(providerId, patch)
-      return changed({ destination, retentionDays })
+      const { destination, retentionDays, schedule } = deps.setOptions(providerId, patch)
+      return changed({ destination, retentionDays, schedule })
     },
     chooseDestinationFolder: async () => {
       const chooseFolder = needDialogs().chooseFolder

@@ -1,14 +1,17 @@
 // What main does for each host call a provider's runner makes: HTTP through the broker (with the
 // sign-in's Authorization header when the call names it; a download into the run's destination,
 // when it has one), secret settings, skwirl.storage through the store, aws.sign with the
-// provider's keys, and the workflow's question whether a file must be downloaded. Credentials it
-// sees or adds join the run's secrets, so that the log never shows them.
+// provider's keys, and the workflow's question whether a file must be downloaded. The secrets a
+// request carries (credential headers, secret-named parameters and body fields, URL userinfo),
+// the tokens and keys it adds and the tokens a server answers with join the run's redactor, so
+// that no text Skwirl writes out shows them.
 import type { ProviderDeclaration } from '../../shared/provider-declaration'
 import type { CallContext, HostCall, HostReply } from '../../shared/runner-protocol'
 import { signForProvider, type SettingReader } from './aws'
 import type { DestinationRun } from './destination'
 import { HttpError, type CallOptions, type HttpBroker, type HttpRetry } from './http-broker'
 import type { ProviderStorage } from './provider-storage'
+import { isSecretName, type Redactor } from './redaction'
 
 /** The run's sign-in: an access token for a call, refreshed when the service refuses one. */
 export interface RunAuth {
@@ -22,8 +25,8 @@ export interface HostCallsOptions {
   storage: ProviderStorage
   /** Aborted when the run ends: every call in flight stops. */
   signal: AbortSignal
-  /** Values the log must mask (a run's secrets, shared with its logger). */
-  secrets: Set<string>
+  /** The run's redactor: what it learns here is masked in everything the run writes out. */
+  redactor: Redactor
   /** The provider's settings, secret ones included (aws.sign reads its keys here). */
   settings?: SettingReader
   /** Where downloads are kept; null (or absent) checks them and lets them go. */
@@ -38,24 +41,35 @@ export interface HostCallsOptions {
   onRetry?: (retry: HttpRetry, context: CallContext) => void
 }
 
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|x-api-key|cookie)$/i
+/** Request bodies larger than this are not searched for secret fields. */
+const BODY_SCAN_MAX = 256 * 1024
+/** Responses larger than this are not searched for tokens (a token answer is small). */
+const RESPONSE_SCAN_MAX = 1024 * 1024
+/** A token a server hands out, in a JSON answer (OAuth's token endpoint and its kin). */
+const ANSWERED_TOKEN =
+  /"(access_token|refresh_token|id_token|token|client_secret|secret|password|api_key|apikey|session_token|auth_token|accessToken|refreshToken|idToken|sessionToken|authToken)"\s*:\s*"([^"\\]+)"/g
+const MAY_HOLD_TOKEN = /token|secret|password|api_?key/i
 
 export class HostCalls {
   constructor(private readonly options: HostCallsOptions) {}
 
   async perform(call: HostCall, context: CallContext): Promise<HostReply> {
     const { broker, storage, providerId, signal, onRetry } = this.options
-    if ('headers' in call) this.noteCredentials(call.headers)
+    if ('url' in call) this.noteRequest(call)
     const http: CallOptions = {
       signal,
       onRetry: onRetry && ((retry) => onRetry(retry, context)),
     }
     if ('retry' in call) http.retry = call.retry
+    if ('timeoutMs' in call) http.timeoutMs = call.timeoutMs
     switch (call.method) {
-      case 'http.get':
-        return this.signed(call.auth, call.headers, (headers) =>
+      case 'http.get': {
+        const reply = await this.signed(call.auth, call.headers, (headers) =>
           broker.get(call.url, headers, call.params, http),
         )
+        if (/json/i.test(reply.contentType)) this.noteAnswer(reply.body)
+        return reply
+      }
       case 'download_url':
         return this.download(call, context, http)
       case 'file.plan': {
@@ -63,10 +77,13 @@ export class HostCalls {
         const plan = await destination.plan(call.fileId, call.metadata)
         return { method: call.method, download: plan === 'download' }
       }
-      case 'http.request':
-        return this.signed(call.auth, call.headers, (headers) =>
+      case 'http.request': {
+        const reply = await this.signed(call.auth, call.headers, (headers) =>
           broker.request(call.verb, call.url, headers, call.params, call.body, http),
         )
+        if (/json/i.test(reply.headers['content-type'] ?? '')) this.noteAnswer(reply.body)
+        return reply
+      }
       case 'setting':
         return { method: 'setting', value: await this.secretSetting(call.key) }
       case 'storage.get':
@@ -78,7 +95,7 @@ export class HostCalls {
         storage.delete(providerId, call.key)
         return { method: call.method }
       case 'aws.sign':
-        return signForProvider(call, this.options.settings, this.options.secrets)
+        return signForProvider(call, this.options.settings, this.options.redactor)
     }
   }
 
@@ -97,7 +114,8 @@ export class HostCalls {
     }
     const file = await destination.openFile(context.fileId)
     try {
-      // A second try after a 401 (a refreshed sign-in) writes the file from its start again.
+      // A second try after a 401 (a refreshed sign-in; with retries it may come after some
+      // bytes were written, on a resumed request) writes the file from its start again.
       let tries = 0
       const result = await this.signed(call.auth, call.headers, async (headers) => {
         if (tries++ > 0) await file.restart()
@@ -134,7 +152,7 @@ export class HostCalls {
       )
     }
     const withToken = (token: string): Record<string, string> => {
-      this.options.secrets.add(token)
+      this.options.redactor.add(token)
       return { ...headers, Authorization: `Bearer ${token}` }
     }
     const token = await signIn.accessToken(null)
@@ -154,17 +172,84 @@ export class HostCalls {
       throw new Error(`skwirl.setting: "${key}" is not a secret setting the provider declares`)
     }
     const value = (await this.options.secretSetting?.(key)) ?? null
-    if (value !== null) this.options.secrets.add(value)
+    if (value !== null) this.options.redactor.add(value)
     return value
   }
 
-  private noteCredentials(headers: Record<string, string>): void {
-    for (const [name, value] of Object.entries(headers)) {
-      if (!CREDENTIAL_HEADER.test(name)) continue
-      this.options.secrets.add(value)
+  private noteRequest(call: Extract<HostCall, { url: string }>): void {
+    const { redactor } = this.options
+    for (const [name, value] of Object.entries(call.headers)) {
+      if (!isSecretName(name, 'header')) continue
+      redactor.add(value)
       // The credential alone too ("Bearer <token>" → "<token>"): a script may quote it bare.
-      const credential = /^\s*[A-Za-z][\w-]*\s+(\S+)\s*$/.exec(value)?.[1]
-      if (credential) this.options.secrets.add(credential)
+      redactor.add(/^\s*[A-Za-z][\w-]*\s+(\S+)\s*$/.exec(value)?.[1])
     }
+    if ('params' in call) {
+      for (const [name, value] of Object.entries(call.params)) {
+        if (isSecretName(name, 'query')) redactor.add(value)
+      }
+    }
+    if (call.url.includes('@') || call.url.includes('?')) this.noteUrl(call.url)
+    if (call.method === 'http.request' && call.body && call.body.byteLength <= BODY_SCAN_MAX) {
+      this.noteBody(call.headers, call.body)
+    }
+  }
+
+  private noteUrl(url: string): void {
+    const parsed = URL.parse(url)
+    if (!parsed) return
+    const { redactor } = this.options
+    redactor.add(safeDecode(parsed.username))
+    redactor.add(safeDecode(parsed.password))
+    for (const [name, value] of parsed.searchParams) {
+      if (isSecretName(name, 'query')) redactor.add(value)
+    }
+  }
+
+  /** Secret-named fields of a form or JSON body (client_secret, password, refresh_token…). */
+  private noteBody(headers: Record<string, string>, body: Uint8Array): void {
+    const type = Object.entries(headers).find(([name]) => /^content-type$/i.test(name))?.[1] ?? ''
+    const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+    if (/x-www-form-urlencoded/i.test(type)) {
+      for (const [name, value] of new URLSearchParams(text)) {
+        if (isSecretName(name, 'query')) this.options.redactor.add(value)
+      }
+    } else if (/json/i.test(type)) {
+      try {
+        this.noteJson(JSON.parse(text) as unknown, 0)
+      } catch {
+        // Not JSON after all: nothing to learn from it.
+      }
+    }
+  }
+
+  private noteJson(value: unknown, depth: number): void {
+    if (depth > 20 || typeof value !== 'object' || value === null) return
+    for (const [name, field] of Object.entries(value)) {
+      if (typeof field === 'string') {
+        if (isSecretName(name, 'field')) this.options.redactor.add(field)
+      } else {
+        this.noteJson(field, depth + 1)
+      }
+    }
+  }
+
+  /** Tokens in a JSON answer: the provider holds them now, and may log them bare. */
+  private noteAnswer(body: string | Uint8Array): void {
+    if (body.length > RESPONSE_SCAN_MAX) return
+    const text =
+      typeof body === 'string'
+        ? body
+        : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+    if (!MAY_HOLD_TOKEN.test(text)) return
+    for (const match of text.matchAll(ANSWERED_TOKEN)) this.options.redactor.add(match[2])
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
   }
 }

@@ -52,7 +52,12 @@ afterAll(async () => {
 
 /** A broker whose retries do not wait (the waits themselves are tested in http-retries.test.ts). */
 const broker = (options: Partial<ConstructorParameters<typeof HttpBroker>[0]> = {}): HttpBroker =>
-  new HttpBroker({ silenceMs: 5_000, wait: () => Promise.resolve(), ...options })
+  new HttpBroker({
+    silenceMs: 5_000,
+    deadlineMs: 60_000,
+    wait: () => Promise.resolve(),
+    ...options,
+  })
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' })

@@ -1,8 +1,11 @@
 // The one HTTP path: every http.get, http.request and download_url a provider makes is done
-// here, in main, with Node's fetch. Each call is paced and, when it fails in a way another try
-// may not (a reset, a timeout, 429, 5xx, a 403 rate limit), tried again (./http/).
+// here, in main, with Node's fetch. Redirects are followed here too (credentials never follow
+// one to another origin), and every call has a deadline beside its silence limit. Each call is
+// paced and, when it fails in a way another try may not (a reset, a silence, 429, 5xx, a 403 rate
+// limit), tried again (./http/): the retries wrap open(), redirects included.
 import { createHash, type Hash } from 'node:crypto'
 import type { ExpectedDownload, HostReply } from '../../shared/runner-protocol'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import {
   DEFAULT_RETRY_POLICY,
   isIdempotent,
@@ -16,10 +19,16 @@ import {
   type RetryNotice,
   type RetryPolicy,
 } from './http'
+import { isCredentialHeader } from './redaction'
 
 export interface HttpBrokerOptions {
   /** A response or stream silent for this long fails. */
   silenceMs: number
+  /**
+   * A call not finished after this long fails, however steadily data trickles in; a download
+   * gets DOWNLOAD_MS_PER_MIB more for each MiB its metadata promised. A call may set its own.
+   */
+  deadlineMs: number
   /** http.get answers bigger than this fail (file contents belong to download_url). */
   maxBodyBytes?: number
   /** The run's retry policy, read at each call (a provider may declare its own as it loads). */
@@ -38,9 +47,14 @@ export interface HttpRetry extends RetryNotice {
   url: string
 }
 
-/** One call's own options. */
+/** What one call may ask for itself (a provider's `timeout`, `retry`). */
 export interface CallOptions {
   signal?: AbortSignal | undefined
+  /**
+   * This call's deadline instead of the broker's. It covers the whole call, its retries and
+   * their waits included.
+   */
+  timeoutMs?: number | undefined
   /** Retry transient failures (default: yes, but only for idempotent verbs in http.request). */
   retry?: boolean | undefined
   onRetry?: ((retry: HttpRetry) => void) | undefined
@@ -66,7 +80,7 @@ export class HttpError extends Error {
   override name = 'HttpError'
   /** The response's status, when there was one. */
   readonly status: number | null
-  /** A failure another try may not meet: a broken connection or a timeout. */
+  /** A failure another try may not meet: a broken connection or a silence. */
   readonly transient: boolean
 
   constructor(
@@ -81,6 +95,11 @@ export class HttpError extends Error {
 }
 
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024
+/** Hops a request may be redirected, as fetch allows. */
+export const MAX_REDIRECTS = 20
+/** A download's deadline grows by this much per MiB of its promised size (100 KiB/s at worst). */
+export const DOWNLOAD_MS_PER_MIB = 10_000
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
 /** RFC 3986 encoding for query values: spaces as %20, and !'()* escaped too. */
 export function encodeQueryComponent(value: string): string {
@@ -131,16 +150,19 @@ export class HttpBroker {
     call: CallOptions = {},
   ): Promise<Extract<HostReply, { method: 'http.get' }>> {
     const target = buildUrl(url, params)
+    const deadline = this.deadline(call.timeoutMs ?? this.options.deadlineMs)
     return this.retrying('GET', target, call, call.retry ?? true, async () => {
-      const { response, watch } = await this.open('GET', target, headers, null, call.signal)
+      const watch = this.watch(call, deadline)
       try {
-        const body = await this.readText(response, watch)
+        const response = await this.open('GET', target, headers, null, watch)
         if (!response.ok) {
-          const failure = new HttpError(statusMessage(response, body), response.status)
-          return this.retryOrFail(response, body, () => {
+          const text = await this.errorBody(response, watch)
+          const failure = new HttpError(statusMessage(response, text), response.status)
+          return this.retryOrFail(response, text, () => {
             throw failure
           })
         }
+        const body = (await this.readBytes(response, watch)).toString('utf8')
         const contentType = response.headers.get('content-type') ?? ''
         return { done: { method: 'http.get', contentType, body } }
       } finally {
@@ -168,11 +190,13 @@ export class HttpBroker {
       throw new HttpError(`a ${verb.toUpperCase()} request cannot have a body`)
     }
     const target = buildUrl(url, params)
+    const deadline = this.deadline(call.timeoutMs ?? this.options.deadlineMs)
     // A POST done twice may do its work twice: retried only when the provider says so.
     const enabled = call.retry ?? isIdempotent(verb)
     return this.retrying(verb.toUpperCase(), target, call, enabled, async () => {
-      const { response, watch } = await this.open(verb, target, headers, body, call.signal)
+      const watch = this.watch(call, deadline)
       try {
+        const response = await this.open(verb, target, headers, body, watch)
         const bytes = await this.readBytes(response, watch)
         const answered: Record<string, string> = {}
         response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
@@ -195,9 +219,10 @@ export class HttpBroker {
    * Streams the body into `sink` (the destination's temporary file) or, without one, discards it;
    * counts the bytes and checks them against the metadata. The MD5 is computed as the bytes
    * stream: checked when the metadata's checksum is one, and always answered with a sink (the
-   * destination's manifest keeps it). A download that breaks is asked again from the byte it
-   * reached (Range): the MD5 and the sink go on when the server answers 206 from there, and start
-   * over (the sink emptied) when it sends the whole file instead.
+   * destination's manifest keeps it). A body longer than the metadata promised is stopped as soon
+   * as it is. A download that breaks is asked again from the byte it reached (Range): the MD5 and
+   * the sink go on when the server answers 206 from there, and start over (the sink emptied) when
+   * it sends the whole file instead.
    */
   async download(
     url: string,
@@ -207,6 +232,10 @@ export class HttpBroker {
     sink?: DownloadSink,
   ): Promise<DownloadOutcome> {
     const target = buildUrl(url, {})
+    const promised = expected?.size ? expected.size : null
+    const deadline = this.deadline(
+      call.timeoutMs ?? this.options.deadlineMs + ((promised ?? 0) / 1048576) * DOWNLOAD_MS_PER_MIB,
+    )
     const checked = expected?.checksum ? /^[0-9a-f]{32}$/i.test(expected.checksum) : false
     const hashed = checked || sink !== undefined
     const progress: DownloadProgress = {
@@ -214,6 +243,7 @@ export class HttpBroker {
       hash: hashed ? createHash('md5') : null,
       validator: null,
       sink: sink ?? null,
+      promised,
     }
     const startOver = async (): Promise<void> => {
       progress.bytes = 0
@@ -223,10 +253,11 @@ export class HttpBroker {
     await this.retrying('GET', target, call, call.retry ?? true, async () => {
       const resuming = progress.bytes > 0
       const sent = resuming ? resumeHeaders(headers, progress) : headers
-      const { response, watch } = await this.open('GET', target, sent, null, call.signal)
+      const watch = this.watch(call, deadline)
       try {
+        const response = await this.open('GET', target, sent, null, watch)
         if (!response.ok) {
-          const text = await this.readText(response, watch)
+          const text = await this.errorBody(response, watch)
           const failure = new HttpError(statusMessage(response, text), response.status)
           return this.retryOrFail(response, text, () => {
             throw failure
@@ -247,6 +278,13 @@ export class HttpBroker {
             { transient: true },
           )
         }
+        const announced = Number(response.headers.get('content-length') ?? NaN)
+        if (promised !== null && progress.bytes + announced > promised) {
+          await response.body?.cancel().catch(() => undefined)
+          throw new HttpError(
+            `the server announced ${progress.bytes + announced} bytes but the metadata says ${promised}; not downloaded`,
+          )
+        }
         await this.drain(response, watch, progress)
         return { done: undefined }
       } finally {
@@ -254,10 +292,8 @@ export class HttpBroker {
       }
     })
     const bytes = progress.bytes
-    if (expected?.size && bytes !== expected.size) {
-      throw new HttpError(
-        `download ended after ${bytes} bytes but the metadata says ${expected.size}`,
-      )
+    if (promised !== null && bytes !== promised) {
+      throw new HttpError(`download ended after ${bytes} bytes but the metadata says ${promised}`)
     }
     const actual = progress.hash ? progress.hash.digest('hex') : null
     if (checked && actual !== expected?.checksum?.toLowerCase()) {
@@ -309,36 +345,87 @@ export class HttpBroker {
     }
   }
 
+  /** When a call that starts now must be over: its attempts and their waits share it. */
+  private deadline(ms: number): CallDeadline {
+    return { at: performance.now() + ms, ms }
+  }
+
+  /** One attempt's watch: its own silence timer, the call's deadline (what is left of it). */
+  private watch(call: CallOptions, deadline: CallDeadline): CallWatch {
+    return new CallWatch(this.options.silenceMs, deadline, call.signal)
+  }
+
+  /**
+   * Sends the request and follows redirects itself: a hop to another origin (or from https to
+   * http) drops every credential-bearing header, and 303 (or 301/302 after a POST) turns into a
+   * GET without the body, as browsers do.
+   */
   private async open(
     verb: string,
     target: URL,
     headers: Record<string, string>,
     body: Uint8Array | null,
-    signal: AbortSignal | undefined,
-  ): Promise<{ response: Response; watch: SilenceWatch }> {
-    const watch = new SilenceWatch(this.options.silenceMs, signal)
-    const method = verb.toUpperCase()
-    try {
-      const response = await fetch(target, {
-        method,
-        headers,
-        body,
-        signal: watch.signal,
-        redirect: 'follow',
-      })
+    watch: CallWatch,
+  ): Promise<Response> {
+    let method = verb.toUpperCase()
+    let url = target
+    let sent = withUserinfoAsBasic(url, headers)
+    let payload = body
+    for (let hop = 0; ; hop++) {
+      let response: Response
+      try {
+        response = await fetch(url, {
+          method,
+          headers: sent,
+          body: payload,
+          signal: watch.signal,
+          redirect: 'manual',
+        })
+      } catch (error) {
+        throw watch.explain(error, `${method} ${describeUrl(url)} failed`)
+      }
       watch.poke()
-      return { response, watch }
-    } catch (error) {
-      watch.stop()
-      throw watch.explain(error, `${method} ${describeUrl(target)} failed`)
+      const location = response.headers.get('location')
+      if (!REDIRECT_STATUSES.has(response.status) || location === null) return response
+      await response.body?.cancel().catch(() => undefined)
+      if (hop >= MAX_REDIRECTS) {
+        throw new HttpError(
+          `${method} ${describeUrl(target)} failed: more than ${MAX_REDIRECTS} redirects`,
+        )
+      }
+      const next = URL.parse(location, url.href)
+      if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+        throw new HttpError(
+          `${method} ${describeUrl(url)} was redirected to a URL that is not http or https`,
+        )
+      }
+      // Credentials a server puts in a Location are not ours to send.
+      next.username = ''
+      next.password = ''
+      if (next.origin !== url.origin) sent = withoutCredentials(sent)
+      if (
+        (response.status === 303 && method !== 'HEAD') ||
+        ((response.status === 301 || response.status === 302) && method === 'POST')
+      ) {
+        method = 'GET'
+        payload = null
+        sent = withoutBodyHeaders(sent)
+      }
+      url = next
     }
   }
 
-  private async readText(response: Response, watch: SilenceWatch): Promise<string> {
-    return (await this.readBytes(response, watch)).toString('utf8')
+  /** At most TEXT_LIMITS.errorBodyBytes of an error's body (its message, its 403 reason). */
+  private async errorBody(response: Response, watch: CallWatch): Promise<string> {
+    return (await this.readBytes(response, watch, TEXT_LIMITS.errorBodyBytes)).toString('utf8')
   }
 
-  private async readBytes(response: Response, watch: SilenceWatch): Promise<Buffer> {
+  /** The body; beyond `truncateAt` bytes it is cut there (error bodies) instead of refused. */
+  private async readBytes(
+    response: Response,
+    watch: CallWatch,
+    truncateAt: number | null = null,
+  ): Promise<Buffer> {
     const reader = response.body?.getReader()
     if (!reader) return Buffer.alloc(0)
     const chunks: Uint8Array[] = []
@@ -349,6 +436,11 @@ export class HttpBroker {
         if (done) break
         watch.poke()
         size += value.byteLength
+        if (truncateAt !== null && size >= truncateAt) {
+          chunks.push(value)
+          await reader.cancel()
+          return Buffer.concat(chunks).subarray(0, truncateAt)
+        }
         if (size > this.maxBodyBytes) {
           await reader.cancel()
           throw new HttpError(
@@ -369,7 +461,7 @@ export class HttpBroker {
 
   private async drain(
     response: Response,
-    watch: SilenceWatch,
+    watch: CallWatch,
     progress: DownloadProgress,
   ): Promise<void> {
     const reader = response.body?.getReader()
@@ -384,6 +476,12 @@ export class HttpBroker {
       if (chunk === undefined) return
       watch.poke()
       progress.bytes += chunk.byteLength
+      if (progress.promised !== null && progress.bytes > progress.promised) {
+        await reader.cancel().catch(() => undefined)
+        throw new HttpError(
+          `the server sent more than the ${progress.promised} bytes the metadata promised; the download was stopped`,
+        )
+      }
       progress.hash?.update(chunk)
       if (progress.sink) {
         // The sink's own errors (a full disk) pass unchanged: they are not the network's.
@@ -399,6 +497,12 @@ export class HttpBroker {
   }
 }
 
+/** When a call must be over (performance.now() time), and how long it was given. */
+interface CallDeadline {
+  at: number
+  ms: number
+}
+
 /** How far a download got: what a resumed request goes on from. */
 interface DownloadProgress {
   bytes: number
@@ -406,6 +510,8 @@ interface DownloadProgress {
   /** The first answer's strong ETag or Last-Modified, sent as If-Range when resuming. */
   validator: string | null
   sink: DownloadSink | null
+  /** The size the metadata promised (null: none). */
+  promised: number | null
 }
 
 function resumeHeaders(
@@ -433,8 +539,12 @@ function rangeStart(response: Response): number | null {
   return match ? Number(match[1]) : null
 }
 
+/** "HTTP 404: <the server's message>", cut at TEXT_LIMITS.message. */
 function statusMessage(response: Response, body: string): string {
-  return `HTTP ${response.status}: ${errorMessageOf(body) ?? (response.statusText || 'request failed')}`
+  return capText(
+    `HTTP ${response.status}: ${errorMessageOf(body) ?? (response.statusText || 'request failed')}`,
+    TEXT_LIMITS.message,
+  )
 }
 
 /**
@@ -465,22 +575,53 @@ function errorMessageOf(body: string): string | null {
   return null
 }
 
+/** A Basic Authorization header from a URL's user info (as curl does), which fetch refuses. */
+function withUserinfoAsBasic(url: URL, headers: Record<string, string>): Record<string, string> {
+  if (url.username === '' && url.password === '') return headers
+  const user = decodeURIComponent(url.username)
+  const password = decodeURIComponent(url.password)
+  url.username = ''
+  url.password = ''
+  if (Object.keys(headers).some((name) => /^authorization$/i.test(name))) return headers
+  const basic = Buffer.from(`${user}:${password}`, 'utf8').toString('base64')
+  return { ...headers, Authorization: `Basic ${basic}` }
+}
+
+function withoutCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !isCredentialHeader(name)))
+}
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => !/^content-(type|length|encoding|language|location)$/i.test(name),
+    ),
+  )
+}
+
 /**
- * Aborts the request when nothing arrives for silenceMs, and says so. One timer per request,
- * refreshed on each chunk; the run's signal is followed by a listener that stop() removes
- * (AbortSignal.any would leave a dependant on the long-lived run signal for every request).
+ * Aborts the call when nothing arrives for silenceMs, or when it has not finished after
+ * deadlineMs however steadily data trickles, and says which. The silence timer is refreshed on
+ * each chunk; the run's signal is followed by a listener that stop() removes (AbortSignal.any
+ * would leave a dependant on the long-lived run signal for every request).
  */
-class SilenceWatch {
+class CallWatch {
   private readonly controller = new AbortController()
-  private readonly timer: NodeJS.Timeout
-  private silent = false
+  private readonly silence: NodeJS.Timeout
+  private readonly deadline: NodeJS.Timeout
+  private tripped: 'silence' | 'deadline' | null = null
   private readonly forward: (() => void) | null = null
   readonly signal: AbortSignal
 
+  private readonly deadlineMs: number
+
   constructor(
     private readonly silenceMs: number,
+    deadline: CallDeadline,
     private readonly outer: AbortSignal | undefined,
   ) {
+    this.deadlineMs = deadline.ms
+    const left = Math.max(0, deadline.at - performance.now())
     this.signal = this.controller.signal
     if (outer?.aborted) {
       this.controller.abort(outer.reason)
@@ -488,32 +629,43 @@ class SilenceWatch {
       this.forward = () => this.controller.abort(outer.reason)
       outer.addEventListener('abort', this.forward, { once: true })
     }
-    this.timer = setTimeout(() => {
-      this.silent = true
-      this.controller.abort()
-    }, silenceMs)
+    this.silence = setTimeout(() => this.trip('silence'), silenceMs)
+    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer deadline is that long.
+    this.deadline = setTimeout(() => this.trip('deadline'), Math.min(left, 2 ** 31 - 1))
+  }
+
+  private trip(why: 'silence' | 'deadline'): void {
+    this.tripped ??= why
+    this.controller.abort()
   }
 
   poke(): void {
-    this.timer.refresh()
+    this.silence.refresh()
   }
 
   stop(): void {
-    clearTimeout(this.timer)
+    clearTimeout(this.silence)
+    clearTimeout(this.deadline)
     if (this.forward) this.outer?.removeEventListener('abort', this.forward)
   }
 
   explain(error: unknown, what: string): HttpError {
-    if (this.silent) {
+    if (this.tripped === 'silence') {
       return new HttpError(`${what}: no data for ${formatSeconds(this.silenceMs)}`, null, {
         transient: true,
       })
+    }
+    if (this.tripped === 'deadline') {
+      return new HttpError(
+        `${what}: not finished after ${formatSeconds(this.deadlineMs)} (the call's deadline; a provider can give a call more with timeout = seconds)`,
+      )
     }
     const cause =
       error instanceof Error
         ? ((error.cause as Error | undefined)?.message ?? error.message)
         : String(error)
-    // Cancelled runs stop; broken connections may go through on another try.
+    // Cancelled runs stop; broken connections may go through on another try. The deadline is
+    // the whole call's: it is not tried again.
     const transient = !this.outer?.aborted && isTransientNetworkError(error)
     return new HttpError(`${what}: ${cause}`, null, { transient })
   }

@@ -49,6 +49,7 @@ function harness(policy: Partial<RetryPolicy> = {}, pacer: Pacer | null = null):
   const retries: HttpRetry[] = []
   const broker = new HttpBroker({
     silenceMs: 2000,
+    deadlineMs: 60_000,
     retryPolicy: () => ({ ...DEFAULT_RETRY_POLICY, ...policy }),
     pacer,
     random: () => 0.5,
@@ -201,6 +202,29 @@ describe('what is retried', () => {
     handler = (_req, res) => google(res, 500, 'down')
     const last = await broker.request('GET', `${base}/a`, {}, {}, null, call)
     expect(last.status).toBe(500)
+  })
+
+  it("keeps to the call's deadline across its retries and their waits", async () => {
+    handler = (_req, res) => google(res, 503, 'Backend Error')
+    const broker = new HttpBroker({
+      silenceMs: 2000,
+      deadlineMs: 60_000,
+      retryPolicy: () => ({ ...DEFAULT_RETRY_POLICY, attempts: 10 }),
+      // Real waits: the deadline runs while the broker waits to try again.
+      wait: (ms, signal) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(ms, 100))
+          signal?.addEventListener('abort', () => clearTimeout(timer), { once: true })
+        }),
+    })
+    const error = await failure(broker.get(`${base}/slow`, {}, {}, { timeoutMs: 250 }))
+    expect(error.message).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/slow failed: not finished after 250 ms \(the call's deadline; .*\)/,
+    )
+    expect(error.transient).toBe(false)
+    // Each try waits up to 100 ms: ten tries would take more than the 250 ms.
+    expect(count).toBeGreaterThanOrEqual(1)
+    expect(count).toBeLessThan(10)
   })
 
   it('never retries a call whose run was cancelled', async () => {

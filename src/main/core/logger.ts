@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import electronLog from 'electron-log/node'
 import { LOG_LEVELS, type LogLevel } from '../../shared/api'
-import { redactSecrets } from '../../shared/redact'
+import { capText } from '../../shared/text-limits'
+import { escapeControls, Redactor } from './redaction'
 
 export type { LogLevel }
 
@@ -11,6 +12,8 @@ export interface LogFields {
   provider?: string
   fileId?: string | null
   stage?: string | null
+  /** The redactor that knows this line's secrets (a run's); the logger's own otherwise. */
+  redactor?: Redactor
 }
 
 export interface Logger {
@@ -18,6 +21,8 @@ export interface Logger {
   /** The least severe level the log records (info unless set). */
   readonly level: LogLevel
   setLevel(level: LogLevel): void
+  /** The process's redactor: every line passes it (or a child of it, given in the fields). */
+  readonly redactor: Redactor
   log(level: LogLevel, message: string, fields?: LogFields): void
   debug(message: string, fields?: LogFields): void
   info(message: string, fields?: LogFields): void
@@ -33,6 +38,10 @@ export interface LoggerOptions {
   consoleLevel?: LogLevel
   /** What the log records; info by default (debug lines are off). */
   level?: LogLevel
+  /** Where 'stderr' lines go (the CLI draws them above its progress line). */
+  consoleWrite?: (line: string) => void
+  /** The process's redactor (a new one by default). */
+  redactor?: Redactor
 }
 
 /** True when a line at `level` passes a threshold of `threshold`. */
@@ -59,6 +68,9 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel 
   return value
 }
 
+/** Characters a log line may have; a longer one is cut with a marker. */
+export const LOG_LINE_MAX = 16_384
+
 let instance = 0
 
 /** One electron-log instance writing to <dataDir>/logs/main.log (and the console when asked). */
@@ -79,22 +91,23 @@ export function createLogger(options: LoggerOptions): Logger {
     consoleTransport.level = false
   } else {
     if (options.console === 'stderr') {
+      const write = options.consoleWrite ?? ((line: string) => process.stderr.write(`${line}\n`))
+      // "info: [run=…] …": the level says what it is; the time is in the log file.
+      consoleTransport.format = '{text}'
       consoleTransport.writeFn = ({ message }) => {
-        process.stderr.write(`${message.level}: ${message.data.map(String).join(' ')}\n`)
+        write(`${message.level}: ${message.data.map(String).join(' ')}`)
       }
     }
   }
-  // The last guard: whatever a caller passed in, secrets are masked before any transport writes.
-  log.hooks.push((message) => {
-    message.data = message.data.map((item: unknown) =>
-      typeof item === 'string' ? redactSecrets(item) : item,
-    )
-    return message
-  })
   applyLevel()
 
-  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
-    log[level](formatLine(message, fields))
+  const redactor = options.redactor ?? new Redactor()
+  // Every line, whoever wrote it: one line, secrets masked, control characters escaped, capped.
+  // A line below the log's level (the console's is never lower) costs nothing.
+  const write = (at: LogLevel, message: string, fields?: LogFields): void => {
+    if (!levelPasses(at, level)) return
+    const line = (fields?.redactor ?? redactor).redact(formatLine(message, fields))
+    log[at](capText(escapeControls(line, false), LOG_LINE_MAX))
   }
   return {
     file,
@@ -105,6 +118,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level = next
       applyLevel()
     },
+    redactor,
     log: write,
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),

@@ -252,7 +252,27 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       "'destination', 'stopped',\n          'closed', 'sign-in')",
     )
   },
-  // 8: skipped files and retries (issue 13): a run's skipped files (the outcome itself came with
+  // 8: each run's log lines (issue 14), written with its record's batches so the screen can page,
+  // filter and search them in any mode, and let go with its file list. `failure`: why a failed
+  // run failed, as a category for its card (JSON of RunFailure; `problem` is the destination's
+  // own words). `log_dropped`: how many lines were past the cap.
+  (db) => {
+    db.exec(`
+      CREATE TABLE run_log (
+        run_key INTEGER NOT NULL REFERENCES runs (key) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('debug', 'info', 'warn', 'error')),
+        stage TEXT,
+        file_id TEXT,
+        message TEXT NOT NULL,
+        PRIMARY KEY (run_key, seq)
+      ) WITHOUT ROWID;
+      ALTER TABLE runs ADD COLUMN failure TEXT;
+      ALTER TABLE runs ADD COLUMN log_dropped INTEGER NOT NULL DEFAULT 0;
+    `)
+  },
+  // 9: skipped files and retries (issue 13): a run's skipped files (the outcome itself came with
   // 6) and HTTP retries; a skipped file's reason; whether a download was verified against an
   // MD5 (rows before this: verified exactly when their checksum was an MD5).
   (db) => {

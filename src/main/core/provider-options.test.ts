@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { makeDataDir } from '../../../test/support/fixtures'
 import { DATABASE_FILE, openDatabase } from './database'
 import { MIGRATIONS } from './migrations'
+import { SCHEDULE_OFF as OFF } from '../../shared/schedule'
+import { ScheduleStore } from './scheduler'
 import { ProviderOptionsStore } from './provider-options'
 import { ProviderStore } from './provider-store'
 
@@ -77,15 +79,18 @@ describe('ProviderOptionsStore', () => {
   function stores(): { providers: ProviderStore; options: ProviderOptionsStore } {
     const db = openDatabase(dataDir())
     cleanups.push(() => db.close())
-    return { providers: new ProviderStore(db), options: new ProviderOptionsStore(db) }
+    return {
+      providers: new ProviderStore(db),
+      options: new ProviderOptionsStore(db, new ScheduleStore(db)),
+    }
   }
 
   it('has the defaults until something is set: check only, versions kept 30 days', () => {
     const { options } = stores()
-    expect(options.get('nobody')).toEqual({ destination: null, retentionDays: 30 })
+    expect(options.get('nobody')).toEqual({ destination: null, retentionDays: 30, schedule: OFF })
     expect(options.all(['a', 'b'])).toEqual({
-      a: { destination: null, retentionDays: 30 },
-      b: { destination: null, retentionDays: 30 },
+      a: { destination: null, retentionDays: 30, schedule: OFF },
+      b: { destination: null, retentionDays: 30, schedule: OFF },
     })
   })
 
@@ -96,14 +101,16 @@ describe('ProviderOptionsStore', () => {
     expect(options.set(id, { destination: `  ${target}  ` })).toEqual({
       destination: target,
       retentionDays: 30,
+      schedule: OFF,
       created: true,
+      scheduleChanged: false,
     })
     expect(existsSync(target)).toBe(true)
     expect(options.set(id, { retentionDays: 7 })).toMatchObject({
       destination: target,
       created: false,
     })
-    expect(options.get(id)).toEqual({ destination: target, retentionDays: 7 })
+    expect(options.get(id)).toEqual({ destination: target, retentionDays: 7, schedule: OFF })
     expect(options.set(id, { destination: null })).toMatchObject({
       destination: null,
       retentionDays: 7,
@@ -129,14 +136,32 @@ describe('ProviderOptionsStore', () => {
     )
     expect(() => options.set(id, { retentionDays: -1 })).toThrow(/from 0 to 36500/)
     expect(() => options.set(id, { retentionDays: 1.5 })).toThrow(/whole number/)
-    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30 })
+    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30, schedule: OFF })
+  })
+
+  it('holds the schedule too: set with the others, all or nothing', () => {
+    const { providers, options } = stores()
+    const { id } = providers.create({ name: 'P', code: '' })
+    const daily = { kind: 'daily', time: '02:30' } as const
+    expect(options.set(id, { schedule: daily })).toMatchObject({
+      schedule: daily,
+      scheduleChanged: true,
+    })
+    expect(options.set(id, { schedule: daily })).toMatchObject({ scheduleChanged: false })
+    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30, schedule: daily })
+    expect(options.all([id])[id]?.schedule).toEqual(daily)
+    // A bad destination beside a new schedule: neither is kept.
+    expect(() =>
+      options.set(id, { destination: 'relative', schedule: { kind: 'interval', hours: 2 } }),
+    ).toThrow(/full path/)
+    expect(options.get(id).schedule).toEqual(daily)
   })
 
   it('forgets a provider’s options when the provider is deleted', () => {
     const { providers, options } = stores()
     const { id } = providers.create({ name: 'P', code: '' })
-    options.set(id, { retentionDays: 3 })
+    options.set(id, { retentionDays: 3, schedule: { kind: 'interval', hours: 4 } })
     providers.delete(id)
-    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30 })
+    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30, schedule: OFF })
   })
 })

@@ -1,6 +1,7 @@
-// Each provider's host options: what the person sets for it outside its Lua (the destination and
-// the versions' retention; later issues add transfers and a schedule). One row per provider that
-// has any, in provider_options; a provider without a row has the defaults.
+// Each provider's host options: what the person sets for it outside its Lua (the destination,
+// the versions' retention, the schedule; issue 15 adds transfers). One row per provider that has
+// any, in provider_options; a provider without a row has the defaults. The schedule keeps its own
+// table (provider_schedules), because it carries the scheduler's state beside the setting.
 import type { Database, Statement } from 'better-sqlite3'
 import {
   DEFAULT_PROVIDER_OPTIONS,
@@ -9,7 +10,9 @@ import {
   type ProviderOptionsPatch,
 } from '../../shared/api'
 import { ApiError } from '../../shared/errors'
+import { sameSchedule } from '../../shared/schedule'
 import { checkDestinationFolder, DestinationFolderError } from './destination'
+import type { ScheduleStore } from './scheduler'
 
 interface OptionsRow {
   provider_id: string
@@ -17,8 +20,11 @@ interface OptionsRow {
   retention_days: number
 }
 
-function toOptions(row: OptionsRow | undefined): ProviderOptions {
-  if (!row) return { ...DEFAULT_PROVIDER_OPTIONS }
+function toOptions(row: OptionsRow | undefined): Omit<ProviderOptions, 'schedule'> {
+  if (!row) {
+    const { destination, retentionDays } = DEFAULT_PROVIDER_OPTIONS
+    return { destination, retentionDays }
+  }
   return { destination: row.destination, retentionDays: row.retention_days }
 }
 
@@ -27,7 +33,10 @@ export class ProviderOptionsStore {
   private readonly selectAll: Statement
   private readonly upsert: Statement
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly schedules: ScheduleStore,
+  ) {
     this.selectOne = db.prepare('SELECT * FROM provider_options WHERE provider_id = ?')
     this.selectAll = db.prepare('SELECT * FROM provider_options')
     this.upsert = db.prepare(`
@@ -38,7 +47,10 @@ export class ProviderOptionsStore {
   }
 
   get(providerId: string): ProviderOptions {
-    return toOptions(this.selectOne.get(providerId) as OptionsRow | undefined)
+    return {
+      ...toOptions(this.selectOne.get(providerId) as OptionsRow | undefined),
+      schedule: this.schedules.get(providerId),
+    }
   }
 
   /** How a run of the provider goes by its options: into its destination, or check only. */
@@ -52,19 +64,30 @@ export class ProviderOptionsStore {
     const rows = new Map(
       (this.selectAll.all() as OptionsRow[]).map((row) => [row.provider_id, row]),
     )
-    return Object.fromEntries(providerIds.map((id) => [id, toOptions(rows.get(id))]))
+    const schedules = new Map(this.schedules.all().map((s) => [s.providerId, s.schedule]))
+    return Object.fromEntries(
+      providerIds.map((id) => [
+        id,
+        {
+          ...toOptions(rows.get(id)),
+          schedule: schedules.get(id) ?? DEFAULT_PROVIDER_OPTIONS.schedule,
+        },
+      ]),
+    )
   }
 
   /**
-   * Applies a change. A destination is checked (and created when missing) first; `base` resolves
-   * a relative path (the CLI's working directory; null in the app, which wants full paths).
-   * Throws ApiError('invalid-argument') with a sentence for the person.
+   * Applies a change (the schedule already checked: a new one counts from `now`). A destination
+   * is checked (and created when missing) first; `base` resolves a relative path (the CLI's
+   * working directory; null in the app, which wants full paths). Nothing is written unless all
+   * of it is right: ApiError('invalid-argument') with a sentence for the person.
    */
   set(
     providerId: string,
     patch: ProviderOptionsPatch,
     base: string | null = null,
-  ): ProviderOptions & { created: boolean } {
+    now = Date.now(),
+  ): ProviderOptions & { created: boolean; scheduleChanged: boolean } {
     const current = this.get(providerId)
     let created = false
     let destination = current.destination
@@ -94,12 +117,19 @@ export class ProviderOptionsStore {
         `Keep versions for a whole number of days from 0 to ${RETENTION_DAYS_MAX}.`,
       )
     }
-    this.upsert.run({
-      providerId,
-      destination,
-      retentionDays,
-      updatedAt: new Date().toISOString(),
-    })
-    return { destination, retentionDays, created }
+    const schedule = patch.schedule ?? current.schedule
+    const scheduleChanged = !sameSchedule(schedule, current.schedule)
+    this.db.transaction(() => {
+      if (patch.destination !== undefined || patch.retentionDays !== undefined) {
+        this.upsert.run({
+          providerId,
+          destination,
+          retentionDays,
+          updatedAt: new Date(now).toISOString(),
+        })
+      }
+      if (scheduleChanged) this.schedules.set(providerId, schedule, now)
+    })()
+    return { destination, retentionDays, schedule, created, scheduleChanged }
   }
 }

@@ -2,18 +2,18 @@
 // log, and kills a runner that is stuck, too big, or cancelled. A run with a destination holds it
 // (through destination/) from before its runner starts until its record is final.
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import {
   DEFAULT_RETENTION_DAYS,
   type RunEndReason,
   type RunFilesPage,
   type RunFilesQuery,
+  type RunLogPage,
+  type RunLogQuery,
   type RunState,
   type RunStatus,
 } from '../../shared/api'
 import { PaceMeter, secondsLeft } from '../../shared/pace'
 import { serializeError } from '../../shared/errors'
-import { redactSecrets } from '../../shared/redact'
 import {
   checkTypedDeclaration,
   DeclarationError,
@@ -21,6 +21,7 @@ import {
 } from '../../shared/provider-declaration'
 import type {
   CallContext,
+  FileMetadata,
   HostCall,
   MainToRunner,
   RunnerLimits,
@@ -35,14 +36,22 @@ import {
   type DestinationSummary,
   type WriteChunk,
 } from './destination'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { HostCalls, type RunAuth } from './host-calls'
 import { resolveHttpPolicy, Pacer, type HttpPolicy, type HttpTiming } from './http'
 import { HttpBroker, type HttpRetry } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
 import { currentOwner, type ProcessOwner } from './process-owner'
 import type { ProviderStorage } from './provider-storage'
+import type { Redactor } from './redaction'
+import { classifyFailure } from './run-problem'
 import type { RunRecorder, RunStore } from './run-store'
-import type { RunnerExit, RunnerLauncher, RunnerProcess } from './runner-process'
+import {
+  residentLimitMb,
+  type RunnerExit,
+  type RunnerLauncher,
+  type RunnerProcess,
+} from './runner-process'
 import { codeHash, type ProviderSettings } from './settings'
 
 export interface RunErrorEntry {
@@ -52,7 +61,15 @@ export interface RunErrorEntry {
 }
 
 export interface RunOutcome extends RunState {
+  /** The run's own error and its first TEXT_LIMITS.errorEntries file errors. */
   errors: RunErrorEntry[]
+  /** File errors beyond those kept (the counts in the state stay exact). */
+  errorsOmitted: number
+  /**
+   * Why the run could not be recorded (a full disk, a damaged database…), null when its record
+   * is complete. The run itself went as its status says; its history is what is missing.
+   */
+  recordError: string | null
 }
 
 export interface RunnableProvider {
@@ -74,6 +91,8 @@ export interface RunOptions {
 export interface RunManagerOptions {
   launch: RunnerLauncher
   logger: Logger
+  /** The process's redactor; each run masks with a child of it that also learns the run's secrets. */
+  redactor: Redactor
   limits: RunnerLimits
   /** skwirl.storage: each provider's key/value store. */
   storage: ProviderStorage
@@ -163,6 +182,12 @@ export class RunManager {
     return this.options.store?.files(query) ?? null
   }
 
+  /** A page of a run's recorded log lines (null: no such run); a running one is written first. */
+  log(query: RunLogQuery): RunLogPage | null {
+    this.runs.get(query.runId)?.flushRecord()
+    return this.options.store?.log(query) ?? null
+  }
+
   /** A run of this process, or else as recorded; null when there is no such run. */
   find(runId: string): RunState | null {
     return this.runs.get(runId)?.snapshot() ?? this.options.store?.get(runId) ?? null
@@ -193,19 +218,26 @@ class Run {
   readonly done: Promise<RunOutcome>
   private resolveDone!: (outcome: RunOutcome) => void
   private readonly errors: RunErrorEntry[] = []
-  private readonly secrets = new Set<string>()
+  private fileErrors = 0
+  private readonly redactor: Redactor
   private runner: RunnerProcess | null = null
   private readonly calls = new AbortController()
   private readonly hostCalls: HostCalls
   private seq = 0
-  private callInFlight = false
-  private lastActivity = Date.now()
+  /** Host calls main is answering: while there is one, the runner waits and is not watched. */
+  private callsInFlight = 0
+  /** When the host last answered, and the runner's CPU time then (read at the next watch). */
+  private answeredAt = Date.now()
+  private cpuAtAnswer: number | null = null
+  /** The resident size that got the runner killed. */
+  private residentAtKill = 0
   private stopReason: StopReason | null = null
   private finished = false
   private lastUpdate = 0
   private updateTimer: NodeJS.Timeout | undefined
   private watchdog: NodeJS.Timeout | undefined
   private readonly recorder: RunRecorder | null = null
+  private recordError: string | null = null
   /** The file being backed up, or the last one until the next one's metadata arrives. */
   private currentFile: string | null = null
   private readonly pace = new PaceMeter()
@@ -248,21 +280,24 @@ class Run {
       retries: 0,
       destination: runOptions.destination ?? null,
       problem: null,
+      failure: null,
       live: null,
     }
     this.done = new Promise((resolve) => (this.resolveDone = resolve))
+    this.redactor = options.redactor.child()
     this.stored = !provider.id.startsWith('file:')
     const settings = this.stored ? options.settings : undefined
     this.hostCalls = new HostCalls({
       providerId: provider.id,
       broker: new HttpBroker({
         silenceMs: options.limits.httpSilenceMs,
+        deadlineMs: options.limits.httpDeadlineMs,
         retryPolicy: () => this.httpPolicy.retry,
         pacer,
       }),
       storage: options.storage,
       signal: this.calls.signal,
-      secrets: this.secrets,
+      redactor: this.redactor,
       settings:
         options.settingsFor?.(provider.id) ??
         (settings ? (key) => this.readSetting(settings, key) : undefined),
@@ -272,12 +307,6 @@ class Run {
       declaration: () => this.declaration,
       onRetry: (retry, context) => this.onRetry(retry, context),
     })
-    this.log(
-      'info',
-      this.state.destination === null
-        ? 'run started (check only: files are verified, not kept)'
-        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`,
-    )
     try {
       this.recorder =
         options.store?.begin(
@@ -287,9 +316,17 @@ class Run {
           (error) => this.log('error', `could not record the run: ${describeError(error)}`),
         ) ?? null
     } catch (error) {
-      // A run that cannot be recorded still runs: the log keeps what happened.
-      this.log('error', `could not record the run: ${describeError(error)}`)
+      // A run that cannot be recorded still runs: the log keeps what happened, its outcome says so.
+      this.recordError = describeError(error)
+      this.log('error', `could not record the run: ${this.recordError}`)
     }
+    // After the recorder exists, so that the run's own log (on screen) starts with it too.
+    this.log(
+      'info',
+      this.state.destination === null
+        ? 'run started (check only: files are verified, not kept)'
+        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`,
+    )
     this.emitUpdate(true)
     if (this.state.destination === null) this.launch()
     else void this.openDestination(this.state.destination)
@@ -340,7 +377,8 @@ class Run {
   private launch(): void {
     const runner = this.options.launch({ memoryMb: this.options.limits.memoryMb })
     this.runner = runner
-    this.lastActivity = Date.now()
+    this.answeredAt = Date.now()
+    this.cpuAtAnswer = null
     runner.onMessage((message) => this.onMessage(message))
     runner.onExit((exit) => this.onExit(exit))
     this.watchdog = setInterval(() => this.watch(), this.options.watchEveryMs ?? 250)
@@ -389,7 +427,7 @@ class Run {
     // Its tokens and client secret join the run's secrets before any line could show them.
     void this.options.signIns
       ?.secretsOf(this.provider, declaration)
-      .then((values) => values.forEach((value) => this.secrets.add(value)))
+      .then((values) => values.forEach((value) => this.redactor.add(value)))
       .catch(() => undefined)
   }
 
@@ -446,12 +484,11 @@ class Run {
 
   private onMessage(message: RunnerToMain): void {
     if (this.finished) return
-    this.lastActivity = Date.now()
     switch (message.type) {
       case 'ready':
         return
       case 'file-metadata':
-        this.currentFile = message.name
+        this.currentFile = this.fileText(message.name)
         this.emitUpdate(false)
         return
       case 'call':
@@ -478,6 +515,7 @@ class Run {
       case 'file': {
         const { result } = message
         this.destination?.settle(result.fileId)
+        const fileId = this.fileText(result.fileId)
         this.state.bytes += result.bytes
         let failedAt: 'metadata' | 'download' | null = null
         if (result.outcome === 'downloaded') {
@@ -494,16 +532,16 @@ class Run {
           this.state.failed++
           const error = result.error ?? { stage: 'download' as const, message: 'failed' }
           failedAt = error.stage === 'metadata' ? 'metadata' : 'download'
-          this.errors.push({
-            fileId: result.fileId,
-            stage: error.stage,
-            message: this.clean(error.message),
-          })
-          this.log('error', error.message, { fileId: result.fileId, stage: error.stage })
+          const text = this.clean(error.message)
+          // Memory and --json stay bounded whatever fails: the first entries, then a count.
+          if (++this.fileErrors <= TEXT_LIMITS.errorEntries) {
+            this.errors.push({ fileId, stage: error.stage, message: text })
+          }
+          this.log('error', text, { fileId, stage: error.stage })
         }
         this.recorder?.file({
-          fileId: result.fileId,
-          metadata: result.metadata,
+          fileId,
+          metadata: result.metadata && this.metadataText(result.metadata),
           outcome: result.outcome,
           failedAt,
           skip: result.skip && {
@@ -540,6 +578,11 @@ class Run {
             message: this.clean(message.error.message),
           })
           this.log('error', `run failed: ${message.error.message}`, { stage: message.error.stage })
+          this.state.failure = classifyFailure(
+            message.error.stage,
+            this.clean(message.error.message),
+            this.provider.name,
+          )
         }
         this.finish(message.status, message.status === 'failed' ? 'error' : null)
         return
@@ -578,7 +621,7 @@ class Run {
   }
 
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
-    this.callInFlight = true
+    this.callsInFlight++
     let reply: Outgoing
     try {
       const value = await this.hostCalls.perform(call, context)
@@ -586,13 +629,13 @@ class Run {
     } catch (error) {
       if (error instanceof SignInNeededError) {
         // Every later call would fail the same way: the run stops here, saying why.
-        this.callInFlight = false
+        this.callsInFlight--
         this.failForSignIn(error.message, context)
         return
       }
       if (error instanceof DestinationError) {
         // Not this file's problem but the whole destination's: the run stops here.
-        this.callInFlight = false
+        this.callsInFlight--
         await this.destinationFailed(error, context.fileId)
         return
       }
@@ -600,8 +643,9 @@ class Run {
       this.log('debug', `${call.method} failed: ${serialized.message}`, context)
       reply = { type: 'reply', replyTo: seq, ok: false, error: serialized }
     }
-    this.callInFlight = false
-    this.lastActivity = Date.now()
+    this.callsInFlight--
+    this.answeredAt = Date.now()
+    this.cpuAtAnswer = null
     if (!this.finished) this.send(reply)
   }
 
@@ -612,15 +656,28 @@ class Run {
     this.finish('failed', 'sign-in')
   }
 
+  /**
+   * Kills a runner that has computed for watchdogMs of CPU since the host last answered (its own
+   * CPU budget cannot stop a builtin such as a pattern match), or that has outgrown its memory.
+   * Its messages (log lines, ids) are no sign of life: a loop can send them forever. Where the
+   * system does not tell a process's CPU time, the time since the last answer is used.
+   */
   private watch(): void {
     if (this.finished || this.stopReason || !this.runner) return
     const { watchdogMs, memoryMb } = this.options.limits
-    if (!this.callInFlight && Date.now() - this.lastActivity > watchdogMs) {
-      this.stop('watchdog')
+    const usage = this.runner.usage()
+    if (usage && usage.residentBytes > residentLimitMb(memoryMb) * 1024 * 1024) {
+      this.residentAtKill = usage.residentBytes
+      this.stop('memory')
       return
     }
-    const rss = residentBytes(this.runner.pid)
-    if (rss !== null && rss > memoryMb * 1024 * 1024) this.stop('memory')
+    if (this.callsInFlight > 0) return
+    if (usage) {
+      this.cpuAtAnswer ??= usage.cpuMs
+      if (usage.cpuMs - this.cpuAtAnswer > watchdogMs) this.stop('watchdog')
+    } else if (Date.now() - this.answeredAt > watchdogMs) {
+      this.stop('watchdog')
+    }
   }
 
   private onExit(exit: RunnerExit): void {
@@ -638,8 +695,10 @@ class Run {
       this.finish('failed', 'destination')
       return
     } else if (this.stopReason === 'watchdog') {
-      message = `the runner was killed: it neither called the host nor reported for ${Math.round(limits.watchdogMs / 1000)} s (a builtin such as string.rep or a pattern match running too long)`
-    } else if (this.stopReason === 'memory' || exit.outOfMemory) {
+      message = `the runner was killed: it computed for more than ${Math.round(limits.watchdogMs / 1000)} s without calling the host (a builtin such as string.rep or a pattern match running too long)`
+    } else if (this.stopReason === 'memory') {
+      message = `the runner was killed: it went over its memory limit of ${limits.memoryMb} MB (${Math.round(this.residentAtKill / 1048576)} MB resident; ${residentLimitMb(limits.memoryMb)} MB is the most with room for what is not yet collected)`
+    } else if (exit.outOfMemory) {
       message = `the runner was killed: it went over its memory limit of ${limits.memoryMb} MB`
     } else {
       message = `the runner process ended unexpectedly (exit code ${exit.code ?? 'none'}, signal ${exit.signal ?? 'none'})`
@@ -649,6 +708,11 @@ class Run {
     } else {
       this.errors.push({ fileId: null, stage: 'load', message })
       this.log('error', `run failed: ${message}`)
+      this.state.failure = classifyFailure(
+        STAGE_OF_PHASE[this.state.phase],
+        message,
+        this.provider.name,
+      )
     }
     this.finish(status, reason)
   }
@@ -695,15 +759,24 @@ class Run {
 
   private record(): void {
     this.state.finishedAt = new Date().toISOString()
-    // Recorded before anyone hears of the end: what the screen says is in the record.
-    this.recorder?.finish()
     const s = this.state
     this.log(
       s.status === 'completed' ? 'info' : 'warn',
       `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.skipped} skipped, ${s.failed} failed, ${s.bytes} bytes, ${s.retries} retries`,
     )
+    // Recorded before anyone hears of the end: what the screen says is in the record.
+    const unrecorded = this.recorder?.finish() ?? null
+    if (unrecorded !== null) {
+      this.recordError = describeError(unrecorded)
+      this.log('error', `the run's record is incomplete: ${this.recordError}`)
+    }
     this.emitUpdate(true)
-    this.resolveDone({ ...this.snapshot(), errors: this.errors })
+    this.resolveDone({
+      ...this.snapshot(),
+      errors: this.errors,
+      errorsOmitted: Math.max(0, this.fileErrors - TEXT_LIMITS.errorEntries),
+      recordError: this.recordError,
+    })
   }
 
   /** Tells the screen, at most every updateEveryMs whatever the run's pace (and at once if now). */
@@ -717,7 +790,8 @@ class Run {
     } else if (!this.updateTimer) {
       this.updateTimer = setTimeout(() => {
         this.updateTimer = undefined
-        if (!this.finished) this.update()
+        // A timer may fire a little early (libuv measures from the start of a busy loop turn).
+        if (!this.finished) this.emitUpdate(false)
       }, wait)
     }
   }
@@ -728,17 +802,59 @@ class Run {
     this.options.onUpdate?.(this.snapshot())
   }
 
+  /** A message from the runner or a server as it may be kept and shown: capped, secrets masked. */
   private clean(message: string): string {
-    return redactSecrets(message, this.secrets)
+    return this.redactor.redact(capText(message, TEXT_LIMITS.message))
+  }
+
+  /** A file id or metadata string as it may be recorded and shown. */
+  private fileText(text: string): string {
+    return this.redactor.redact(capText(text, TEXT_LIMITS.fileText))
+  }
+
+  private metadataText(m: FileMetadata): FileMetadata {
+    return {
+      name: this.fileText(m.name),
+      path: this.fileText(m.path),
+      checksum: m.checksum === null ? null : this.fileText(m.checksum),
+      size: m.size,
+      modifiedTime: this.fileText(m.modifiedTime),
+    }
   }
 
   private log(level: LogLevel, message: string, fields: LogFields = {}): void {
-    this.options.logger.log(level, this.clean(message), {
+    const text = this.clean(message)
+    this.options.logger.log(level, text, {
       runId: this.state.runId,
       provider: this.provider.name,
+      redactor: this.redactor,
       ...fields,
     })
+    // The same line, for the run's log on screen (the file keeps its run id and provider).
+    this.recorder?.log({
+      at: new Date().toISOString(),
+      level,
+      stage: (fields.stage as Stage | null | undefined) ?? null,
+      fileId: fields.fileId ?? null,
+      message: capLine(text),
+    })
   }
+}
+
+/** The stage a run was at when its runner went away, by its phase. */
+const STAGE_OF_PHASE: Record<RunState['phase'], Stage> = {
+  starting: 'load',
+  listing: 'list',
+  'backing-up': 'download',
+}
+
+/** The longest line a run's log keeps (a provider's print and log are cut to this already). */
+export const LOG_LINE_CHARS = 8192
+
+function capLine(text: string): string {
+  return text.length > LOG_LINE_CHARS
+    ? `${text.slice(0, LOG_LINE_CHARS)}… (${text.length - LOG_LINE_CHARS} more characters)`
+    : text
 }
 
 /** Files a run has finished with, whatever became of them. */
@@ -760,15 +876,4 @@ function describePolicy({ retry, pacing }: HttpPolicy): string {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-/** The runner's resident memory on Linux (null elsewhere, where the V8 heap cap alone applies). */
-function residentBytes(pid: number | undefined): number | null {
-  if (pid === undefined || process.platform !== 'linux') return null
-  try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1])
-    return Number.isFinite(pages) ? pages * 4096 : null
-  } catch {
-    return null
-  }
 }

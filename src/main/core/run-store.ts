@@ -3,10 +3,17 @@
 // BATCH_ROWS files), so recording costs a run little and a crash loses at most that moment.
 import type { Database, Statement } from 'better-sqlite3'
 import {
+  LOG_LEVELS,
   RUN_FILE_LISTS_KEPT,
   RUN_HISTORY_MAX,
   type FileOutcome,
+  RUN_LOG_LINES_KEPT,
+  type LogLevel,
   type RunEndReason,
+  type RunLogLine,
+  type RunLogPage,
+  type RunLogQuery,
+  type RunFailure,
   type RunFile,
   type RunFilesPage,
   type RunFilesQuery,
@@ -14,8 +21,9 @@ import {
   type RunState,
   type RunStatus,
 } from '../../shared/api'
-import type { FileMetadata, SkipNotice } from '../../shared/runner-protocol'
+import type { FileMetadata, SkipNotice, Stage } from '../../shared/runner-protocol'
 import { ownerLiveness, type OwnerLiveness, type ProcessOwner } from './process-owner'
+import { providerLine } from './run-problem'
 
 export const FLUSH_EVERY_MS = 500
 export const BATCH_ROWS = 2000
@@ -27,6 +35,17 @@ export interface RunStoreOptions {
   batchRows?: number
   historyMax?: number
   fileListsKept?: number
+  /** Lines of one run's log kept in the database (the log file keeps them all). */
+  logLinesKept?: number
+}
+
+/** A line of a run's log as the run wrote it (already redacted and cut to length). */
+export interface RecordedLogLine {
+  at: string
+  level: LogLevel
+  stage: Stage | null
+  fileId: string | null
+  message: string
 }
 
 /** A file as a run finished with it. */
@@ -70,6 +89,8 @@ interface RunRow {
   destination: string | null
   problem: string | null
   files_kept: number
+  failure: string | null
+  log_dropped: number
   updated_at: string
   owner_pid: number
   owner_host: string
@@ -91,9 +112,19 @@ interface FileRow {
   bytes: number
 }
 
+interface LogRow {
+  seq: number
+  at: string
+  level: LogLevel
+  stage: Stage | null
+  file_id: string | null
+  message: string
+}
+
 const RUN_COLUMNS = `key, id, provider_id, provider_name, status, phase, reason, started_at,
   finished_at, listed, downloaded, unchanged, skipped, failed, bytes, unchanged_bytes, retries,
-  destination, problem, files_kept, updated_at, owner_pid, owner_host, owner_start`
+  destination, problem, failure, files_kept, log_dropped, updated_at, owner_pid, owner_host,
+  owner_start`
 
 function toState(row: RunRow): RunState {
   return {
@@ -103,6 +134,7 @@ function toState(row: RunRow): RunState {
     status: row.status,
     phase: row.phase,
     reason: row.reason,
+    failure: row.failure === null ? null : (JSON.parse(row.failure) as RunFailure),
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     listed: row.listed,
@@ -142,6 +174,7 @@ function progressParams(state: RunState): Record<string, string | number | null>
     status: state.status,
     phase: state.phase,
     reason: state.reason,
+    failure: state.failure === null ? null : JSON.stringify(state.failure),
     finishedAt: state.finishedAt,
     listed: state.listed,
     downloaded: state.downloaded,
@@ -160,6 +193,7 @@ export class RunStore {
   private readonly insertRun: Statement
   private readonly updateRun: Statement
   private readonly insertFile: Statement
+  private readonly insertLog: Statement
   private readonly selectRun: Statement
   private readonly selectHistory: Statement
   private readonly selectLatest: Statement
@@ -180,24 +214,32 @@ export class RunStore {
       batchRows: options.batchRows ?? BATCH_ROWS,
       historyMax: options.historyMax ?? RUN_HISTORY_MAX,
       fileListsKept: options.fileListsKept ?? RUN_FILE_LISTS_KEPT,
+      logLinesKept: options.logLinesKept ?? RUN_LOG_LINES_KEPT,
     }
+    // Search ignores case in all of Unicode (SQLite's lower() folds ASCII only).
+    db.function('skwirl_fold', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? text.toLowerCase() : text,
+    )
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, provider_id, provider_name, status, phase, reason, started_at,
         finished_at, listed, downloaded, unchanged, skipped, failed, bytes, unchanged_bytes, retries,
-        destination, problem, updated_at, owner_pid, owner_host, owner_start)
+        destination, problem, failure, updated_at, owner_pid, owner_host, owner_start)
       VALUES (@runId, @providerId, @providerName, @status, @phase, @reason, @startedAt,
         @finishedAt, @listed, @downloaded, @unchanged, @skipped, @failed, @bytes, @unchangedBytes,
-        @retries, @destination, @problem, @updatedAt, @ownerPid, @ownerHost, @ownerStart)`)
+        @retries, @destination, @problem, @failure, @updatedAt, @ownerPid, @ownerHost, @ownerStart)`)
     this.updateRun = db.prepare(`
       UPDATE runs SET status = @status, phase = @phase, reason = @reason, finished_at = @finishedAt,
         listed = @listed, downloaded = @downloaded, unchanged = @unchanged, skipped = @skipped,
         failed = @failed, bytes = @bytes, unchanged_bytes = @unchangedBytes, retries = @retries,
-        problem = @problem, updated_at = @updatedAt
+        problem = @problem, failure = @failure, log_dropped = @logDropped, updated_at = @updatedAt
       WHERE key = @key`)
     this.insertFile = db.prepare(`
       INSERT INTO run_files (run_key, position, file_id, name, path, size, checksum, modified_time,
         outcome, failed_at, skip_reason, verified, bytes)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.insertLog = db.prepare(`
+      INSERT INTO run_log (run_key, seq, at, level, stage, file_id, message)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.selectRun = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`)
     this.selectHistory = db.prepare(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE provider_id = ?
@@ -258,7 +300,7 @@ export class RunStore {
       Number(lastInsertRowid),
       snapshot,
       {
-        write: (key, current, files, position) => this.write(key, current, files, position),
+        write: (key, current, batch) => this.write(key, current, batch),
         prune: (providerId) => this.prune(providerId),
         onError,
       },
@@ -367,6 +409,71 @@ export class RunStore {
     return { total, offset: query.offset, files: (rows as FileRow[]).map(toFile), kept }
   }
 
+  /** A page of a run's log lines; null when there is no such run. */
+  log(query: RunLogQuery): RunLogPage | null {
+    const row = this.selectRun.get(query.runId) as RunRow | undefined
+    if (!row) return null
+    const counts = Object.fromEntries(LOG_LEVELS.map((level) => [level, 0])) as Record<
+      LogLevel,
+      number
+    >
+    const kept = row.files_kept === 1
+    const empty = {
+      total: 0,
+      offset: query.offset,
+      lines: [],
+      counts,
+      kept,
+      dropped: row.log_dropped,
+    }
+    if (!kept) return empty
+    const levelCounts = this.db
+      .prepare('SELECT level, count(*) AS n FROM run_log WHERE run_key = ? GROUP BY level')
+      .all(row.key) as Array<{ level: LogLevel; n: number }>
+    for (const { level, n } of levelCounts) counts[level] = n
+    if (query.levels.length === 0) return empty
+    const where = ['run_key = ?']
+    const params: Array<string | number> = [row.key]
+    if (query.levels.length < LOG_LEVELS.length) {
+      where.push(`level IN (${query.levels.map(() => '?').join(', ')})`)
+      params.push(...query.levels)
+    }
+    if (query.search !== '') {
+      const text = query.search.toLowerCase()
+      where.push(
+        `(instr(skwirl_fold(message), ?) > 0 OR instr(skwirl_fold(coalesce(file_id, '')), ?) > 0)`,
+      )
+      params.push(text, text)
+    }
+    if (query.fileId !== null) {
+      where.push('file_id = ?')
+      params.push(query.fileId)
+    }
+    const clause = where.join(' AND ')
+    const { total } = this.db
+      .prepare(`SELECT count(*) AS total FROM run_log WHERE ${clause}`)
+      .get(...params) as { total: number }
+    const rows =
+      query.limit === 0 || query.offset >= total
+        ? []
+        : (this.db
+            .prepare(
+              `SELECT seq, at, level, stage, file_id, message FROM run_log WHERE ${clause}
+               ORDER BY seq LIMIT ? OFFSET ?`,
+            )
+            .all(...params, query.limit, query.offset) as LogRow[])
+    const lines = rows.map((line): RunLogLine => ({
+      seq: line.seq,
+      at: line.at,
+      level: line.level,
+      stage: line.stage,
+      fileId: line.file_id,
+      message: line.message,
+      line: providerLine(line.message, row.provider_name),
+    }))
+    return { total, offset: query.offset, lines, counts, kept, dropped: row.log_dropped }
+  }
+
   /**
    * Marks failed (interrupted) every run left 'running' by a process that is gone; its finish time
    * is its last sign of life. Runs of a live process (the app while the CLI starts, and the other
@@ -393,10 +500,10 @@ export class RunStore {
     return interrupted
   }
 
-  private write(key: number, state: RunState, files: RecordedFile[], position: number): void {
+  private write(key: number, state: RunState, batch: RecordBatch): void {
     this.db.transaction(() => {
-      let at = position
-      for (const file of files) {
+      let at = batch.position
+      for (const file of batch.files) {
         const m = file.metadata
         this.insertFile.run(
           key,
@@ -414,7 +521,11 @@ export class RunStore {
           file.bytes,
         )
       }
-      this.updateRun.run({ ...progressParams(state), key })
+      let seq = batch.logPosition
+      for (const line of batch.log) {
+        this.insertLog.run(key, seq++, line.at, line.level, line.stage, line.fileId, line.message)
+      }
+      this.updateRun.run({ ...progressParams(state), logDropped: batch.logDropped, key })
     })()
   }
 
@@ -435,11 +546,15 @@ export class RunStore {
       ).map((row) => row.key)
     this.db.transaction(() => {
       const dropFiles = this.db.prepare('DELETE FROM run_files WHERE run_key = ?')
+      const dropLog = this.db.prepare('DELETE FROM run_log WHERE run_key = ?')
       const notKept = this.db.prepare(
         'UPDATE runs SET files_kept = 0 WHERE key = ? AND files_kept = 1',
       )
       for (const key of beyond(fileListsKept)) {
-        if (notKept.run(key).changes > 0) dropFiles.run(key)
+        if (notKept.run(key).changes > 0) {
+          dropFiles.run(key)
+          dropLog.run(key)
+        }
       }
       const lastGood = this.db
         .prepare(
@@ -453,8 +568,17 @@ export class RunStore {
   }
 }
 
+/** What one write adds: files from `position`, log lines from `logPosition`. */
+interface RecordBatch {
+  files: RecordedFile[]
+  position: number
+  log: RecordedLogLine[]
+  logPosition: number
+  logDropped: number
+}
+
 interface RecorderSink {
-  write(key: number, state: RunState, files: RecordedFile[], position: number): void
+  write(key: number, state: RunState, batch: RecordBatch): void
   prune(providerId: string): void
   onError(error: unknown): void
 }
@@ -464,9 +588,15 @@ export class RunRecorder {
   private pending: RecordedFile[] = []
   /** The position of the next file to write. */
   private written = 0
+  private pendingLog: RecordedLogLine[] = []
+  /** The seq of the next log line to write, and the lines past the cap. */
+  private logWritten = 0
+  private logDropped = 0
   private dirty = false
   private lastWrite = Date.now()
   private failing = false
+  /** Why the last write failed (kept for when the run ends). */
+  private lastError: unknown = null
   private finished = false
   private readonly timer: NodeJS.Timeout
 
@@ -489,6 +619,14 @@ export class RunRecorder {
     if (this.pending.length >= this.options.batchRows) this.flush()
   }
 
+  /** A line of the run's log; kept up to logLinesKept, counted beyond. */
+  log(line: RecordedLogLine): void {
+    if (this.finished) return
+    this.dirty = true
+    if (this.logWritten + this.pendingLog.length >= this.options.logLinesKept) this.logDropped++
+    else this.pendingLog.push(line)
+  }
+
   /** The run's counts or phase changed; written with the next batch. */
   changed(): void {
     this.dirty = true
@@ -500,17 +638,23 @@ export class RunRecorder {
     this.writeNow()
   }
 
-  /** The run has ended: its final state goes in at once, with every file still queued. */
-  finish(): void {
-    if (this.finished) return
+  /**
+   * The run has ended: its final state goes in at once, with every file still queued. Answers
+   * why it could not be (the error), or null when the record is complete.
+   */
+  finish(): unknown {
+    if (this.finished) return null
     clearInterval(this.timer)
     this.writeNow()
     this.finished = true
+    if (this.failing) return this.lastError ?? new Error('the record could not be written')
     try {
       this.sink.prune(this.snapshot().providerId)
     } catch (error) {
+      // The record is whole; only older runs were not pruned this time.
       this.sink.onError(error)
     }
+    return null
   }
 
   private tick(): void {
@@ -519,17 +663,27 @@ export class RunRecorder {
 
   private writeNow(): void {
     const files = this.pending
+    const log = this.pendingLog
     try {
-      this.sink.write(this.key, this.snapshot(), files, this.written)
+      this.sink.write(this.key, this.snapshot(), {
+        files,
+        position: this.written,
+        log,
+        logPosition: this.logWritten,
+        logDropped: this.logDropped,
+      })
     } catch (error) {
       // Kept for the next try (a database busy with another Skwirl process, a full disk…).
       if (!this.failing) this.sink.onError(error)
       this.failing = true
+      this.lastError = error
       return
     }
     this.failing = false
     this.written += files.length
     this.pending = []
+    this.logWritten += log.length
+    this.pendingLog = []
     this.dirty = false
     this.lastWrite = Date.now()
   }

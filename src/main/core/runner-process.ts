@@ -1,6 +1,7 @@
 // One runner child process, whichever way it was forked: child_process here (CLI, browser mode,
 // tests), Electron's utilityProcess in the desktop shell (src/main/utility-runner.ts).
 import { fork } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import type { MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
 
 export interface RunnerExit {
@@ -10,8 +11,18 @@ export interface RunnerExit {
   outOfMemory: boolean
 }
 
+/** What the system says a runner has used so far. */
+export interface RunnerUsage {
+  /** CPU time (user and system), in milliseconds. */
+  cpuMs: number
+  /** Resident memory, in bytes. */
+  residentBytes: number
+}
+
 export interface RunnerProcess {
   readonly pid: number | undefined
+  /** Its CPU time and memory, or null where the system does not tell (the watchdog then uses time). */
+  usage(): RunnerUsage | null
   send(message: MainToRunner): void
   onMessage(listener: (message: RunnerToMain) => void): void
   onExit(listener: (exit: RunnerExit) => void): void
@@ -19,7 +30,41 @@ export interface RunnerProcess {
 }
 
 export interface LaunchOptions {
+  /** The runner's JavaScript heap limit (its resident memory is watched with headroom above). */
   memoryMb: number
+}
+
+/**
+ * Resident memory a runner may use beyond its heap limit before it is killed: V8's young
+ * generation and code, fengari's strings (outside the heap) and garbage not yet collected.
+ */
+export function residentLimitMb(memoryMb: number): number {
+  return memoryMb + Math.max(128, Math.round(memoryMb / 4))
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every Linux). */
+const CLOCK_TICKS = 100
+const PAGE_BYTES = 4096
+
+/** A process's CPU time and resident memory from /proc on Linux; null elsewhere or when gone. */
+export function procUsage(pid: number | undefined): RunnerUsage | null {
+  if (pid === undefined || process.platform !== 'linux') return null
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name may hold spaces and parentheses: the fields start after its last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // After the name: state is field 3, utime 14, stime 15, rss 24 (in pages).
+    const utime = Number(fields[11])
+    const stime = Number(fields[12])
+    const rssPages = Number(fields[21])
+    if (![utime, stime, rssPages].every(Number.isFinite)) return null
+    return {
+      cpuMs: ((utime + stime) * 1000) / CLOCK_TICKS,
+      residentBytes: rssPages * PAGE_BYTES,
+    }
+  } catch {
+    return null
+  }
 }
 
 export type RunnerLauncher = (options: LaunchOptions) => RunnerProcess
@@ -42,7 +87,8 @@ export function childProcessLauncher(runnerScript: string): RunnerLauncher {
   // exits by itself) rather than killed, and killed only if it has not gone after a grace.
   const profiled = extraExecArgv.some((flag) => /^--(cpu|heap)-prof/.test(flag))
   return ({ memoryMb }) => {
-    const child = fork(runnerScript, [], {
+    // The runner watches this pid from a thread of its own and ends itself when it is gone.
+    const child = fork(runnerScript, [String(process.pid)], {
       execArgv: [`--max-old-space-size=${memoryMb}`, ...extraExecArgv],
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -77,6 +123,7 @@ export function childProcessLauncher(runnerScript: string): RunnerLauncher {
     child.on('error', () => undefined)
     return {
       pid: child.pid,
+      usage: () => procUsage(child.pid),
       send: (message) => {
         if (child.connected) child.send(message)
       },

@@ -2,17 +2,18 @@
 // provider store, the run manager and the handler table.
 import type { Database } from 'better-sqlite3'
 import type {
+  ProviderOptions,
+  ProviderOptionsPatch,
   AppSettings,
   AppSettingsView,
   BackupOverview,
-  BackupStatus,
   EventName,
   LogLevel,
   RunState,
   SkwirlEvents,
 } from '../../shared/api'
 import { DEFAULT_LIMITS, type RunnerLimits } from '../../shared/runner-protocol'
-import type { Schedule } from '../../shared/schedule'
+import { formatScheduleSpec } from '../../shared/schedule'
 import { AppSettingsStore } from './app-settings'
 import type { SettingReader } from './aws'
 import { SignIns } from './auth'
@@ -22,9 +23,11 @@ import { createHandlers, type ApiHandlers } from './handlers'
 import type { HttpTiming } from './http'
 import { OpenedFiles } from './opened-files'
 import type { Logger } from './logger'
+import type { Redactor } from './redaction'
 import type { FileDialogs } from './provider-files'
 import { ProviderOptionsStore } from './provider-options'
 import { ProviderStorage } from './provider-storage'
+import { providerTemplates } from './provider-templates'
 import { ProviderStore } from './provider-store'
 import { RunManager } from './run-manager'
 import { RunStore } from './run-store'
@@ -90,7 +93,7 @@ export interface SkwirlCore {
   providers: ProviderStore
   /** skwirl.storage's data, per provider. */
   storage: ProviderStorage
-  /** Each provider's host options (destination, retention). */
+  /** Each provider's host options (destination, retention, schedule); set them with setOptions. */
   options: ProviderOptionsStore
   /** Checks of backup folders against their manifests (the app's "Check backup"). */
   checks: BackupChecks
@@ -111,11 +114,21 @@ export interface SkwirlCore {
   settings: AppSettingsStore
   /** Every stored provider's schedule, next run and last good backup. */
   backupOverview(): BackupOverview
-  setSchedule(providerId: string, schedule: Schedule): BackupStatus
+  /**
+   * Changes some of a stored provider's options (the API, the CLI): a new schedule is looked at
+   * by the scheduler at once. `base` resolves a relative destination (the CLI's directory).
+   */
+  setOptions(
+    providerId: string,
+    patch: ProviderOptionsPatch,
+    base?: string | null,
+  ): ProviderOptions & { created: boolean }
   settingsView(): AppSettingsView
   updateSettings(changes: Partial<AppSettings>): AppSettingsView
   /** Marks failed (interrupted) the runs of Skwirl processes that are gone, and logs them. */
   recoverInterruptedRuns(): void
+  /** The process's redactor (the logger's): register secret values here, or on a run's child. */
+  redactor: Redactor
   /** Stops the scheduler, cancels running runs, then closes the database. */
   close(): Promise<void>
 }
@@ -125,14 +138,14 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const providers = new ProviderStore(db)
   providers.seedDefaults(options.resourcesDir)
   const storage = new ProviderStorage(db)
-  const providerOptions = new ProviderOptionsStore(db)
+  const schedules = new ScheduleStore(db)
+  const providerOptions = new ProviderOptionsStore(db, schedules)
   const checks = new BackupChecks(
     (state) => options.emit?.('backup-check:update', state),
     options.logger,
   )
   const runRecords = new RunStore(db)
   const settings = new AppSettingsStore(db)
-  const schedules = new ScheduleStore(db)
   const { logger } = options
   const override = options.logLevelOverride ?? null
   logger.setLevel(override ?? settings.get().logLevel)
@@ -176,6 +189,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const runs = new RunManager({
     launch: options.launchRunner,
     logger,
+    redactor: logger.redactor,
     storage,
     limits,
     onUpdate: (state) => {
@@ -240,16 +254,19 @@ export function createCore(options: CoreOptions): SkwirlCore {
       clock,
     })
   const settingsView = (): AppSettingsView => ({ ...settings.get(), logLevelOverride: override })
-  const setSchedule = (providerId: string, schedule: Schedule): BackupStatus => {
-    providers.get(providerId) // not-found for a provider that is not stored
-    if (schedules.set(providerId, schedule, clock.now())) {
-      logger.info(`schedule set: ${JSON.stringify(schedule)}`, {
-        provider: providers.get(providerId).name,
-      })
+  const setOptions = (
+    providerId: string,
+    patch: ProviderOptionsPatch,
+    base: string | null = null,
+  ): ProviderOptions & { created: boolean } => {
+    const provider = providers.get(providerId) // not-found for a provider that is not stored
+    const { scheduleChanged, ...set } = providerOptions.set(providerId, patch, base, clock.now())
+    if (scheduleChanged) {
+      logger.info(`schedule set: ${formatScheduleSpec(set.schedule)}`, { provider: provider.name })
       scheduler.changed()
       backupStatusChanged()
     }
-    return overview().providers.find((p) => p.providerId === providerId) as BackupStatus
+    return set
   }
   const updateSettings = (changes: Partial<AppSettings>): AppSettingsView => {
     const updated = settings.update(changes)
@@ -280,8 +297,9 @@ export function createCore(options: CoreOptions): SkwirlCore {
       logFile: logger.file,
       openPath: options.openPath,
       onProvidersChanged: () => emit('providers:changed', {}),
+      templates: providerTemplates(options.resourcesDir),
       backupOverview: overview,
-      setSchedule,
+      setOptions,
       settings: { get: settingsView, update: updateSettings },
       openedFiles,
       providerSettings,
@@ -292,11 +310,12 @@ export function createCore(options: CoreOptions): SkwirlCore {
     }),
     openedFiles,
     logger,
+    redactor: logger.redactor,
     schedules,
     scheduler,
     settings,
     backupOverview: overview,
-    setSchedule,
+    setOptions,
     settingsView,
     updateSettings,
     recoverInterruptedRuns,
@@ -338,6 +357,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Run
     watchdogMs: read('SKWIRL_LIMIT_WATCHDOG_MS'),
     memoryMb: read('SKWIRL_LIMIT_MEMORY_MB'),
     httpSilenceMs: read('SKWIRL_LIMIT_HTTP_SILENCE_MS'),
+    httpDeadlineMs: read('SKWIRL_LIMIT_HTTP_DEADLINE_MS'),
   }
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined))
 }

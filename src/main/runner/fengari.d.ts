@@ -91,6 +91,7 @@ declare module 'fengari' {
     lua_rawget(L: LuaState, idx: number): number
     lua_rawgeti(L: LuaState, idx: number, n: number): number
     lua_rawlen(L: LuaState, idx: number): number
+    lua_remove(L: LuaState, idx: number): void
     lua_rawset(L: LuaState, idx: number): void
     lua_rawseti(L: LuaState, idx: number, n: number): void
     lua_resume(L: LuaState, from: LuaState | null, nargs: number): number

@@ -3,6 +3,7 @@
 // service will not export). A string result is the reason the answer is unusable.
 import { lua, to_luastring, type LuaState } from 'fengari'
 import type { FileMetadata, SkipNotice } from '../../shared/runner-protocol'
+import { TEXT_LIMITS } from '../../shared/text-limits'
 import { stringAt, typeName } from './lua-values'
 
 /** A skip reason is a short sentence; longer text is cut. */
@@ -26,7 +27,10 @@ function readSkip(co: LuaState, fn: string): SkipNotice | string | null {
     lua.lua_getfield(co, 1, to_luastring(key))
     const value = stringAt(co, -1)
     lua.lua_pop(co, 1)
-    return value
+    // Only shown beside the reason: a name over the limit is cut rather than refused.
+    return value !== null && value.length > TEXT_LIMITS.fileText
+      ? `${value.slice(0, TEXT_LIMITS.fileText - 1)}…`
+      : value
   }
   const trimmed = reason.trim()
   return {
@@ -54,6 +58,11 @@ export function readMetadata(
     lua.lua_getfield(co, 1, to_luastring(key))
     const value = stringAt(co, -1)
     if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
+    else if (value.length > TEXT_LIMITS.fileText) {
+      problems.push(
+        `${key} is ${value.length.toLocaleString('en-US')} characters long, over the limit of ${TEXT_LIMITS.fileText}`,
+      )
+    }
     lua.lua_pop(co, 1)
     return value ?? ''
   }
@@ -68,6 +77,10 @@ export function readMetadata(
     checksum = stringAt(co, -1)
     if (checksum === null) {
       problems.push(`checksum is ${typeName(co, -1)}, not a string (or false when not known)`)
+    } else if (checksum.length > TEXT_LIMITS.fileText) {
+      problems.push(
+        `checksum is ${checksum.length.toLocaleString('en-US')} characters long, over the limit of ${TEXT_LIMITS.fileText}`,
+      )
     }
   }
   lua.lua_pop(co, 1)

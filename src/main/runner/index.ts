@@ -3,6 +3,7 @@
 import type { HostReply, MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
 import { serializeError } from '../../shared/errors'
 import { connectToParent } from './parent-port'
+import { endWithParent, parentPidFromArgv } from './parent-watch'
 import { readDeclaration, runWorkflow } from './workflow'
 
 type Outgoing = RunnerToMain extends infer M
@@ -12,6 +13,7 @@ type Outgoing = RunnerToMain extends infer M
   : never
 
 const port = connectToParent()
+endWithParent(parentPidFromArgv())
 let seq = 0
 const waiting = new Map<
   number,

@@ -25,6 +25,7 @@ import {
   type HostReply,
   type LogLevel,
 } from '../../shared/runner-protocol'
+import { TEXT_LIMITS } from '../../shared/text-limits'
 import { locateError } from './error-location'
 import { readHttpPolicy } from './http-configure'
 import {
@@ -114,6 +115,9 @@ export class LuaSandbox {
   /** CPU time when the budget started; null until the first count after a host call. */
   private budgetStart: NodeJS.CpuUsage | null = null
   private spent = false
+  /** The budget's message with where the hook stopped the script (read from the live stack). */
+  private spentMessage = ''
+  private readonly countHook = (S: LuaState): void => this.onCount(S)
   private context: CallContext = { stage: 'load', fileId: null }
   private downloads = 0
   private declaration: ProviderDeclaration | null = null
@@ -177,7 +181,7 @@ export class LuaSandbox {
       throw new Error(`sandbox prelude: ${errorText(L, -1)}`)
 
     // Threads inherit the hook from the state they are created from, provider coroutines included.
-    lua.lua_sethook(L, (S) => this.onCount(S), lua.LUA_MASKCOUNT, HOOK_EVERY)
+    lua.lua_sethook(L, this.countHook, lua.LUA_MASKCOUNT, HOOK_EVERY)
   }
 
   /** Compiles and runs the provider's chunk (defining its functions). */
@@ -200,7 +204,7 @@ export class LuaSandbox {
   }
 
   hasGlobalFunction(name: string): boolean {
-    const type = lua.lua_getglobal(this.L, to_luastring(name))
+    const type = pushRawGlobal(this.L, name)
     lua.lua_pop(this.L, 1)
     return type === lua.LUA_TFUNCTION
   }
@@ -212,7 +216,7 @@ export class LuaSandbox {
     context: CallContext,
     collect: (co: LuaState, results: number) => T,
   ): Promise<CallResult<T>> {
-    lua.lua_getglobal(this.L, to_luastring(name))
+    pushRawGlobal(this.L, name)
     for (const arg of args) lua.lua_pushstring(this.L, to_luastring(arg))
     return this.drive(context, args.length, collect)
   }
@@ -271,8 +275,11 @@ export class LuaSandbox {
           this.touch()
           continue
         }
-        if (status === lua.LUA_OK) {
-          return { ok: true, value: collect(co, lua.lua_gettop(co)) }
+        if (status === lua.LUA_OK) return this.collectProtected(co, collect)
+        // The hook raises the budget's error where it cannot yield; whatever the error became
+        // on its way out, the budget is what stopped the script.
+        if (this.spent) {
+          return { ok: false, message: this.locate(co, this.budgetMessage()), budgetSpent: true }
         }
         return { ok: false, message: this.locate(co, errorValueText(co)), budgetSpent: false }
       }
@@ -280,6 +287,31 @@ export class LuaSandbox {
       // Unanchor the coroutine so the collector can take it.
       lua.lua_pop(L, 1)
     }
+  }
+
+  /**
+   * Reads a call's results in a protected call: reading a returned table runs its metamethods
+   * (__index), which may fail or loop, and must end as that file's error or the spent budget,
+   * never as an error outside any protection.
+   */
+  private collectProtected<T>(
+    co: LuaState,
+    collect: (co: LuaState, results: number) => T,
+  ): CallResult<T> {
+    const results = lua.lua_gettop(co)
+    let value: T | undefined
+    lauxlib.luaL_checkstack(co, 2, null)
+    lua.lua_pushjsfunction(co, (S) => {
+      value = collect(S, lua.lua_gettop(S))
+      return 0
+    })
+    lua.lua_insert(co, 1)
+    const status = lua.lua_pcall(co, results, 0, 0)
+    if (status === lua.LUA_OK) return { ok: true, value: value as T }
+    if (this.spent) {
+      return { ok: false, message: this.spentMessage, budgetSpent: true }
+    }
+    return { ok: false, message: errorValueText(co), budgetSpent: false }
   }
 
   /** The message with the provider function it happened in (see error-location.ts). */
@@ -306,10 +338,24 @@ export class LuaSandbox {
       const used = process.cpuUsage(this.budgetStart)
       if ((used.user + used.system) / 1000 <= this.options.cpuMs) return
       this.spent = true
+      this.spentMessage = this.locate(L, this.budgetMessage())
+      // From now on the hook runs at every instruction (threads made from here on inherit it):
+      // the script stops at its very next step, wherever that is.
+      lua.lua_sethook(L, this.countHook, lua.LUA_MASKCOUNT, 1)
     }
-    // Yielding out of the hook cannot be caught by pcall; where a yield is impossible (inside a
-    // builtin's callback) the hook tries again on the next count and main's watchdog backs it up.
-    if (lua.lua_isyieldable(L)) lua.lua_yield(L, 0)
+    // Yielding out of the hook cannot be caught by pcall.
+    if (lua.lua_isyieldable(L)) {
+      lua.lua_yield(L, 0)
+      return
+    }
+    // Inside a function a builtin or the host calls (a table.sort comparator, a string.gsub
+    // function, an xpcall handler, a load reader, __tostring, __index), Lua cannot yield: raise
+    // instead. A pcall there may catch it, but only returns to code whose next instruction
+    // raises again, until the error reaches a place that yields. The error unwinds past fengari's
+    // hook caller, which would otherwise leave hooks off for an xpcall handler run on the way.
+    ;(L as unknown as FengariThread).allowhook = 1
+    lua.lua_pushstring(L, to_luastring(this.spentMessage))
+    lua.lua_error(L)
   }
 
   private registerHostApi(): void {
@@ -376,7 +422,8 @@ export class LuaSandbox {
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const params = options ? this.field(L, options, 'params', 'options.params', fail) : {}
     const auth = this.authOption(L, options, 'options', headers, fail)
-    const call: HostCall = { method: 'http.get', url, headers, params, auth }
+    const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
+    const call: HostCall = { method: 'http.get', url, headers, params, auth, timeoutMs }
     const retry = options ? this.flag(L, options, 'retry', 'options.retry', fail) : undefined
     if (retry !== undefined) call.retry = retry
     return this.yieldHostCall(L, 'http.get', call, (S, reply) => {
@@ -440,6 +487,7 @@ export class LuaSandbox {
     const headers = options ? this.field(L, options, 'headers', `${what}.headers`, fail) : {}
     const params = options ? this.field(L, options, 'params', `${what}.params`, fail) : {}
     const auth = this.authOption(L, options, what, headers, fail)
+    const timeoutMs = options ? this.timeout(L, options, `${what}.timeout`, fail) : undefined
     let body: Uint8Array | null = null
     let raw = false
     if (options) {
@@ -467,7 +515,16 @@ export class LuaSandbox {
     }
     // An exact copy: a view into a larger buffer would carry all of it to main.
     const sent = body === null ? null : new Uint8Array(body)
-    const call: HostCall = { method: 'http.request', verb, url, headers, params, body: sent, auth }
+    const call: HostCall = {
+      method: 'http.request',
+      verb,
+      url,
+      headers,
+      params,
+      body: sent,
+      auth,
+      timeoutMs,
+    }
     const retry = options ? this.flag(L, options, 'retry', `${what}.retry`, fail) : undefined
     if (retry !== undefined) call.retry = retry
     return this.yieldHostCall(L, fn, call, (S, reply) => {
@@ -567,10 +624,11 @@ export class LuaSandbox {
     }
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const auth = this.authOption(L, options, 'options', headers, fail)
+    const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
     const retry = options ? this.flag(L, options, 'retry', 'options.retry', fail) : undefined
     this.downloads++
     const expected = this.options.expectedDownload()
-    const call: HostCall = { method: 'download_url', url, headers, expected, auth }
+    const call: HostCall = { method: 'download_url', url, headers, expected, auth, timeoutMs }
     if (retry !== undefined) call.retry = retry
     return this.yieldHostCall(L, 'skwirl.download_url', call, () => 0)
   }
@@ -693,6 +751,12 @@ export class LuaSandbox {
     }
     if (this.context.stage !== 'list')
       raise(L, 'skwirl.emit_file_id: can only be called from list_file_ids')
+    if (id.length > TEXT_LIMITS.fileText) {
+      raise(
+        L,
+        `skwirl.emit_file_id: the id is ${id.length.toLocaleString('en-US')} characters long; an id may be at most ${TEXT_LIMITS.fileText}`,
+      )
+    }
     this.options.emitFileId(id)
     return 0
   }
@@ -750,6 +814,25 @@ export class LuaSandbox {
     return type === lua.LUA_TNIL ? undefined : value
   }
 
+  /** The call's own deadline (`timeout`, in seconds) in ms, or undefined for the run's. */
+  private timeout(
+    L: LuaState,
+    table: number,
+    what: string,
+    fail: (message: string) => never,
+  ): number | undefined {
+    lua.lua_getfield(L, table, to_luastring('timeout'))
+    const type = lua.lua_type(L, -1)
+    const seconds = type === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -1) : NaN
+    const got = type === lua.LUA_TNUMBER ? String(seconds) : typeName(L, -1)
+    lua.lua_pop(L, 1)
+    if (type === lua.LUA_TNIL) return undefined
+    if (!(seconds > 0) || !Number.isFinite(seconds)) {
+      fail(`${what} must be a number of seconds above 0, got ${got}`)
+    }
+    return seconds * 1000
+  }
+
   private field(
     L: LuaState,
     table: number,
@@ -791,6 +874,18 @@ function keepHooksThroughPcall(L: LuaState, name: string): void {
     return original(S)
   })
   lua.lua_setglobal(L, to_luastring(name))
+}
+
+/**
+ * Pushes a global without running _G's metamethods (a provider may give _G an __index that
+ * raises or loops, as strict-mode scripts do); answers its type.
+ */
+function pushRawGlobal(L: LuaState, name: string): number {
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)
+  lua.lua_pushstring(L, to_luastring(name))
+  const type = lua.lua_rawget(L, -2)
+  lua.lua_remove(L, -2)
+  return type
 }
 
 /** The error on top of a failed coroutine; a table is shown as inspect shows it (no metamethods). */

@@ -10,6 +10,7 @@ import type {
 } from '../../shared/runner-protocol'
 import { readDownloadAnswer, readMetadata } from './file-answers'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
+import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -32,9 +33,8 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
-/** Lines print and the log module may write in one run, together, and characters per line. */
+/** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
-const OUTPUT_LINE_CHARS = 8192
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
@@ -91,11 +91,12 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   function write(level: LogLevel, text: string, context: CallContext): void {
     written++
     if (written <= OUTPUT_LINES_MAX) {
-      const message =
-        text.length > OUTPUT_LINE_CHARS
-          ? `${text.slice(0, OUTPUT_LINE_CHARS)}… (${text.length - OUTPUT_LINE_CHARS} more characters)`
-          : text
-      send({ type: 'log', level, message, context: { ...context } })
+      send({
+        type: 'log',
+        level,
+        message: capText(text, TEXT_LIMITS.message),
+        context: { ...context },
+      })
     } else if (written === OUTPUT_LINES_MAX + 1) {
       send({
         type: 'log',
@@ -107,7 +108,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   }
 
   const fail = (stage: Stage, message: string): void =>
-    send({ type: 'done', status: 'failed', error: { stage, message } })
+    send({ type: 'done', status: 'failed', error: { stage, message: capMessage(message) } })
 
   const loaded = await sandbox.load(options.code)
   if (!loaded.ok) return fail('load', loaded.message)
@@ -175,7 +176,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     if (!metadata.ok || typeof metadata.value === 'string') {
       result.error = {
         stage: 'metadata',
-        message: metadata.ok ? (metadata.value as string) : metadata.message,
+        message: capMessage(metadata.ok ? (metadata.value as string) : metadata.message),
       }
       send({ type: 'file', result })
       continue
@@ -214,9 +215,9 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     if (stopsRun(downloaded)) return fail('download', downloaded.message)
     const downloads = sandbox.takeDownloadCount()
     if (!downloaded.ok) {
-      result.error = { stage: 'download', message: downloaded.message }
+      result.error = { stage: 'download', message: capMessage(downloaded.message) }
     } else if (typeof downloaded.value === 'string') {
-      result.error = { stage: 'download', message: downloaded.value }
+      result.error = { stage: 'download', message: capMessage(downloaded.value) }
     } else if (downloaded.value !== null) {
       if (fileDownloads > 0) {
         result.error = {
@@ -246,6 +247,11 @@ function stopsRun(
   result: CallResult<unknown>,
 ): result is { ok: false; message: string; budgetSpent: true } {
   return !result.ok && result.budgetSpent
+}
+
+/** An error message as it may cross to main: a provider decides its length. */
+function capMessage(message: string): string {
+  return capText(message, TEXT_LIMITS.message)
 }
 
 export interface DeclareOptions {

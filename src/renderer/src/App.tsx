@@ -4,6 +4,7 @@ import { ConnectionBanner } from './components/ConnectionBanner'
 import { DeleteDialog } from './components/DeleteDialog'
 import { DestinationDialog } from './components/DestinationDialog'
 import { LeaveDialog } from './components/LeaveDialog'
+import { NewProviderGallery } from './components/NewProviderGallery'
 import { NoticeToast } from './components/NoticeToast'
 import { ProviderEditor } from './components/ProviderEditor'
 import { ProviderSection } from './components/ProviderSection'
@@ -30,6 +31,7 @@ export function App() {
       </div>
       <LeaveDialog />
       <DeleteDialog />
+      <NewProviderGallery />
       <RunHistoryDialog />
       <ScheduleEditor />
       <SettingsDialog />

@@ -28,7 +28,8 @@ export class AwsSignError extends Error {
 export async function signForProvider(
   call: AwsSignCall,
   settings: SettingReader | undefined,
-  secrets: Set<string>,
+  /** Where the secret key is registered so that no text shows it (the run's Redactor). */
+  secrets: { add(value: string): unknown },
   now: () => Date = () => new Date(),
 ): Promise<AwsSignReply> {
   const read = async (key: string, what: string): Promise<string> => {

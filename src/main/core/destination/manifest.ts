@@ -4,6 +4,7 @@
 // safe, no shared-memory file is needed (so it works on network drives), and the lock the
 // connection holds is the destination's lock, released by the system when its process dies.
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3'
+import { applyMigrations } from '../database'
 
 export const MANIFEST_FILE = 'manifest.db'
 
@@ -362,18 +363,9 @@ function busyOr(error: unknown): unknown {
 }
 
 function migrateManifest(db: Database, file: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number
-  if (current > MANIFEST_MIGRATIONS.length) {
-    throw new ManifestFromNewerSkwirlError(
-      `${file} was written by a newer Skwirl (manifest version ${current}; this Skwirl knows up to ${MANIFEST_MIGRATIONS.length}). Update Skwirl to use this backup.`,
+  applyMigrations(db, MANIFEST_MIGRATIONS, (current, known) => {
+    return new ManifestFromNewerSkwirlError(
+      `${file} was written by a newer Skwirl (manifest version ${current}; this Skwirl knows up to ${known}). Update Skwirl to use this backup.`,
     )
-  }
-  for (let version = current + 1; version <= MANIFEST_MIGRATIONS.length; version++) {
-    const step = MANIFEST_MIGRATIONS[version - 1]
-    if (!step) continue
-    db.transaction(() => {
-      step(db)
-      db.pragma(`user_version = ${version}`)
-    }).immediate()
-  }
+  })
 }

@@ -83,6 +83,7 @@ class TestRuns implements ScheduledRunHost {
       status: 'running',
       phase: 'starting',
       reason: null,
+      failure: null,
       startedAt: new Date(this.clock.now()).toISOString(),
       finishedAt: null,
       listed: 0,
@@ -110,7 +111,7 @@ class TestRuns implements ScheduledRunHost {
       ...changes,
     }
     this.states.set(runId, state)
-    this.ends.get(runId)?.({ ...state, errors: [] })
+    this.ends.get(runId)?.({ ...state, errors: [], errorsOmitted: 0, recordError: null })
   }
 
   endAll(): void {

@@ -61,6 +61,7 @@ const RUN: RunState = {
   status: 'running',
   phase: 'backing-up',
   reason: null,
+  failure: null,
   startedAt: '2025-06-15T12:00:00.000Z',
   finishedAt: null,
   listed: 3,

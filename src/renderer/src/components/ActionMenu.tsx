@@ -6,6 +6,8 @@ export interface MenuItem {
   danger?: boolean
   /** Draws a line above the item. */
   separated?: boolean
+  /** Shown but not offered (aria-disabled keeps it reachable, as menus do). */
+  disabled?: boolean
 }
 
 /**
@@ -102,6 +104,7 @@ export function ActionMenu({ label, items }: { label: string; items: MenuItem[] 
               type="button"
               role="menuitem"
               tabIndex={-1}
+              aria-disabled={item.disabled ? 'true' : undefined}
               className={[
                 'action-menu__item',
                 item.danger ? 'action-menu__item--danger' : '',
@@ -110,6 +113,7 @@ export function ActionMenu({ label, items }: { label: string; items: MenuItem[] 
                 .filter(Boolean)
                 .join(' ')}
               onClick={() => {
+                if (item.disabled) return
                 close(true)
                 item.onSelect()
               }}

@@ -1,7 +1,7 @@
 // Schedules on the screen: the card's schedule line and last good backup, the schedule editor,
 // the settings dialog, and the notices browser mode shows about scheduled runs.
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { BackupStatus, RunNotice } from '../../../shared/api'
 import { ApiError } from '../../../shared/errors'
 import { createFakeApi, DROPBOX, GOOGLE_DRIVE } from '../testing/fake-api'
@@ -42,7 +42,7 @@ describe('a card’s schedule and last good backup', () => {
     const drive = await card('Google Drive')
     expect(
       await within(drive).findByRole('button', {
-        name: 'Schedule of Google Drive: not scheduled. Change it',
+        name: 'Schedule of Google Drive: Not scheduled · Schedule…',
       }),
     ).toBeTruthy()
     expect(within(drive).getByText('No complete backup yet')).toBeTruthy()
@@ -118,6 +118,12 @@ describe('the schedule editor', () => {
   }
 
   it('sets a daily schedule from the card, and the card shows it', async () => {
+    // Noon: 03:15 is hours away whichever the day (within the hour the editor says "in N min").
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(new Date('2025-06-15T12:00:00Z'))
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
     const { api } = renderApp()
     const dialog = await openEditor()
     expect(within(dialog).getByRole('radio', { name: 'Off' })).toHaveProperty('checked', true)
@@ -129,7 +135,9 @@ describe('the schedule editor', () => {
     await act(async () =>
       fireEvent.click(within(dialog).getByRole('button', { name: 'Save schedule' })),
     )
-    expect(api.setSchedule).toHaveBeenCalledWith(GOOGLE_DRIVE.id, { kind: 'daily', time: '03:15' })
+    expect(api.setProviderOptions).toHaveBeenCalledWith(GOOGLE_DRIVE.id, {
+      schedule: { kind: 'daily', time: '03:15' },
+    })
     expect(screen.queryByRole('dialog')).toBeNull()
     expect(within(await card('Google Drive')).getByText('Daily at 03:15')).toBeTruthy()
   })
@@ -154,10 +162,8 @@ describe('the schedule editor', () => {
     await act(async () =>
       fireEvent.click(within(dialog).getByRole('button', { name: 'Save schedule' })),
     )
-    expect(api.setSchedule).toHaveBeenCalledWith(DROPBOX.id, {
-      kind: 'weekly',
-      weekday: 5,
-      time: '18:00',
+    expect(api.setProviderOptions).toHaveBeenCalledWith(DROPBOX.id, {
+      schedule: { kind: 'weekly', weekday: 5, time: '18:00' },
     })
   })
 
@@ -179,12 +185,14 @@ describe('the schedule editor', () => {
     expect(within(dialog).getByRole('status').textContent).toMatch(
       /^Every 8 hours\. First run (today|tomorrow) at \d\d:\d\d\.$/,
     )
-    expect(api.setSchedule).not.toHaveBeenCalled()
+    expect(api.setProviderOptions).not.toHaveBeenCalled()
   })
 
   it('keeps the dialog open with the reason when main refuses', async () => {
     const { api } = renderApp()
-    api.setSchedule.mockRejectedValueOnce(new ApiError('not-found', 'No provider has the id x.'))
+    api.setProviderOptions.mockRejectedValueOnce(
+      new ApiError('not-found', 'No provider has the id x.'),
+    )
     const dialog = await openEditor()
     fireEvent.click(within(dialog).getByRole('radio', { name: 'Daily' }))
     await act(async () =>

@@ -12,6 +12,8 @@ export function ConfirmDialog({
   onCancel,
   initialFocus,
   tone = 'default',
+  wide = false,
+  onClosed,
 }: {
   open: boolean
   title: string
@@ -21,9 +23,17 @@ export function ConfirmDialog({
   onCancel(): void
   initialFocus?: RefObject<HTMLElement | null>
   tone?: 'default' | 'danger'
+  /** A wider dialog (a gallery of choices rather than a question). */
+  wide?: boolean
+  /** Called once the dialog has closed and given focus back. */
+  onClosed?: () => void
 }) {
   const dialogRef = useRef<HTMLDialogElement>(null)
   const returnFocusRef = useRef<HTMLElement | null>(null)
+  const onClosedRef = useRef(onClosed)
+  useEffect(() => {
+    onClosedRef.current = onClosed
+  }, [onClosed])
   const titleId = useId()
   const bodyId = useId()
 
@@ -40,13 +50,15 @@ export function ConfirmDialog({
       dialog.close()
       if (returnFocusRef.current?.isConnected) returnFocusRef.current.focus()
       returnFocusRef.current = null
+      // After focus went back: what the answer opens next (an editor) may take it from there.
+      onClosedRef.current?.()
     }
   }, [open, initialFocus])
 
   return (
     <dialog
       ref={dialogRef}
-      className={`confirm-dialog confirm-dialog--${tone}`}
+      className={`confirm-dialog confirm-dialog--${tone}${wide ? ' confirm-dialog--wide' : ''}`}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
       onCancel={(event) => {

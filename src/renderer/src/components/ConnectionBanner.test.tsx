@@ -28,12 +28,12 @@ describe('the reconnecting banner', () => {
     const connection = controllableConnection()
     renderApp(undefined, connection)
     await screen.findByRole('article', { name: 'Google Drive' })
-    expect(screen.queryByText('Reconnecting…')).toBeNull()
+    expect(screen.queryByText(/Reconnecting…/)).toBeNull()
 
     act(() => connection.set('reconnecting'))
-    expect(screen.getByText('Reconnecting…')).toBeTruthy()
+    expect(screen.getByText(/Reconnecting…/)).toBeTruthy()
 
     act(() => connection.set('open'))
-    expect(screen.queryByText('Reconnecting…')).toBeNull()
+    expect(screen.queryByText(/Reconnecting…/)).toBeNull()
   })
 })

@@ -10,7 +10,10 @@ export function ConnectionBanner() {
       {reconnecting ? (
         <>
           <Spinner />
-          Reconnecting…
+          <span>
+            <strong>Lost the connection to Skwirl.</strong> Reconnecting… Until it is back, what you
+            see may be out of date and actions are off.
+          </span>
         </>
       ) : null}
     </div>

@@ -1,6 +1,9 @@
-import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiError } from '../../../shared/errors'
+import { formatClockTime } from '../../../shared/format'
+import type { ConnectionSource, ConnectionStatus } from '../api/connection'
+import { OFFLINE_REASON } from './offline'
 import { createFakeApi, GOOGLE_DRIVE, run } from '../testing/fake-api'
 import { renderApp } from '../testing/render-app'
 
@@ -27,7 +30,7 @@ describe('a provider card', () => {
   it('starts a run of its provider on Execute, and keeps the button enabled for more', async () => {
     const { api } = renderApp()
     const card = await driveCard()
-    const execute = within(card).getByRole('button', { name: 'Execute' })
+    const execute = within(card).getByRole('button', { name: 'Execute Google Drive' })
 
     await act(async () => fireEvent.click(execute))
     expect(api.execute).toHaveBeenCalledWith(GOOGLE_DRIVE.id)
@@ -96,13 +99,15 @@ describe('a provider card', () => {
   it('has a Stop button while its run runs here; Stop asks main to cancel that run', async () => {
     const { api } = renderApp()
     const card = await driveCard()
-    expect(within(card).queryByRole('button', { name: 'Stop' })).toBeNull()
+    expect(within(card).queryByRole('button', { name: /^Stop/ })).toBeNull()
 
     act(() => api.emit('run:update', run({ runId: 'r7', listed: 10, downloaded: 3 })))
-    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'Stop' })))
+    await act(async () =>
+      fireEvent.click(within(card).getByRole('button', { name: 'Stop the run of Google Drive' })),
+    )
     expect(api.cancelRun).toHaveBeenCalledWith('r7')
     // Until main says the run has ended, the button says it is on its way.
-    const stopping = within(card).getByRole('button', { name: 'Stopping…' })
+    const stopping = within(card).getByRole('button', { name: 'Stopping the run of Google Drive' })
     expect(stopping.hasAttribute('disabled')).toBe(true)
 
     act(() =>
@@ -120,7 +125,7 @@ describe('a provider card', () => {
     const card = await driveCard()
     act(() => api.emit('run:update', run({ runId: 'r8', listed: 10, live: null })))
     expect(statusLines(card)[0]).toBe('Running in another Skwirl process')
-    expect(within(card).queryByRole('button', { name: 'Stop' })).toBeNull()
+    expect(within(card).queryByRole('button', { name: /^Stop/ })).toBeNull()
   })
 
   it('says how a run ended: interrupted, stopped by a runner, cancelled as Skwirl closed', async () => {
@@ -209,9 +214,138 @@ describe('a provider card', () => {
     renderApp(api)
     const card = await driveCard()
 
-    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'Execute' })))
+    await act(async () =>
+      fireEvent.click(within(card).getByRole('button', { name: 'Execute Google Drive' })),
+    )
     expect(statusLines(card)).toContain('Couldn’t start a run: That provider is gone.')
     const dropbox = screen.getByRole('article', { name: 'Dropbox' })
     expect(statusOf(dropbox).textContent).not.toContain('Couldn’t start')
+  })
+})
+
+describe('several runs of one provider', () => {
+  it('shows each run going with its own Stop, and goes back to one line when they end', async () => {
+    const { api } = renderApp()
+    const card = await driveCard()
+    act(() => {
+      api.emit('run:update', run({ runId: 'a', startedAt: '2025-06-15T11:00:05.000Z', listed: 8 }))
+      api.emit('run:update', run({ runId: 'b', startedAt: '2025-06-15T11:00:09.000Z', listed: 3 }))
+    })
+    expect(within(card).getByText('2 runs going')).toBeTruthy()
+    const list = within(card).getByRole('list', { name: 'Runs of Google Drive going now' })
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2)
+    // Named by when each started, newest first, so a screen reader can tell them apart.
+    const stops = within(list).getAllByRole('button', { name: /^Stop the run of Google Drive/ })
+    expect(stops.map((b) => b.getAttribute('aria-label'))).toEqual([
+      `Stop the run of Google Drive started at ${formatClockTime('2025-06-15T11:00:09.000Z')}`,
+      `Stop the run of Google Drive started at ${formatClockTime('2025-06-15T11:00:05.000Z')}`,
+    ])
+    await act(async () => fireEvent.click(stops[1] as HTMLElement))
+    expect(api.cancelRun).toHaveBeenCalledWith('a')
+
+    act(() => api.emit('run:update', run({ runId: 'a', status: 'cancelled', reason: 'stopped' })))
+    expect(within(card).queryByText(/runs going/)).toBeNull()
+    // One run left: its Stop is back beside Execute.
+    await act(async () =>
+      fireEvent.click(within(card).getByRole('button', { name: 'Stop the run of Google Drive' })),
+    )
+    expect(api.cancelRun).toHaveBeenLastCalledWith('b')
+  })
+})
+
+describe('while the connection is lost', () => {
+  it('says a running run’s state is old news and turns the actions off', async () => {
+    const connection = controllableConnection()
+    const { api } = renderApp(undefined, connection)
+    const card = await driveCard()
+    act(() =>
+      api.emit(
+        'run:update',
+        run({
+          runId: 'r1',
+          listed: 40,
+          downloaded: 12,
+          live: { currentFile: 'a.jpg', filesPerSecond: 2, secondsLeft: 120, waitingFor: null },
+        }),
+      ),
+    )
+    expect(within(card).getByText('about 2 min left', { exact: false })).toBeTruthy()
+
+    act(() => connection.set('reconnecting'))
+    expect(statusLines(card)[0]).toBe('Connection lost · was backing up…')
+    expect(card.textContent).not.toContain('left')
+    expect(within(card).queryByRole('progressbar')).toBeNull()
+    for (const name of ['Execute Google Drive', 'Stop the run of Google Drive']) {
+      const button = within(card).getByRole('button', { name })
+      expect(button.hasAttribute('disabled')).toBe(true)
+      expect(button.title).toBe(OFFLINE_REASON)
+    }
+
+    api.listRuns.mockResolvedValueOnce([
+      run({ runId: 'r1', status: 'completed', listed: 40, downloaded: 40 }),
+    ])
+    act(() => connection.set('open'))
+    // Back: what happened meanwhile is asked for, not waited for.
+    await waitFor(() => expect(statusLines(card)[0]).toMatch(/^Completed · 40 files/))
+    expect(
+      within(card).getByRole('button', { name: 'Execute Google Drive' }).hasAttribute('disabled'),
+    ).toBe(false)
+  })
+})
+
+function controllableConnection(): ConnectionSource & { set(status: ConnectionStatus): void } {
+  const listeners = new Set<(status: ConnectionStatus) => void>()
+  let status: ConnectionStatus = 'open'
+  return {
+    get status() {
+      return status
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    set(next) {
+      status = next
+      for (const listener of listeners) listener(next)
+    },
+  }
+}
+
+describe('a card whose latest run failed', () => {
+  it('says where and why in one line, with Show log opening that run’s log', async () => {
+    const { api, store } = renderApp()
+    const card = await driveCard()
+    act(() =>
+      api.emit(
+        'run:update',
+        run({
+          runId: 'r9',
+          status: 'failed',
+          reason: 'error',
+          phase: 'listing',
+          failure: {
+            stage: 'list',
+            kind: 'http',
+            summary: 'HTTP 404 at line 6',
+            line: 6,
+            status: 404,
+          },
+        }),
+      ),
+    )
+    expect(statusLines(card).slice(0, 2)).toEqual([
+      'Failed while listing',
+      'HTTP 404 at line 6Show log',
+    ])
+    api.listProviderRuns.mockResolvedValue([
+      run({ runId: 'r9', status: 'failed', reason: 'error' }),
+    ])
+    await act(async () =>
+      fireEvent.click(
+        within(card).getByRole('button', { name: 'Show log of the latest run of Google Drive' }),
+      ),
+    )
+    expect(store.getState()).toMatchObject({ historyTab: 'log', selectedRunId: 'r9' })
+    expect(api.listRunLog).toHaveBeenCalledWith(expect.objectContaining({ runId: 'r9' }))
   })
 })

@@ -1,4 +1,5 @@
 import type { ProviderListItem } from '../../../shared/api'
+import { connectionSelectors } from '../store/connection/selectors'
 import { useSkwirl } from '../store/context'
 import { editorSelectors } from '../store/editor/selectors'
 import { runsSelectors } from '../store/runs/selectors'
@@ -6,6 +7,9 @@ import { destinationsSelectors } from '../store/destinations/selectors'
 import { ActionMenu, type MenuItem } from './ActionMenu'
 import { BackupScheduleLine } from './BackupScheduleLine'
 import { DestinationLine } from './DestinationLine'
+import { StopIcon } from './icons'
+import { OFFLINE_REASON } from './offline'
+import { RunsGoing } from './RunsGoing'
 import { RunStatusLine } from './RunStatusLine'
 
 export function ProviderCard({ provider }: { provider: ProviderListItem }) {
@@ -27,14 +31,20 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
   const hasDestination = useSkwirl(destinationsSelectors.options(provider.id)).destination !== null
   const openProviderSettings = useSkwirl((s) => s.openProviderSettings)
   const openShippedUpdate = useSkwirl((s) => s.openShippedUpdate)
+  const running = useSkwirl(runsSelectors.runningRuns(provider.id))
+  const offline = useSkwirl(connectionSelectors.isOffline)
+  // One run going: its Stop sits beside Execute. Several: each has its own, in the list of them.
   // Only a run this process runs can be stopped here (live is null for another process's).
-  const stoppable = run?.status === 'running' && run.live !== null ? run : null
+  const only = running.length === 1 ? (running[0] ?? null) : null
+  const stoppable = only?.live ? only : null
   const stopping = useSkwirl(runsSelectors.isStopping(stoppable?.runId ?? null))
+  const { name } = provider
 
   return (
     <article
       className={isOpen ? 'provider-card provider-card--open' : 'provider-card'}
       aria-label={provider.name}
+      data-provider-id={provider.id}
       aria-current={isOpen ? 'true' : undefined}
     >
       <div className="provider-card__head">
@@ -64,21 +74,32 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
               ? ([
                   {
                     label: 'Verify all',
+                    disabled: offline,
                     onSelect: () => void verifyAll(provider.id),
                   },
                   {
                     label: 'Check backup folder',
+                    disabled: offline,
                     onSelect: () => void checkBackup(provider.id),
                   },
                 ] satisfies MenuItem[])
               : []),
             { label: 'Rename', onSelect: () => openEditor(provider.id, { focus: 'name' }) },
-            { label: 'Duplicate', onSelect: () => void duplicateProvider(provider.id) },
-            { label: 'Export…', onSelect: () => void exportProvider(provider.id) },
+            {
+              label: 'Duplicate',
+              disabled: offline,
+              onSelect: () => void duplicateProvider(provider.id),
+            },
+            {
+              label: 'Export…',
+              disabled: offline,
+              onSelect: () => void exportProvider(provider.id),
+            },
             {
               label: 'Delete…',
               danger: true,
               separated: true,
+              disabled: offline,
               onSelect: () => askToDelete(provider.id),
             },
           ]}
@@ -121,7 +142,15 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
           <button
             type="button"
             className="button button--primary"
-            title={unsaved ? 'Runs the saved code, without the unsaved changes' : undefined}
+            aria-label={`Execute ${name}`}
+            title={
+              offline
+                ? OFFLINE_REASON
+                : unsaved
+                  ? 'Runs the saved code, without the unsaved changes'
+                  : undefined
+            }
+            disabled={offline}
             onClick={() => void execute(provider.id)}
           >
             <PlayIcon />
@@ -131,8 +160,13 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
             <button
               type="button"
               className="button"
-              title="Stop this run now; what it has done so far is kept in its record"
-              disabled={stopping}
+              aria-label={stopping ? `Stopping the run of ${name}` : `Stop the run of ${name}`}
+              title={
+                offline
+                  ? OFFLINE_REASON
+                  : 'Stop this run now; what it has done so far is kept in its record'
+              }
+              disabled={stopping || offline}
               onClick={() => void stopRun(stoppable.runId)}
             >
               <StopIcon />
@@ -142,14 +176,18 @@ export function ProviderCard({ provider }: { provider: ProviderListItem }) {
           <button
             type="button"
             className="button button--icon button--quiet provider-card__history"
-            aria-label="History"
+            aria-label={`History of ${name}`}
             title="Run history: each run, how long it took, and each file’s outcome"
             onClick={() => void openHistory(provider.id)}
           >
             <HistoryIcon />
           </button>
         </div>
-        <RunStatusLine run={run} executeError={executeError} />
+        {running.length > 1 ? (
+          <RunsGoing runs={running} providerName={name} />
+        ) : (
+          <RunStatusLine run={run} executeError={executeError} />
+        )}
       </div>
       <BackupScheduleLine providerId={provider.id} providerName={provider.name} />
     </article>
@@ -169,14 +207,6 @@ function CodeIcon() {
       focusable="false"
     >
       <path d="M5.5 4.5 2 8l3.5 3.5M10.5 4.5 14 8l-3.5 3.5" />
-    </svg>
-  )
-}
-
-function StopIcon() {
-  return (
-    <svg className="button__icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-      <rect x="4" y="4" width="8" height="8" rx="1.5" />
     </svg>
   )
 }

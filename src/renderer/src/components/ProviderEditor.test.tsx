@@ -90,7 +90,7 @@ describe('the provider editor', () => {
     )
     const card = screen.getByRole('article', { name: 'Dropbox' })
     expect(within(card).getByText(/Unsaved changes · Execute runs the saved code/)).toBeTruthy()
-    expect(within(card).getByRole('button', { name: 'Execute' }).title).toBe(
+    expect(within(card).getByRole('button', { name: 'Execute Dropbox' }).title).toBe(
       'Runs the saved code, without the unsaved changes',
     )
 
@@ -161,6 +161,11 @@ describe('the provider editor', () => {
     )
     expect(field.getAttribute('aria-invalid')).toBe('true')
     expect(field.getAttribute('aria-describedby')).toBe(problem.id)
+    // Save waits until the name is free, and says why when asked.
+    expect(saveButton(editor).disabled).toBe(true)
+    expect(saveButton(editor).title).toBe(
+      'Not yet: A provider named “google DRIVE” already exists. Choose another name.',
+    )
 
     fireEvent.change(field, { target: { value: '' } })
     expect(within(editor).getByRole('alert').textContent).toBe('A provider needs a name.')
@@ -206,15 +211,56 @@ describe('the provider editor', () => {
     expect(dirty.defaultPrevented).toBe(true)
   })
 
-  it('starts a new provider from the template with the name field focused', async () => {
+  it('starts a new provider from the blank template with the name field focused', async () => {
     renderApp()
     await screen.findByRole('article', { name: 'Dropbox' })
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New provider' })))
+    const gallery = await screen.findByRole('dialog', { name: 'New provider' })
+    await act(async () => fireEvent.click(within(gallery).getByRole('button', { name: /^Blank/ })))
     const editor = await screen.findByRole('region', { name: 'Editor: New provider' })
     await waitFor(() => expect(codeView()).not.toBeNull())
     expect(view().state.doc.toString()).toBe(NEW_PROVIDER_CODE)
     expect(document.activeElement).toBe(nameField(editor))
     expect(saveState(editor)).toBe('Not saved yet')
+  })
+
+  it('makes a provider from a shipped one under a free name, and opens it', async () => {
+    const api = createFakeApi()
+    renderApp(api)
+    await screen.findByRole('article', { name: 'Dropbox' })
+    const pick = async (name: RegExp): Promise<void> => {
+      await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New provider' })))
+      const gallery = await screen.findByRole('dialog', { name: 'New provider' })
+      const item = await within(gallery).findByRole('button', { name })
+      await act(async () => fireEvent.click(item))
+    }
+    await pick(/^WebDAV \/ Nextcloud/)
+    const editor = await screen.findByRole('region', { name: 'Editor: WebDAV / Nextcloud' })
+    expect(
+      within(editor).getByRole('tab', { name: 'Settings & sign-in' }).getAttribute('aria-selected'),
+    ).toBe('true')
+    expect(api.createProvider).toHaveBeenLastCalledWith({
+      name: 'WebDAV / Nextcloud',
+      code: expect.stringContaining('function list_file_ids()'),
+    })
+    await screen.findByRole('article', { name: 'WebDAV / Nextcloud' })
+    await pick(/^WebDAV \/ Nextcloud/)
+    await screen.findByRole('region', { name: 'Editor: WebDAV / Nextcloud 2' })
+    expect(screen.queryByRole('dialog', { name: 'New provider' })).toBeNull()
+  })
+
+  it('says when a shipped provider could not be made, and stays open', async () => {
+    const api = createFakeApi()
+    api.createProvider.mockRejectedValueOnce(new Error('the disk is full'))
+    renderApp(api)
+    await screen.findByRole('article', { name: 'Dropbox' })
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'New provider' })))
+    const gallery = await screen.findByRole('dialog', { name: 'New provider' })
+    const s3 = await within(gallery).findByRole('button', { name: /^S3-compatible storage/ })
+    await act(async () => fireEvent.click(s3))
+    expect((await within(gallery).findByRole('alert')).textContent).toBe(
+      'Couldn’t create the provider. the disk is full',
+    )
   })
 
   it('deletes from the card’s menu after asking', async () => {
@@ -229,5 +275,36 @@ describe('the provider editor', () => {
     expect(api.deleteProvider).toHaveBeenCalledWith(DROPBOX.id)
     expect(screen.queryByRole('article', { name: 'Dropbox' })).toBeNull()
     expect(screen.getByText('Deleted “Dropbox”.')).toBeTruthy()
+  })
+})
+
+describe('the editor and the keyboard', () => {
+  it('closes with Escape and gives focus back to the card that opened it', async () => {
+    renderApp()
+    const card = await screen.findByRole('article', { name: 'Dropbox' })
+    const opener = within(card).getByRole('button', { name: 'Dropbox' })
+    opener.focus()
+    await act(async () => fireEvent.click(opener))
+    const editor = await screen.findByRole('region', { name: 'Editor: Dropbox' })
+    await waitFor(() => expect(codeView()).not.toBeNull())
+
+    await act(async () => fireEvent.keyDown(nameField(editor), { key: 'Escape' }))
+    expect(screen.queryByRole('region', { name: /^Editor/ })).toBeNull()
+    await waitFor(() => expect(document.activeElement).toBe(opener))
+  })
+
+  it('leaves Escape to what uses it first (a menu), then asks before losing changes', async () => {
+    renderApp()
+    const editor = await openEditorOn('Dropbox')
+    await typeCode(VALID)
+    const menuButton = within(editor).getByRole('button', { name: 'More actions for Dropbox' })
+    await act(async () => fireEvent.click(menuButton))
+    const menu = screen.getByRole('menu', { name: 'More actions for Dropbox' })
+    await act(async () => fireEvent.keyDown(menu, { key: 'Escape' }))
+    expect(screen.queryByRole('menu')).toBeNull()
+    expect(screen.getByRole('region', { name: 'Editor: Dropbox' })).toBeTruthy()
+
+    await act(async () => fireEvent.keyDown(nameField(editor), { key: 'Escape' }))
+    expect(screen.getByRole('dialog', { name: 'Save the changes to “Dropbox”?' })).toBeTruthy()
   })
 })

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import type { CodeCheck } from '../../../shared/api'
+import { connectionSelectors } from '../store/connection/selectors'
 import { editorSelectors } from '../store/editor/selectors'
 import type { EditorDocument } from '../store/editor/initialState'
 import { useSkwirl } from '../store/context'
@@ -10,6 +11,7 @@ import {
   type LuaCodeEditorHandle,
 } from './code-editor/LuaCodeEditor'
 import { ProviderSettings } from './ProviderSettings'
+import { OFFLINE_REASON } from './offline'
 import { Spinner } from './Spinner'
 
 const IS_MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform)
@@ -39,6 +41,8 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
   const showingSettings = useSkwirl(
     (s) => editor.providerId !== null && s.settingsPaneFor === editor.providerId,
   )
+  const offline = useSkwirl(connectionSelectors.isOffline)
+  const nameProblemNow = useSkwirl(editorSelectors.nameProblemNow)
 
   const codeRef = useRef<LuaCodeEditorHandle>(null)
   const nameRef = useRef<HTMLInputElement>(null)
@@ -50,7 +54,12 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
   // Named after what is saved, so the region keeps its name while the name field changes.
   const title = providerId === null ? 'New provider' : editor.saved.name
 
+  const showNotice = useSkwirl((s) => s.showNotice)
   function save() {
+    if (offline) {
+      showNotice(`Not saved: ${OFFLINE_REASON}`, 'error')
+      return
+    }
     // Ctrl-S with nothing to save does nothing; with an error it says why it did not save.
     if (!dirty && providerId !== null && editor.conflict === null) return
     void saveEditor()
@@ -60,17 +69,40 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
     saveRef.current = save
   })
 
+  // Focus goes back where it was when the editor opened (a card's name, its ⋯ menu…), or to the
+  // open provider's card when that is gone, once the editor closes.
+  const providerIdRef = useRef(providerId)
+  useEffect(() => {
+    providerIdRef.current = providerId
+  })
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
+    return () => {
+      const fallback = () =>
+        document.querySelector<HTMLElement>(
+          `[data-provider-id="${CSS.escape(providerIdRef.current ?? '')}"] .provider-card__name`,
+        ) ?? document.querySelector<HTMLElement>('.providers__tools .button')
+      // After React has removed the editor (focus in it would otherwise fall to the page).
+      queueMicrotask(() => {
+        const target = opener?.isConnected && opener !== document.body ? opener : fallback()
+        target?.focus()
+      })
+    }
+  }, [])
+
   // Put the cursor where the store asks (the code on open, the name for a new provider).
-  const { seq: focusSeq, target: focusTarget } = editor.focusRequest
+  const { seq: focusSeq, target: focusTarget, line: focusLine } = editor.focusRequest
   useEffect(() => {
     if (!ready) return
     if (focusTarget === 'name') {
       nameRef.current?.focus()
       nameRef.current?.select()
+    } else if (focusLine !== undefined) {
+      codeRef.current?.goToLine(focusLine)
     } else {
       codeRef.current?.focus()
     }
-  }, [focusSeq, focusTarget, ready])
+  }, [focusSeq, focusTarget, focusLine, ready])
 
   // Closing the tab or the window, or reloading, with unsaved changes asks first.
   useEffect(() => {
@@ -103,7 +135,18 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
   }
 
   return (
-    <section className="editor" aria-label={`Editor: ${title}`}>
+    <section
+      className="editor"
+      aria-label={`Editor: ${title}`}
+      onKeyDown={(event) => {
+        // Escape closes the editor, unless something inside used it first (CodeMirror closes its
+        // completion list or search panel, or clears a selection; a menu closes itself).
+        if (event.key !== 'Escape' || event.defaultPrevented || event.nativeEvent.isComposing)
+          return
+        event.preventDefault()
+        closeEditor()
+      }}
+    >
       <header className="editor__toolbar">
         <div className="editor__name">
           <label className="editor__name-label" htmlFor={nameId}>
@@ -148,8 +191,14 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
           <button
             type="button"
             className="button button--primary"
-            disabled={!canSave}
-            title={`Save (${SAVE_SHORTCUT})`}
+            disabled={!canSave || offline}
+            title={
+              offline
+                ? OFFLINE_REASON
+                : ready && nameProblemNow
+                  ? `Not yet: ${nameProblemNow}`
+                  : `Save (${SAVE_SHORTCUT})`
+            }
             aria-keyshortcuts={IS_MAC ? 'Meta+S' : 'Control+S'}
             onClick={save}
           >
@@ -179,7 +228,7 @@ function EditorPanel({ editor }: { editor: EditorDocument }) {
             type="button"
             className="button button--icon button--quiet"
             aria-label="Close the editor"
-            title="Close the editor"
+            title="Close the editor (Esc)"
             onClick={closeEditor}
           >
             <CloseIcon />

@@ -9,7 +9,7 @@ export function ProviderSection() {
   const providers = useSkwirl(providersSelectors.list)
   const error = useSkwirl(providersSelectors.error)
   const loadProviders = useSkwirl((s) => s.loadProviders)
-  const newProvider = useSkwirl((s) => s.newProvider)
+  const openGallery = useSkwirl((s) => s.openGallery)
   const importProvider = useSkwirl((s) => s.importProvider)
 
   return (
@@ -31,8 +31,8 @@ export function ProviderSection() {
           <button
             type="button"
             className="button button--small"
-            title="Write a new provider"
-            onClick={() => newProvider()}
+            title="Start from a shipped provider (Google Drive, Dropbox, WebDAV, S3) or a blank one"
+            onClick={() => openGallery()}
           >
             <PlusIcon />
             New provider

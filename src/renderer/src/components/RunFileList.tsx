@@ -19,6 +19,7 @@ const FALLBACK_HEIGHT = 480
  */
 export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }) {
   const needRunFiles = useSkwirl((s) => s.needRunFiles)
+  const showFileLog = useSkwirl((s) => s.showFileLog)
   const scrollRef = useRef<HTMLDivElement>(null)
   const [scrollTop, setScrollTop] = useState(0)
   const [height, setHeight] = useState(FALLBACK_HEIGHT)
@@ -130,7 +131,13 @@ export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }
       >
         <div className="file-table__space" style={{ height: total * ROW_HEIGHT }}>
           {rows.map(({ index, file }) => (
-            <FileRow key={index} index={index} file={file} kept={run.destination !== null} />
+            <FileRow
+              key={index}
+              index={index}
+              file={file}
+              kept={run.destination !== null}
+              onShowLog={showFileLog}
+            />
           ))}
         </div>
       </div>
@@ -142,11 +149,13 @@ function FileRow({
   index,
   file,
   kept,
+  onShowLog,
 }: {
   index: number
   file: RunFile | undefined
   /** The run kept its files (it had a destination); a check-only run verified them. */
   kept: boolean
+  onShowLog(fileId: string): void
 }) {
   const style = { top: index * ROW_HEIGHT, height: ROW_HEIGHT }
   if (!file) {
@@ -166,6 +175,7 @@ function FileRow({
       </div>
     )
   }
+  const failed = file.outcome === 'failed'
   return (
     <div
       className="file-table__row"
@@ -178,15 +188,23 @@ function FileRow({
         {formatCount(file.position + 1)}
       </span>
       <span className="file-table__cell file-table__cell--name" role="cell">
-        <span
-          className="file-table__name"
-          data-id={file.name === null ? 'true' : undefined}
-          title={file.name ?? file.fileId}
-        >
-          {file.name ?? file.fileId}
-        </span>
         {file.name === null ? (
-          <span className="file-table__path">Metadata not read: its id is shown</span>
+          // Its metadata failed: what is known is the id the provider listed, and where it failed.
+          <span className="file-table__name" title={`File id ${file.fileId}`}>
+            <span className="file-table__id-label">id </span>
+            <span className="file-table__id">{file.fileId}</span>
+          </span>
+        ) : (
+          <span className="file-table__name" title={file.name}>
+            {file.name}
+          </span>
+        )}
+        {file.name === null ? (
+          <span className="file-table__path">
+            {file.failedAt === 'metadata'
+              ? 'Its metadata could not be read, so its name, path and size are unknown'
+              : 'No metadata was recorded for it'}
+          </span>
         ) : file.path && file.path !== file.name ? (
           <span className="file-table__path" title={file.path}>
             {file.path}
@@ -211,6 +229,17 @@ function FileRow({
           <span className="outcome__dot" aria-hidden="true" />
           {outcomeText(file, kept)}
         </span>
+        {failed ? (
+          <button
+            type="button"
+            className="file-table__log"
+            aria-label={`Log of ${file.name ?? file.fileId}`}
+            title="What the log says about this file"
+            onClick={() => onShowLog(file.fileId)}
+          >
+            Log
+          </button>
+        ) : null}
       </span>
     </div>
   )

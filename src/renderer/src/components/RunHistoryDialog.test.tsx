@@ -5,6 +5,8 @@ import {
   GOOGLE_DRIVE,
   LOG_PATH,
   pagedRunFiles,
+  pagedRunLog,
+  runLogLines,
   run,
   runFiles,
 } from '../testing/fake-api'
@@ -48,7 +50,9 @@ const RUNS = [
 async function openHistory(api = createFakeApi(), options: StoreOptions = {}) {
   const view = renderApp(api, undefined, options)
   const card = await screen.findByRole('article', { name: 'Google Drive' })
-  await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'History' })))
+  await act(async () =>
+    fireEvent.click(within(card).getByRole('button', { name: 'History of Google Drive' })),
+  )
   const dialog = await screen.findByRole('dialog', { name: 'Google Drive' })
   return { ...view, dialog }
 }
@@ -60,7 +64,11 @@ function runButtons(dialog: HTMLElement): HTMLElement[] {
 }
 
 function fileNames(dialog: HTMLElement): string[] {
-  return Array.from(dialog.querySelectorAll('.file-table__name'), (cell) => cell.textContent ?? '')
+  // A file without metadata is named by its id.
+  return Array.from(
+    dialog.querySelectorAll('.file-table__name'),
+    (cell) => cell.querySelector('.file-table__id')?.textContent ?? cell.textContent ?? '',
+  )
 }
 
 describe('run history', () => {
@@ -85,9 +93,13 @@ describe('run history', () => {
     ).toBeTruthy()
     expect(await within(detail).findByText('file-1.bin')).toBeTruthy()
     expect(fileNames(dialog)).toHaveLength(12)
-    // A file whose metadata failed has no name: its id stands in, and the outcome says where.
+    // A file whose metadata failed has no name: what is known is its id and where it failed.
     const failedRow = within(detail).getByText('id-6').closest('[role="row"]') as HTMLElement
     expect(within(failedRow).getByText('Failed: metadata')).toBeTruthy()
+    expect(failedRow.textContent).toContain('id id-6')
+    expect(failedRow.textContent).toContain(
+      'Its metadata could not be read, so its name, path and size are unknown',
+    )
     // No error message anywhere: outcomes and counts only.
     expect(dialog.textContent).not.toMatch(/checksum|HTTP|error:/i)
 
@@ -100,11 +112,12 @@ describe('run history', () => {
       limit: 200,
     })
 
+    // Another run keeps the tab that was on screen.
     await act(async () => fireEvent.click(items[1] as HTMLElement))
     expect(within(dialog).getByText('Stopped on request.')).toBeTruthy()
     expect(api.listRunFiles).toHaveBeenLastCalledWith({
       runId: 'r2',
-      filter: 'all',
+      filter: 'failed',
       offset: 0,
       limit: 200,
     })
@@ -236,7 +249,9 @@ describe('run history', () => {
     expect(screen.queryByRole('dialog')).toBeNull()
 
     const card = screen.getByRole('article', { name: 'Google Drive' })
-    await act(async () => fireEvent.click(within(card).getByRole('button', { name: 'History' })))
+    await act(async () =>
+      fireEvent.click(within(card).getByRole('button', { name: 'History of Google Drive' })),
+    )
     const again = await screen.findByRole('dialog', { name: 'Google Drive' })
     // The path is not kept from last time, and Escape closes too.
     expect(within(again).queryByText(LOG_PATH)).toBeNull()
@@ -253,5 +268,114 @@ describe('run history', () => {
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Log file' })))
     expect(api.openLogFile).toHaveBeenCalled()
     expect(within(dialog).queryByText(LOG_PATH)).toBeNull()
+  })
+})
+
+describe('run history and the keyboard', () => {
+  it('moves along the tabs with the arrow keys, Home and End', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r1', status: 'completed', failed: 1 })])
+    const { dialog } = await openHistory(api)
+    const tabs = await within(dialog).findAllByRole('tab')
+    const [all, failed] = tabs as [HTMLElement, HTMLElement]
+    // One tab stop for the list: the selected tab.
+    expect([all.tabIndex, failed.tabIndex]).toEqual([0, -1])
+    const panel = within(dialog).getByRole('tabpanel')
+    expect(panel.getAttribute('aria-labelledby')).toBe(all.id)
+
+    const log = tabs[2] as HTMLElement
+    all.focus()
+    await act(async () => fireEvent.keyDown(all, { key: 'ArrowRight' }))
+    expect(failed.getAttribute('aria-selected')).toBe('true')
+    expect(document.activeElement).toBe(failed)
+    expect(within(dialog).getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(failed.id)
+    await act(async () => fireEvent.keyDown(failed, { key: 'ArrowRight' }))
+    expect(document.activeElement).toBe(log)
+    await act(async () => fireEvent.keyDown(log, { key: 'ArrowRight' }))
+    expect(document.activeElement).toBe(all)
+    await act(async () => fireEvent.keyDown(all, { key: 'ArrowLeft' }))
+    expect(document.activeElement).toBe(log)
+    await act(async () => fireEvent.keyDown(log, { key: 'Home' }))
+    expect(all.getAttribute('aria-selected')).toBe('true')
+    await act(async () => fireEvent.keyDown(all, { key: 'End' }))
+    expect(document.activeElement).toBe(log)
+  })
+
+  it('has Stop on a run that is running here', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r5', listed: 9 })])
+    const { dialog } = await openHistory(api)
+    const detail = await within(dialog).findByRole('region', { name: /^Run of / })
+    await act(async () =>
+      fireEvent.click(within(detail).getByRole('button', { name: 'Stop this run' })),
+    )
+    expect(api.cancelRun).toHaveBeenCalledWith('r5')
+  })
+})
+
+describe('a run’s log in the history', () => {
+  it('shows its lines with level, stage, file and the provider’s line; filters, searches, pages', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r1', status: 'completed', failed: 60 })])
+    api.listRunLog.mockImplementation(pagedRunLog(runLogLines(300, 5)))
+    const { dialog, store } = await openHistory(api)
+    await act(async () => fireEvent.click(await within(dialog).findByRole('tab', { name: 'Log' })))
+    const lines = await within(dialog).findByRole('list', { name: 'Log lines' })
+    // Errors, warnings and info at first: all 300 lines here, 200 a page.
+    expect(within(lines).getAllByRole('listitem')).toHaveLength(200)
+    expect(within(dialog).getByText('Lines 1–200 of 300')).toBeTruthy()
+    const first = within(lines).getAllByRole('listitem')[4] as HTMLElement
+    expect(first.textContent).toContain('metadata')
+    expect(first.textContent).toContain('id-4')
+    expect(first.textContent).toContain('Google Drive:42: in get_file_metadata: HTTP 404: gone 4')
+    expect(within(first).getByRole('button', { name: 'line 42' })).toBeTruthy()
+
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Later' })))
+    await waitFor(() => expect(within(dialog).getByText('Lines 201–300 of 300')).toBeTruthy())
+
+    // Errors only.
+    for (const level of ['Warnings', 'Info']) {
+      await act(async () =>
+        fireEvent.click(within(dialog).getByRole('button', { name: new RegExp(`^${level}`) })),
+      )
+    }
+    await waitFor(() => expect(within(dialog).getByText('60 lines')).toBeTruthy())
+    expect(api.listRunLog).toHaveBeenLastCalledWith(
+      expect.objectContaining({ levels: ['error'], offset: 0 }),
+    )
+
+    // Searching waits for the typing to pause, then asks main.
+    fireEvent.change(within(dialog).getByRole('searchbox', { name: 'Search the log' }), {
+      target: { value: 'GONE 299' },
+    })
+    await waitFor(() =>
+      expect(api.listRunLog).toHaveBeenLastCalledWith(
+        expect.objectContaining({ search: 'GONE 299' }),
+      ),
+    )
+    await waitFor(() => expect(within(dialog).getByText('1 line')).toBeTruthy())
+
+    // The line opens the provider's code there.
+    await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'line 42' })))
+    expect(store.getState().historyProviderId).toBeNull()
+    expect(store.getState().editor?.focusRequest).toMatchObject({ target: 'code', line: 42 })
+    // A page is 200 rows of DOM: slow in happy-dom on a busy machine.
+  }, 20_000)
+
+  it('opens at a failed file’s lines from its row', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([run({ runId: 'r1', status: 'completed', failed: 2 })])
+    api.listRunFiles.mockImplementation(pagedRunFiles(runFiles(12, 6)))
+    api.listRunLog.mockImplementation(pagedRunLog(runLogLines(30, 5)))
+    const { dialog } = await openHistory(api)
+    const row = (await within(dialog).findByText('id-6')).closest('[role="row"]') as HTMLElement
+    await act(async () => fireEvent.click(within(row).getByRole('button', { name: 'Log of id-6' })))
+    expect(within(dialog).getByRole('tab', { name: 'Log' }).getAttribute('aria-selected')).toBe(
+      'true',
+    )
+    expect(api.listRunLog).toHaveBeenLastCalledWith(
+      expect.objectContaining({ fileId: 'id-6', levels: ['error', 'warn', 'info', 'debug'] }),
+    )
+    expect(within(dialog).getByText('id-6', { selector: 'code' })).toBeTruthy()
   })
 })

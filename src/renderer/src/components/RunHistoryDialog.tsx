@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react'
-import type { RunFileFilter, RunState } from '../../../shared/api'
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react'
+import type { RunState } from '../../../shared/api'
+import type { HistoryTab } from '../store/history/initialState'
 import {
   formatBytes,
   formatCount,
@@ -7,10 +8,15 @@ import {
   formatFullTime,
   formatRelativeTime,
 } from '../../../shared/format'
+import { connectionSelectors } from '../store/connection/selectors'
 import { useSkwirl } from '../store/context'
 import { historySelectors } from '../store/history/selectors'
+import { runsSelectors } from '../store/runs/selectors'
+import { StopIcon } from './icons'
+import { OFFLINE_REASON } from './offline'
 import { useNow } from '../use-now'
 import { RunFileList } from './RunFileList'
+import { RunLogView } from './RunLogView'
 import {
   backupCounts,
   completedWord,
@@ -212,15 +218,46 @@ function RunList({ runs }: { runs: RunState[] }) {
 
 function RunDetail({ run }: { run: RunState }) {
   const view = useSkwirl(historySelectors.runFiles)
-  const setFilter = useSkwirl((s) => s.setRunFilesFilter)
+  const logView = useSkwirl(historySelectors.runLog)
+  const tab = useSkwirl(historySelectors.tab)
+  const setTab = useSkwirl((s) => s.setHistoryTab)
   const now = useNow(run.status === 'running' ? 1_000 : 30_000)
   const sentence = runEndSentence(run)
-  const filter = view?.filter ?? 'all'
-  const tabs: Array<{ filter: RunFileFilter; label: string; count: number }> = [
-    { filter: 'all', label: 'All files', count: filesDone(run) },
-    { filter: 'failed', label: 'Failed', count: run.failed },
-    { filter: 'skipped', label: 'Skipped', count: run.skipped },
+  const tabs: Array<{ tab: HistoryTab; label: string; count: number | null }> = [
+    { tab: 'all', label: 'All files', count: filesDone(run) },
+    { tab: 'failed', label: 'Failed', count: run.failed },
+    { tab: 'skipped', label: 'Skipped', count: run.skipped },
+    { tab: 'log', label: 'Log', count: null },
   ]
+  const tabsId = useId()
+  const selectedIndex = Math.max(
+    0,
+    tabs.findIndex((t) => t.tab === tab),
+  )
+  const tabRefs = useRef<Array<HTMLButtonElement | null>>([])
+  /** Arrow keys move along the tabs (and show the one they reach), Home and End go to the ends. */
+  function onTabKeyDown(event: KeyboardEvent) {
+    const last = tabs.length - 1
+    const to =
+      event.key === 'ArrowRight'
+        ? selectedIndex === last
+          ? 0
+          : selectedIndex + 1
+        : event.key === 'ArrowLeft'
+          ? selectedIndex === 0
+            ? last
+            : selectedIndex - 1
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? last
+              : null
+    const next = to === null ? undefined : tabs[to]
+    if (to === null || !next) return
+    event.preventDefault()
+    setTab(next.tab)
+    tabRefs.current[to]?.focus()
+  }
   return (
     <section className="run-detail" aria-label={`Run of ${formatFullTime(run.startedAt)}`}>
       <header className="run-detail__header">
@@ -229,6 +266,7 @@ function RunDetail({ run }: { run: RunState }) {
           <time dateTime={run.startedAt}>{formatFullTime(run.startedAt)}</time>
         </h3>
         <span className="run-detail__ago">{formatRelativeTime(run.startedAt, now)}</span>
+        {run.status === 'running' && run.live ? <StopRunButton run={run} /> : null}
       </header>
       {sentence ? <p className="run-detail__sentence">{sentence}</p> : null}
       <dl className="run-facts">
@@ -250,23 +288,68 @@ function RunDetail({ run }: { run: RunState }) {
         <Fact label="Size" value={formatBytes(run.bytes)} />
         <Fact label="Retries" value={formatCount(run.retries)} />
       </dl>
-      <div className="run-detail__tabs" role="tablist" aria-label="Which files">
-        {tabs.map((tab) => (
+      <div
+        className="run-detail__tabs"
+        role="tablist"
+        aria-label="What to show of the run"
+        onKeyDown={onTabKeyDown}
+      >
+        {tabs.map((t, index) => (
           <button
-            key={tab.filter}
+            key={t.tab}
+            ref={(element) => {
+              tabRefs.current[index] = element
+            }}
+            id={`${tabsId}-tab-${t.tab}`}
             type="button"
             role="tab"
             className="run-detail__tab"
-            aria-selected={filter === tab.filter}
-            onClick={() => setFilter(tab.filter)}
+            aria-selected={index === selectedIndex}
+            aria-controls={`${tabsId}-panel`}
+            tabIndex={index === selectedIndex ? 0 : -1}
+            onClick={() => setTab(t.tab)}
           >
-            {tab.label}
-            <span className="run-detail__tab-count">{formatCount(tab.count)}</span>
+            {t.label}
+            {t.count !== null ? (
+              <span className="run-detail__tab-count">{formatCount(t.count)}</span>
+            ) : null}
           </button>
         ))}
       </div>
-      {view ? <RunFileList key={`${view.runId}:${view.filter}`} view={view} run={run} /> : null}
+      <div
+        id={`${tabsId}-panel`}
+        className="run-detail__panel"
+        role="tabpanel"
+        aria-labelledby={`${tabsId}-tab-${tabs[selectedIndex]?.tab ?? 'all'}`}
+      >
+        {tab === 'log' ? (
+          logView && logView.runId === run.runId ? (
+            <RunLogView key={logView.runId} view={logView} run={run} />
+          ) : null
+        ) : view ? (
+          <RunFileList key={`${view.runId}:${view.filter}`} view={view} run={run} />
+        ) : null}
+      </div>
     </section>
+  )
+}
+
+function StopRunButton({ run }: { run: RunState }) {
+  const stopRun = useSkwirl((s) => s.stopRun)
+  const stopping = useSkwirl(runsSelectors.isStopping(run.runId))
+  const offline = useSkwirl(connectionSelectors.isOffline)
+  return (
+    <button
+      type="button"
+      className="button button--small run-detail__stop"
+      aria-label={stopping ? 'Stopping this run' : 'Stop this run'}
+      title={offline ? OFFLINE_REASON : 'Stop this run now; what it has done so far is kept'}
+      disabled={stopping || offline}
+      onClick={() => void stopRun(run.runId)}
+    >
+      <StopIcon />
+      {stopping ? 'Stopping…' : 'Stop'}
+    </button>
   )
 }
 

@@ -7,6 +7,8 @@ import {
   formatRelativeTime,
   formatTimeLeft,
 } from '../../../shared/format'
+import { connectionSelectors } from '../store/connection/selectors'
+import { useSkwirl } from '../store/context'
 import { useNow } from '../use-now'
 import { doneOfListed, filesDone, runStatusText } from './run-status-text'
 import { Spinner } from './Spinner'
@@ -21,7 +23,10 @@ export function RunStatusLine({
   executeError: string | null
 }) {
   const now = useNow(RELATIVE_TIME_REFRESH_MS)
+  const offline = useSkwirl(connectionSelectors.isOffline)
   const running = run?.status === 'running'
+  // Out of reach, a running run's last state is only that: no spinner, no estimate, no bar.
+  const stale = running && offline
   const when = run ? (running ? run.startedAt : (run.finishedAt ?? run.startedAt)) : null
   return (
     <div
@@ -29,10 +34,13 @@ export function RunStatusLine({
       role="status"
       aria-live="polite"
       data-status={run?.status ?? 'none'}
+      data-stale={stale ? 'true' : undefined}
     >
       <p className="run-status__line">
-        {running ? <Spinner /> : <span className="run-status__dot" />}
-        <span>{runStatusText(run)}</span>
+        {running && !stale ? <Spinner /> : <span className="run-status__dot" />}
+        <span>
+          {stale ? `Connection lost · was ${lowerFirst(runStatusText(run))}` : runStatusText(run)}
+        </span>
       </p>
       {run?.live?.waitingFor ? (
         <p className="run-status__detail">
@@ -42,7 +50,10 @@ export function RunStatusLine({
       {run?.reason === 'destination' && run.problem ? (
         <p className="run-status__detail run-status__detail--problem">{run.problem}</p>
       ) : null}
-      {run && running && run.live?.waitingFor == null ? <RunProgress run={run} /> : null}
+      {run && running && run.live?.waitingFor == null ? (
+        <RunProgress run={run} stale={stale} />
+      ) : null}
+      {run && !running && (run.failure || run.failed > 0) ? <RunFailureLine run={run} /> : null}
       {when ? (
         <p className="run-status__when">
           <time dateTime={when} title={formatFullTime(when)}>
@@ -58,13 +69,31 @@ export function RunStatusLine({
   )
 }
 
+/** Why the latest run failed, in one line, and the way to its log. */
+function RunFailureLine({ run }: { run: RunState }) {
+  const openHistory = useSkwirl((s) => s.openHistory)
+  return (
+    <p className="run-status__problem">
+      {run.failure ? <span>{run.failure.summary}</span> : null}
+      <button
+        type="button"
+        className="run-status__show-log"
+        aria-label={`Show log of the latest run of ${run.providerName}`}
+        onClick={() => void openHistory(run.providerId, { runId: run.runId, tab: 'log' })}
+      >
+        Show log
+      </button>
+    </p>
+  )
+}
+
 /**
  * A running run's progress: a bar of files done of files listed, the current file, the bytes, the
  * pace and the time left. It changes a few times a second, so it is kept out of the live region
  * (a screen reader would read every change); the bar speaks for itself when visited.
  */
-function RunProgress({ run }: { run: RunState }) {
-  const live = run.live
+export function RunProgress({ run, stale = false }: { run: RunState; stale?: boolean }) {
+  const live = stale ? null : run.live
   const backingUp = run.phase === 'backing-up'
   const done = filesDone(run)
   const percent = run.listed > 0 ? Math.min(100, Math.floor((done / run.listed) * 100)) : 0
@@ -111,4 +140,8 @@ function RunProgress({ run }: { run: RunState }) {
       ) : null}
     </div>
   )
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1)
 }

@@ -62,6 +62,12 @@ export function runStatusText(run: RunState | null): string {
 function endedText(run: RunState): string {
   if (run.status === 'cancelled')
     return run.reason === 'closed' ? 'Cancelled: Skwirl closed' : 'Cancelled'
+  // Where it stopped, when it is known (the line under says why).
+  if (run.failure) {
+    return run.failure.stage === 'load'
+      ? 'Failed to start'
+      : `Failed ${STAGE_WORDS[run.failure.stage]}`
+  }
   switch (run.reason) {
     case 'interrupted':
       return 'Interrupted'
@@ -97,6 +103,14 @@ export function destinationProblemWords(problem: string | null): string {
   }
 }
 
+/** Where a failed run stopped, in words ("while listing"). */
+export const STAGE_WORDS: Record<NonNullable<RunState['failure']>['stage'], string> = {
+  load: 'while loading',
+  list: 'while listing',
+  metadata: 'while reading metadata',
+  download: 'while downloading',
+}
+
 /** One or two sentences on how a run ended, for its page in the history (no error messages). */
 export function runEndSentence(run: RunState): string | null {
   switch (run.status) {
@@ -126,13 +140,15 @@ export function runEndSentence(run: RunState): string | null {
         case 'sign-in':
           return 'The service refused the provider’s sign-in (it was revoked, or expired). Sign in again in the provider’s settings, then run it again.'
         default:
-          return `The provider failed while ${
-            run.phase === 'starting'
-              ? 'loading'
-              : run.phase === 'listing'
-                ? 'listing files'
-                : 'backing up'
-          }. The log has the details.`
+          return run.failure
+            ? `The provider failed ${STAGE_WORDS[run.failure.stage]}: ${run.failure.summary}. Its log has the details.`
+            : `The provider failed while ${
+                run.phase === 'starting'
+                  ? 'loading'
+                  : run.phase === 'listing'
+                    ? 'listing files'
+                    : 'backing up'
+              }. The log has the details.`
       }
   }
 }

@@ -8,6 +8,8 @@ import { nativeProviderFiles, type ProviderFiles } from '../files/provider-files
 import { createDestinationsSlice, type DestinationsAction } from './destinations/action'
 import { initialDestinationsState, type DestinationsState } from './destinations/initialState'
 import { createEditorSlice, type EditorAction } from './editor/action'
+import { createGallerySlice, type GalleryAction } from './gallery/action'
+import { initialGalleryState, type GalleryState } from './gallery/initialState'
 import { createHistorySlice, type HistoryAction } from './history/action'
 import { initialHistoryState, type HistoryState } from './history/initialState'
 import { initialEditorState, type EditorState } from './editor/initialState'
@@ -36,7 +38,8 @@ export type SkwirlState = ProvidersState &
   SchedulesState &
   SettingsState &
   DestinationsState &
-  ProviderSettingsState
+  ProviderSettingsState &
+  GalleryState
 
 interface LifecycleAction {
   /** Loads providers and runs and listens to main; returns the way to stop listening. */
@@ -53,6 +56,7 @@ export type SkwirlStore = SkwirlState &
   ProviderSettingsAction &
   SettingsAction &
   DestinationsAction &
+  GalleryAction &
   LifecycleAction
 
 export type SkwirlStoreApi = StoreApi<SkwirlStore>
@@ -67,6 +71,7 @@ export const initialState: SkwirlState = {
   ...initialProviderSettingsState,
   ...initialSettingsState,
   ...initialDestinationsState,
+  ...initialGalleryState,
 }
 
 export interface StoreOptions {
@@ -109,6 +114,7 @@ export function createSkwirlStore(
       get,
       store,
     ),
+    ...createGallerySlice(api)(set, get, store),
 
     start() {
       get().setConnection(connection.status)

@@ -12,6 +12,9 @@ import type {
   ProviderListItem,
   ProviderSettingsView,
   RunFile,
+  RunLogLine,
+  RunLogPage,
+  RunLogQuery,
   RunState,
   SkwirlApi,
   SkwirlBridge,
@@ -84,6 +87,7 @@ export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): Run
     status,
     phase: 'backing-up',
     reason: null,
+    failure: null,
     startedAt: '2025-06-15T11:58:00.000Z',
     finishedAt: null,
     listed: 0,
@@ -155,6 +159,46 @@ export function pagedRunFiles(files: RunFile[]): SkwirlApi['listRunFiles'] {
       offset,
       files: matching.slice(offset, offset + limit),
       kept: true,
+    }
+  }
+}
+
+/** The log lines of a fake run: every `every`th line an error about a file, the rest info. */
+export function runLogLines(count: number, every = 5): RunLogLine[] {
+  return Array.from({ length: count }, (_, seq) => {
+    const error = (seq + 1) % every === 0
+    return {
+      seq,
+      at: new Date(Date.parse('2025-06-15T11:58:00.000Z') + seq * 10).toISOString(),
+      level: error ? 'error' : 'info',
+      stage: error ? 'metadata' : 'list',
+      fileId: error ? `id-${seq}` : null,
+      message: error
+        ? `Google Drive:42: in get_file_metadata: HTTP 404: gone ${seq}`
+        : `line ${seq}`,
+      line: error ? 42 : null,
+    }
+  })
+}
+
+/** listRunLog over a fixed list of lines, as main filters and pages it. */
+export function pagedRunLog(lines: RunLogLine[]): (query: RunLogQuery) => Promise<RunLogPage> {
+  return async ({ levels, search, fileId, offset, limit }) => {
+    const matching = lines.filter(
+      (line) =>
+        levels.includes(line.level) &&
+        (search === '' || line.message.toLowerCase().includes(search.toLowerCase())) &&
+        (fileId === null || line.fileId === fileId),
+    )
+    const counts = { error: 0, warn: 0, info: 0, debug: 0 }
+    for (const line of lines) counts[line.level]++
+    return {
+      total: matching.length,
+      offset,
+      lines: matching.slice(offset, offset + limit),
+      counts,
+      kept: true,
+      dropped: 0,
     }
   }
 }
@@ -239,6 +283,20 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
   }
   return {
     listProviders: vi.fn<SkwirlApi['listProviders']>(async () => providers.map(summary)),
+    listProviderTemplates: vi.fn<SkwirlApi['listProviderTemplates']>(async () => [
+      {
+        id: 'webdav',
+        name: 'WebDAV / Nextcloud',
+        description: 'Nextcloud, ownCloud, Synology, a NAS or any WebDAV server.',
+        code: 'function list_file_ids() end\nfunction get_file_metadata(id) end\nfunction download_file(id) end\n',
+      },
+      {
+        id: 's3',
+        name: 'S3-compatible storage',
+        description: 'Amazon S3, Backblaze B2, Wasabi, Cloudflare R2, MinIO and others.',
+        code: 'function list_file_ids() end\nfunction get_file_metadata(id) end\nfunction download_file(id) end\n',
+      },
+    ]),
     getProvider: vi.fn<SkwirlApi['getProvider']>(async (id) => find(id)),
     createProvider: vi.fn<SkwirlApi['createProvider']>(async (input) => {
       const name = checkedName(input.name, null)
@@ -291,6 +349,7 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
     listRuns: vi.fn<SkwirlApi['listRuns']>(async () => []),
     listProviderRuns: vi.fn<SkwirlApi['listProviderRuns']>(async () => []),
     listRunFiles: vi.fn<SkwirlApi['listRunFiles']>(pagedRunFiles([])),
+    listRunLog: vi.fn<SkwirlApi['listRunLog']>(pagedRunLog([])),
     cancelRun: vi.fn<SkwirlApi['cancelRun']>(async () => undefined),
     openLogFile: vi.fn<SkwirlApi['openLogFile']>(async () => ({ path: LOG_PATH, opened: false })),
     listBackupStatus: vi.fn<SkwirlApi['listBackupStatus']>(async () => ({
@@ -299,17 +358,6 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
       hourMs: 3_600_000,
       providers: providers.map((p) => statusOf(p.id)),
     })),
-    setSchedule: vi.fn<SkwirlApi['setSchedule']>(async (providerId, schedule) => {
-      find(providerId)
-      const status: BackupStatus = {
-        ...statusOf(providerId),
-        schedule,
-        // The fake's clock: the next run an hour on, as a stand-in for main's calculation.
-        nextRunAt: schedule.kind === 'off' ? null : new Date(clock + 3_600_000).toISOString(),
-      }
-      statuses.set(providerId, status)
-      return status
-    }),
     getAppSettings: vi.fn<SkwirlApi['getAppSettings']>(async () => ({
       ...settings,
       logLevelOverride: null,
@@ -335,6 +383,15 @@ export function createFakeApi(initial: Provider[] = [GOOGLE_DRIVE, DROPBOX]): Fa
         ...(typeof patch.destination === 'string' ? { destination: patch.destination.trim() } : {}),
       }
       options.set(id, next)
+      if (patch.schedule) {
+        statuses.set(id, {
+          ...statusOf(id),
+          schedule: patch.schedule,
+          // The fake's clock: the next run an hour on, as a stand-in for main's calculation.
+          nextRunAt:
+            patch.schedule.kind === 'off' ? null : new Date(clock + 3_600_000).toISOString(),
+        })
+      }
       return next
     }),
     chooseDestinationFolder: vi.fn<SkwirlApi['chooseDestinationFolder']>(async () => {

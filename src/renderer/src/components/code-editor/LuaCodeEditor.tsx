@@ -1,9 +1,12 @@
 import { setDiagnostics, type Diagnostic } from '@codemirror/lint'
-import { EditorState, StateEffect, StateField, type Text } from '@codemirror/state'
+import { Compartment, EditorState, StateEffect, StateField, type Text } from '@codemirror/state'
 import { Decoration, EditorView, WidgetType, type DecorationSet } from '@codemirror/view'
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react'
 import type { LuaSyntaxError } from '../../../../shared/api'
-import { luaEditorExtensions } from './lua-setup'
+import { luaEditorExtensions, narrowLayout, wideLayout } from './lua-setup'
+
+/** Below this width the code wraps and the gutters shrink, so no line hides behind them. */
+export const NARROW_EDITOR_PX = 560
 
 export interface LuaCodeEditorHandle {
   /** Replaces the whole text as one change, which Undo takes back (Revert uses it). */
@@ -58,6 +61,9 @@ export function LuaCodeEditor({
     const host = hostRef.current
     if (!host) return
     const root = host.shadowRoot ?? host.attachShadow({ mode: 'open' })
+    const layout = new Compartment()
+    const isNarrow = () => host.clientWidth > 0 && host.clientWidth < NARROW_EDITOR_PX
+    let narrow = isNarrow()
     const view = new EditorView({
       root,
       parent: root,
@@ -69,6 +75,7 @@ export function LuaCodeEditor({
             onSave: () => callbacks.current.onSave(),
           }),
           errorLineField,
+          layout.of(narrow ? narrowLayout : wideLayout),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) callbacks.current.onChange(update.state.doc.toString())
             if (update.docChanged || update.selectionSet) {
@@ -81,7 +88,17 @@ export function LuaCodeEditor({
       }),
     })
     viewRef.current = view
+    const observer =
+      typeof ResizeObserver === 'undefined'
+        ? null
+        : new ResizeObserver(() => {
+            if (isNarrow() === narrow) return
+            narrow = !narrow
+            view.dispatch({ effects: layout.reconfigure(narrow ? narrowLayout : wideLayout) })
+          })
+    observer?.observe(host)
     return () => {
+      observer?.disconnect()
       view.destroy()
       viewRef.current = null
     }

@@ -28,7 +28,7 @@ import {
 import { lua } from '@codemirror/legacy-modes/mode/lua'
 import { lintGutter, lintKeymap } from '@codemirror/lint'
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search'
-import { EditorState, type Extension } from '@codemirror/state'
+import { EditorState, Prec, type Extension } from '@codemirror/state'
 import {
   crosshairCursor,
   drawSelection,
@@ -232,6 +232,59 @@ const editorTheme = EditorView.theme({
   '.cm-specialChar': { color: 'var(--danger)' },
 })
 
+/**
+ * A narrow window (a phone-sized browser, a thin side panel): long lines wrap instead of
+ * scrolling sideways behind the gutters, and the gutters take less room: no fold gutter
+ * (folding stays on the keyboard: Ctrl-Shift-[ and ]).
+ */
+export const wideLayout: Extension = foldGutter({ openText: '▾', closedText: '▸' })
+
+export const narrowLayout: Extension = [
+  EditorView.lineWrapping,
+  // Over the editor's own theme, which comes earlier and would otherwise win.
+  Prec.highest(
+    EditorView.theme({
+      '.cm-lineNumbers .cm-gutterElement': { padding: '0 4px 0 6px', minWidth: '0' },
+      '.cm-line': { padding: '0 8px 0 4px' },
+    }),
+  ),
+]
+
+/**
+ * Typing or an input method replacing a selection: CodeMirror makes the change itself. Left to
+ * the browser, Chromium's editing copies the look of the highlighted tokens it removes into
+ * style attributes (<span style=…>) before CodeMirror redraws the line; the page's CSP
+ * (style-src 'self') refuses them and the console reports a violation for each.
+ */
+const replaceSelectionAsTransaction = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.isComposing || view.composing) return false
+    if (event.inputType !== 'insertText' && event.inputType !== 'insertReplacementText')
+      return false
+    const { state } = view
+    if (state.selection.ranges.every((range) => range.empty)) return false
+    const text = event.data ?? event.dataTransfer?.getData('text/plain') ?? null
+    if (text === null) return false
+    event.preventDefault()
+    const main = state.selection.main
+    // Input handlers first (closeBrackets wraps a selection in the bracket typed over it).
+    const handled = state
+      .facet(EditorView.inputHandler)
+      .some((handler) =>
+        handler(view, main.from, main.to, text, () =>
+          state.update(state.replaceSelection(text), { userEvent: 'input.type' }),
+        ),
+      )
+    if (!handled) {
+      view.dispatch(state.replaceSelection(text), {
+        userEvent: 'input.type',
+        scrollIntoView: true,
+      })
+    }
+    return true
+  },
+})
+
 // Completions: Lua's words, the sandbox's libraries and Skwirl's host API, with a line of help.
 const hostApi: Completion[] = [
   snippetCompletion('http.get(${url}, { headers = { ${} } })', {
@@ -309,7 +362,7 @@ export function luaEditorExtensions(options: LuaSetupOptions): Extension[] {
   return [
     lineNumbers(),
     lintGutter(),
-    foldGutter({ openText: '▾', closedText: '▸' }),
+    // The fold gutter comes with wideLayout: a narrow editor has no room for it.
     foldByIndentation,
     highlightActiveLineGutter(),
     highlightSpecialChars(),
@@ -348,7 +401,10 @@ export function luaEditorExtensions(options: LuaSetupOptions): Extension[] {
       ...lintKeymap,
       indentWithTab,
     ]),
-    EditorView.contentAttributes.of({ 'aria-label': options.label }),
+    // tabindex: the content is focusable anyway (contenteditable); saying so lets checkers
+    // (axe's scrollable-region-focusable) see that the scroller holds something to focus.
+    EditorView.contentAttributes.of({ 'aria-label': options.label, tabindex: '0' }),
+    replaceSelectionAsTransaction,
     editorTheme,
   ]
 }

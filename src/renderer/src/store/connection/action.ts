@@ -15,8 +15,12 @@ export const createConnectionSlice: StateCreator<SkwirlStore, [], [], Connection
     if (previous === status) return
     set({ connection: status })
     if (previous !== 'reconnecting' || status !== 'open') return
-    // Events sent while the socket was down are lost: catch up on what changed.
+    // Events sent while the socket was down are lost (runs ended, providers changed, a new
+    // server started): everything on screen is asked for again.
     void get().loadRuns()
-    if (get().providersStatus === 'error') void get().loadProviders()
+    void get().refreshProviders()
+    const history = get().historyProviderId
+    if (history !== null) void get().reloadHistory()
+    void get().checkEditorCode()
   },
 })

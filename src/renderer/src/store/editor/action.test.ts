@@ -267,8 +267,11 @@ describe('the editor: new providers', () => {
       focusRequest: { target: 'name' },
     })
     expect(editorSelectors.isDirty(state(store))).toBe(false)
-    // Unchanged, but not saved yet: Save is offered.
+    // Not saved yet, but nameless: Save waits for a name, then is offered unchanged.
+    expect(editorSelectors.canSave(state(store))).toBe(false)
+    store.getState().setEditorName('Box')
     expect(editorSelectors.canSave(state(store))).toBe(true)
+    store.getState().setEditorName('')
     store.getState().closeEditor()
     expect(state(store).editor).toBeNull()
     expect(state(store).leaveRequest).toBeNull()

@@ -20,7 +20,9 @@ export interface EditorOptions {
 
 export interface EditorAction {
   /** Opens a provider in the editor (asking first if unsaved changes would be lost). */
-  openEditor(id: string, options?: { focus?: 'name' | 'code' }): void
+  openEditor(id: string, options?: { focus?: 'name' | 'code'; line?: number }): void
+  /** Opens a provider's code at a line (from a log line or the test console), closing the history. */
+  openEditorAt(id: string, line: number): void
   /** Opens a new, unsaved provider: the template, or a file's name and code. */
   newProvider(input?: ProviderInput): void
   closeEditor(): void
@@ -152,7 +154,7 @@ export const createEditorSlice =
             saved: { name: listed?.name ?? '', code: '', updatedAt: listed?.updatedAt ?? null },
             name: listed?.name ?? '',
             code: '',
-            focusRequest: focus(target.focus),
+            focusRequest: { ...focus(target.focus), line: target.line },
           })
           set({ editor: doc })
           await load(doc.session, target.id)
@@ -165,7 +167,8 @@ export const createEditorSlice =
       const state = get()
       const doc = state.editor
       if (target.kind === 'open' && doc?.providerId === target.id && doc.status !== 'error') {
-        patch(doc.session, { focusRequest: focus(target.focus) })
+        // Already open: only the cursor moves (its unsaved changes stay).
+        patch(doc.session, { focusRequest: { ...focus(target.focus), line: target.line } })
         return
       }
       if (editorSelectors.isDirty(state)) set({ leaveRequest: target })
@@ -173,8 +176,13 @@ export const createEditorSlice =
     }
 
     return {
-      openEditor(id, { focus: target = 'code' } = {}) {
-        request({ kind: 'open', id, focus: target })
+      openEditor(id, { focus: target = 'code', line } = {}) {
+        request({ kind: 'open', id, focus: target, line })
+      },
+
+      openEditorAt(id, line) {
+        get().closeHistory()
+        get().openEditor(id, { line })
       },
 
       newProvider(input) {

@@ -22,14 +22,14 @@ export interface EditorDocument {
   saveError: string | null
   /** The saved provider changed or went away elsewhere after it was opened. */
   conflict: 'outdated' | 'deleted' | null
-  /** Where to put the cursor: the view does it whenever seq changes. */
-  focusRequest: { target: 'name' | 'code'; seq: number }
+  /** Where to put the cursor (a line of the code, when asked): the view does it when seq changes. */
+  focusRequest: { target: 'name' | 'code'; seq: number; line?: number }
 }
 
 /** Where the person wants to go from the editor, once unsaved changes are dealt with. */
 export type LeaveTarget =
   | { kind: 'close' }
-  | { kind: 'open'; id: string; focus: 'name' | 'code' }
+  | { kind: 'open'; id: string; focus: 'name' | 'code'; line?: number }
   | { kind: 'new'; name: string; code: string; fromFile: boolean }
 
 export interface EditorState {

@@ -37,11 +37,14 @@ export const editorSelectors = {
   /** Shown next to the name field once the name was edited or a save was tried. */
   nameProblem: (s: SkwirlStore) => (s.editor?.nameTouched ? nameProblemNow(s) : null),
   nameProblemNow,
-  /** Save is offered when there is something to save and no known syntax error. */
+  /**
+   * Save is offered when there is something to save, no known syntax error and nothing wrong with
+   * the name (a clash included: the field says why).
+   */
   canSave: (s: SkwirlStore) => {
     const e = s.editor
     if (!e || e.status !== 'ready' || e.saving) return false
-    if (currentCheck(s)?.syntaxError) return false
+    if (currentCheck(s)?.syntaxError || nameProblemNow(s) !== null) return false
     return isDirty(s) || e.providerId === null
   },
   /** Whether the editor holds unsaved changes to this provider (its card says so). */

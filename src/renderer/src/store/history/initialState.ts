@@ -1,4 +1,29 @@
-import type { LogFileInfo, RunFile, RunFileFilter, RunState } from '../../../../shared/api'
+import type {
+  LogFileInfo,
+  LogLevel,
+  RunFile,
+  RunFileFilter,
+  RunLogPage,
+  RunState,
+} from '../../../../shared/api'
+
+/** What the run's page shows under its figures: its files, its failed files, or its log. */
+export type HistoryTab = RunFileFilter | 'log'
+
+/** The log of the run open in the history: what is asked for, and the page main answered. */
+export interface RunLogView {
+  runId: string
+  levels: LogLevel[]
+  search: string
+  fileId: string | null
+  offset: number
+  page: RunLogPage | null
+  loading: boolean
+  error: string | null
+}
+
+/** The levels the log shows at first: all but debug (each host call that failed, and such). */
+export const DEFAULT_LOG_LEVELS: LogLevel[] = ['error', 'warn', 'info']
 
 /** The files of the run open in the history, fetched a page at a time as they scroll into view. */
 export interface RunFilesView {
@@ -24,6 +49,8 @@ export interface HistoryState {
   historyRuns: RunState[]
   selectedRunId: string | null
   runFiles: RunFilesView | null
+  historyTab: HistoryTab
+  runLog: RunLogView | null
   /** Where the log is, once asked in browser mode (the desktop app opens it instead). */
   logFile: LogFileInfo | null
 }
@@ -35,5 +62,7 @@ export const initialHistoryState: HistoryState = {
   historyRuns: [],
   selectedRunId: null,
   runFiles: null,
+  historyTab: 'all',
+  runLog: null,
   logFile: null,
 }

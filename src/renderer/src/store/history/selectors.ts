@@ -10,5 +10,7 @@ export const historySelectors = {
   selectedRun: (s: SkwirlStore): RunState | null =>
     s.historyRuns.find((run) => run.runId === s.selectedRunId) ?? null,
   runFiles: (s: SkwirlStore) => s.runFiles,
+  tab: (s: SkwirlStore) => s.historyTab,
+  runLog: (s: SkwirlStore) => s.runLog,
   logFile: (s: SkwirlStore) => s.logFile,
 }

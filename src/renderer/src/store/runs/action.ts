@@ -39,6 +39,44 @@ function progressOf(run: RunState): number {
   return run.listed + run.downloaded + run.unchanged + run.skipped + run.failed
 }
 
+const byNewest = (a: RunState, b: RunState): number =>
+  a.startedAt === b.startedAt ? 0 : a.startedAt < b.startedAt ? 1 : -1
+
+/** A provider's running runs with one run's new state: kept while it runs, dropped once it ends. */
+export function withRunningRun(runs: readonly RunState[], run: RunState): readonly RunState[] {
+  const index = runs.findIndex((known) => known.runId === run.runId)
+  const known = index === -1 ? undefined : runs[index]
+  const next = known ? newerRun(known, run) : run
+  if (known === next) return runs
+  if (next.status !== 'running') {
+    return index === -1 ? runs : runs.filter((_, i) => i !== index)
+  }
+  const updated = index === -1 ? [...runs, next] : runs.map((r, i) => (i === index ? next : r))
+  return updated.sort(byNewest)
+}
+
+/** Running runs by provider from a listRuns answer (which names every run going on now). */
+function runningFromAnswer(
+  current: Record<string, RunState[]>,
+  answer: RunState[],
+): Record<string, RunState[]> {
+  const next: Record<string, RunState[]> = {}
+  for (const run of answer) {
+    if (run.status !== 'running') continue
+    const known = current[run.providerId]?.find((r) => r.runId === run.runId)
+    ;(next[run.providerId] ??= []).push(known ? newerRun(known, run) : run)
+  }
+  for (const runs of Object.values(next)) runs.sort(byNewest)
+  // Unchanged lists keep their identity, so their cards do not render again.
+  for (const [providerId, runs] of Object.entries(next)) {
+    const before = current[providerId]
+    if (before && before.length === runs.length && before.every((r, i) => r === runs[i])) {
+      next[providerId] = before
+    }
+  }
+  return next
+}
+
 export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [], RunsAction> => {
   const errorTimers = new Map<string, ReturnType<typeof setTimeout>>()
   let foreignRefresh: ReturnType<typeof setTimeout> | null = null
@@ -75,7 +113,11 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
             if (isBackup(run))
               lastBackups[run.providerId] = newerRun(lastBackups[run.providerId], run)
           }
-          return { latestRuns, lastBackups }
+          return {
+            latestRuns,
+            lastBackups,
+            runningRuns: runningFromAnswer(state.runningRuns, runs),
+          }
         })
         watchForeignRuns()
       },
@@ -88,9 +130,23 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
           const ended = run.status !== 'running' && run.runId in state.stopping
           const backup = state.lastBackups[run.providerId]
           const nextBackup = isBackup(run) ? newerRun(backup, run) : backup
-          if (next === current && !history && !ended && nextBackup === backup) return state
+          const running = state.runningRuns[run.providerId] ?? []
+          const nextRunning = withRunningRun(running, run)
+          if (
+            next === current &&
+            !history &&
+            !ended &&
+            nextBackup === backup &&
+            nextRunning === running
+          )
+            return state
           const changes: Partial<SkwirlStore> = { ...history }
           if (next !== current) changes.latestRuns = { ...state.latestRuns, [run.providerId]: next }
+          if (nextRunning !== running) {
+            const runningRuns = { ...state.runningRuns, [run.providerId]: [...nextRunning] }
+            if (nextRunning.length === 0) delete runningRuns[run.providerId]
+            changes.runningRuns = runningRuns
+          }
           if (nextBackup !== backup && nextBackup) {
             changes.lastBackups = { ...state.lastBackups, [run.providerId]: nextBackup }
           }
@@ -101,6 +157,7 @@ export const createRunsSlice = (api: SkwirlApi): StateCreator<SkwirlStore, [], [
           }
           return changes
         })
+        get().followRunLog(run)
         watchForeignRuns()
       },
 

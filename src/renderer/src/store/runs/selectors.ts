@@ -1,6 +1,8 @@
 import type { RunState } from '../../../../shared/api'
 import type { SkwirlStore } from '../store'
 
+const NO_RUNS: readonly RunState[] = []
+
 export const runsSelectors = {
   latestRun:
     (providerId: string) =>
@@ -10,6 +12,11 @@ export const runsSelectors = {
     (providerId: string) =>
     (s: SkwirlStore): RunState | null =>
       s.lastBackups[providerId] ?? null,
+  /** The provider's runs going on now, newest first (the same array until they change). */
+  runningRuns:
+    (providerId: string) =>
+    (s: SkwirlStore): readonly RunState[] =>
+      s.runningRuns[providerId] ?? NO_RUNS,
   isStopping:
     (runId: string | null) =>
     (s: SkwirlStore): boolean =>

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand/vanilla'
-import type { BackupStatus, RunNotice, SkwirlApi } from '../../../../shared/api'
+import type { RunNotice, SkwirlApi } from '../../../../shared/api'
 import type { Schedule } from '../../../../shared/schedule'
 import { errorMessage } from '../error-message'
 import type { SkwirlStore } from '../store'
@@ -21,8 +21,6 @@ export interface SchedulesAction {
 export const createSchedulesSlice =
   (api: SkwirlApi): StateCreator<SkwirlStore, [], [], SchedulesAction> =>
   (set, get) => {
-    const withStatus = (status: BackupStatus) =>
-      set((state) => ({ backupStatus: { ...state.backupStatus, [status.providerId]: status } }))
     return {
       async loadBackupStatus() {
         try {
@@ -50,8 +48,27 @@ export const createSchedulesSlice =
       async saveSchedule(providerId, schedule) {
         set({ scheduleSaving: true, scheduleError: null })
         try {
-          withStatus(await api.setSchedule(providerId, schedule))
-          set({ scheduleSaving: false, scheduleEditorFor: null })
+          // The schedule is one of the provider's options, saved like the others.
+          const saved = await api.setProviderOptions(providerId, { schedule })
+          set((state) => ({
+            scheduleSaving: false,
+            scheduleEditorFor: null,
+            providerOptions: { ...state.providerOptions, [providerId]: saved },
+            // Shown at once; its next run comes with the status main sends next.
+            backupStatus: {
+              ...state.backupStatus,
+              [providerId]: {
+                ...(state.backupStatus[providerId] ?? {
+                  providerId,
+                  nextRunAt: null,
+                  lastGoodBackupAt: null,
+                  overdue: false,
+                }),
+                schedule,
+              },
+            },
+          }))
+          await get().loadBackupStatus()
         } catch (error) {
           set({ scheduleSaving: false, scheduleError: errorMessage(error) })
         }

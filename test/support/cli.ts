@@ -1,0 +1,68 @@
+// `skwirl` as a user runs it, for tests: the built CLI through bin/skwirl.cjs in its own process,
+// with SKWIRL_DATA_DIR set and no other SKWIRL_ variable of the test's environment.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { REPO_ROOT } from './fixtures'
+
+export const SKWIRL_BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
+
+export interface Finished {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+export interface Started {
+  child: ChildProcess
+  stdout: () => string
+  stderr: () => string
+  finished: Promise<Finished>
+}
+
+const children = new Set<ChildProcess>()
+
+/** Starts `skwirl …`; `finished` resolves with its exit and everything it wrote. */
+export function startSkwirl(
+  args: string[],
+  dataDir: string,
+  env: Record<string, string> = {},
+  options: { command?: string; prefix?: string[] } = {},
+): Started {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('SKWIRL_')),
+  )
+  const command = options.command ?? process.execPath
+  const child = spawn(command, [...(options.prefix ?? []), SKWIRL_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...base, SKWIRL_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', (code, signal) => {
+      children.delete(child)
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+  return { child, stdout: () => stdout, stderr: () => stderr, finished }
+}
+
+export function skwirl(
+  args: string[],
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<Finished> {
+  return startSkwirl(args, dataDir, env).finished
+}
+
+/** Kills every `skwirl` these helpers started that is still running (for afterEach). */
+export function killStartedSkwirls(): void {
+  for (const child of children) child.kill('SIGKILL')
+  children.clear()
+}
