@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'lua',
   'destination',
   'webdav',
+  'scale',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
@@ -46,6 +47,7 @@ export interface Sizes {
   lua: { pages: number; perPage: number; runs: number }
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
+  scale: { files: number; baselineFiles: number; listingIds: number; runs: number }
 }
 
 export interface BenchReport {
