@@ -24,6 +24,7 @@ import {
   type Faults,
 } from '../drive-double/server'
 import {
+  FAST_HTTP_ENV,
   googleDriveCodeFor,
   makeDataDir,
   REPO_ROOT,
@@ -390,7 +391,7 @@ describe('a crash mid-run', () => {
     const file = join(data.dir, 'drive.lua')
     writeFileSync(file, googleDriveCodeFor(drive.url))
     const cli = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'skwirl.cjs'), 'run', file], {
-      env: { ...process.env, SKWIRL_DATA_DIR: data.dir },
+      env: { ...process.env, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir },
       stdio: 'ignore',
     })
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>

@@ -368,7 +368,8 @@ export class HttpBroker {
     watch: CallWatch,
   ): Promise<Response> {
     let method = verb.toUpperCase()
-    let url = target
+    // A copy: the user info is taken out of it below, and a retry opens the target again.
+    let url = new URL(target)
     let sent = withUserinfoAsBasic(url, headers)
     let payload = body
     for (let hop = 0; ; hop++) {

@@ -204,6 +204,15 @@ describe('what is retried', () => {
     expect(last.status).toBe(500)
   })
 
+  it('sends the user info of the URL as Basic authorization on every try', async () => {
+    handler = (req, res, n) =>
+      n === 1 ? google(res, 503, 'Backend Error') : ok(res, String(req.headers.authorization))
+    const { broker, call } = harness()
+    const reply = await broker.get(`http://alice:s3cret@${base.slice(7)}/basic`, {}, {}, call)
+    expect(reply.body).toBe(`Basic ${Buffer.from('alice:s3cret').toString('base64')}`)
+    expect(seen.map((h) => h.authorization)).toEqual([reply.body, reply.body])
+  })
+
   it("keeps to the call's deadline across its retries and their waits", async () => {
     handler = (_req, res) => google(res, 503, 'Backend Error')
     const broker = new HttpBroker({
