@@ -282,9 +282,7 @@ describe('what a real Drive does to a listing', () => {
       {
         fileId: null,
         stage: 'list',
-        message: expect.stringMatching(
-          /: HTTP 503: Backend Error \(after 5 attempts\)$/,
-        ),
+        message: expect.stringMatching(/: HTTP 503: Backend Error \(after 5 attempts\)$/),
       },
     ])
   })
