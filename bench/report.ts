@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'lua',
   'destination',
   'webdav',
+  'drive',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
@@ -46,6 +47,7 @@ export interface Sizes {
   lua: { pages: number; perPage: number; runs: number }
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
+  drive: { items: number; runs: number; faultRate: number }
 }
 
 export interface BenchReport {
