@@ -47,7 +47,7 @@ export interface Sizes {
   lua: { pages: number; perPage: number; runs: number }
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
-  drive: { items: number; runs: number; faultRate: number }
+  drive: { items: number; runs: number; faultRate: number; listItems: number }
 }
 
 export interface BenchReport {

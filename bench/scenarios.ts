@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { residentLimitMb } from '../src/main/core/runner-process'
+import { DEFAULT_LIMITS } from '../src/shared/runner-protocol'
 import type { HostResult, HostTask } from './protocol'
 import {
   hasCommand,
@@ -723,9 +725,24 @@ export async function googleDrive(context: Context): Promise<ScenarioResult> {
     }
   }
   await takeTurns(runs, [run('healthy Drive', false, healthy), run('busy Drive', true, busy)])
+
+  // The listing of a much bigger drive: what the runner holds once every item is listed.
+  const listItems = sizes.drive.listItems
+  const big = await double.loadDrive({
+    items: listItems,
+    seed: 14,
+    faultRate: 0,
+    quotaPerMinute: null,
+  })
+  const listing = await runSkwirl({ url: double.url, mode: 'list', provider: 'shipped' }, null)
+  const listed =
+    listing.status === 'ok' && listing.listed === big.items && listing.runnerPeakBytes !== null
+  check(context, `Google Drive, listing ${listItems} items`, listed, listing)
+  const limitMb = residentLimitMb(DEFAULT_LIMITS.memoryMb)
+  const listPeak = listed ? (listing.runnerPeakBytes as number) : NaN
   const busyMs = pick(busy, (r) => r.elapsedMs)
   const healthyMs = pick(healthy, (r) => r.elapsedMs)
-  const listed = pick(busy, (r) => r.listed)
+  const items_ = pick(busy, (r) => r.listed)
   const perItem = pick(busy, (r) => r.requests / r.listed)
   const healthyPerItem = pick(healthy, (r) => r.requests / r.listed)
   const injected = pick(busy, (r) => Object.values(r.injected).reduce((a, b) => a + b, 0))
@@ -736,7 +753,7 @@ export async function googleDrive(context: Context): Promise<ScenarioResult> {
     id: 'drive',
     title: `Google Drive: a drive of ${n} items (nested folders, shared drives, Docs, shortcuts) on a busy Drive (${(faultRate * 100).toFixed(0)} % transient faults, ${DRIVE_QUOTA_PER_MINUTE.toLocaleString('en')} requests a minute) and on a healthy one`,
     figures: {
-      items: figure(listed, 0),
+      items: figure(items_, 0),
       busyMs: figure(busyMs),
       healthyMs: figure(healthyMs),
       ratio: figure(healthyMs / busyMs, 3),
@@ -750,12 +767,16 @@ export async function googleDrive(context: Context): Promise<ScenarioResult> {
       quotaFloorMs: figure(floorMs),
       runnerPeakMb: figure(pick(busy, (r) => r.runnerPeakBytes) / MB),
       mainPeakMb: figure(pick(busy, (r) => r.mainPeakBytes) / MB),
+      listItems: figure(big.items, 0),
+      listMs: figure(listed ? listing.elapsedMs : NaN),
+      listRunnerPeakMb: figure(listPeak / MB),
     },
-    runs: { busy, healthy },
+    runs: { busy, healthy, listing: [listing] },
     notes: [
       'Both runs use the shipped provider with its default settings (My Drive and shared drives, Office exports) and its pace (5.2 ms between requests, bursts of 100), one file at a time, with the retry policy a user gets (backoff from 1 s to 16 s with full jitter, Retry-After honoured).',
       'A run counts only when it completed with 0 failed and listed, downloaded and skipped exactly what a complete backup holds (the oracle in test/drive-double/tree.ts).',
       "The quota floor: the busy run's requests at 12,000 a minute, the least time Drive allows for them.",
+      `The listing: a drive of ${listItems.toLocaleString('en')} items on a healthy Drive, listed by the shipped provider (the run is cancelled once list_file_ids returns); the runner's peak resident memory against its limit (${limitMb} MB resident for a ${DEFAULT_LIMITS.memoryMb} MB heap).`,
     ],
     rows: [
       {
@@ -784,6 +805,15 @@ export async function googleDrive(context: Context): Promise<ScenarioResult> {
         ratio: ratioOf(floorMs / busyMs),
         goal: 'record',
         pass: null,
+      },
+      {
+        scenario: 'drive',
+        name: `8. listing ${big.items.toLocaleString('en')} items: runner's peak memory`,
+        skwirl: `${fmtMb(listPeak)} (listed in ${fmtMs(listed ? listing.elapsedMs : NaN)})`,
+        baseline: `${limitMb} MB (the runner's limit)`,
+        ratio: ratioOf(limitMb / (listPeak / MB)),
+        goal: 'within the limit',
+        pass: listPeak / MB <= limitMb,
       },
     ],
   }

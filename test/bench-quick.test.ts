@@ -51,7 +51,15 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
   ],
   // The 4-transfer figures come with issue 15's --transfers.
   webdav: ['skwirlFilesPerS1', 'rcloneFilesPerS1', 'ratio1'],
-  drive: ['items', 'busyMs', 'healthyMs', 'ratio', 'requestsPerItem', 'quotaFloorMs'],
+  drive: [
+    'items',
+    'busyMs',
+    'healthyMs',
+    'ratio',
+    'requestsPerItem',
+    'quotaFloorMs',
+    'listRunnerPeakMb',
+  ],
 }
 
 it('runs every scenario in --quick mode and reports each figure', async () => {
