@@ -27,6 +27,7 @@ import {
   destinationRuns,
   googleDrive,
   luaSpeed,
+  scaleRuns,
   smallFiles,
   startup,
   type Context,
@@ -41,6 +42,7 @@ const FULL: Sizes = {
   lua: { pages: 100, perPage: 1000, runs: 5 },
   destination: { files: 10_000, runs: 3, memoryAt: 2_500 },
   webdav: { files: 2_000, runs: 5, transfers: [1, 4] },
+  scale: { files: 1_000_000, baselineFiles: 10_000, listingIds: 1_000_000, runs: 1 },
   // Issue 13's figure: at Drive's pace, one run of 100,000 items takes over 10 minutes.
   drive: { items: 100_000, runs: 1, faultRate: 0.02, listItems: 1_000_000 },
 }
@@ -53,6 +55,7 @@ const QUICK: Sizes = {
   lua: { pages: 5, perPage: 1000, runs: 2 },
   destination: { files: 120, runs: 1, memoryAt: 40 },
   webdav: { files: 60, runs: 1, transfers: [1, 4] },
+  scale: { files: 4_000, baselineFiles: 1_000, listingIds: 4_000, runs: 1 },
   drive: { items: 300, runs: 1, faultRate: 0.02, listItems: 2_000 },
 }
 
@@ -64,6 +67,7 @@ const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
   lua: luaSpeed,
   destination: destinationRuns,
   webdav: webdavVsRclone,
+  scale: scaleRuns,
   drive: googleDrive,
 }
 

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'lua',
   'destination',
   'webdav',
+  'scale',
   'drive',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
@@ -47,6 +48,7 @@ export interface Sizes {
   lua: { pages: number; perPage: number; runs: number }
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
+  scale: { files: number; baselineFiles: number; listingIds: number; runs: number }
   drive: { items: number; runs: number; faultRate: number; listItems: number }
 }
 

@@ -33,6 +33,10 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     'mainPeakMbBig',
     'runnerPeakMbSmall',
     'runnerPeakMbBig',
+    'intoFolderMiBPerS',
+    'baselineIntoFolderMiBPerS',
+    'intoFolderRatio',
+    'intoFolderMainPeakMbBig',
     ...(hasCommand('curl') ? ['curlMiBPerS'] : []),
   ],
   startup: ['skwirlMs', 'nodeMs', 'ratio', 'executeToReadyMs'],
@@ -51,6 +55,13 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
   ],
   // The 4-transfer figures come with issue 15's --transfers.
   webdav: ['skwirlFilesPerS1', 'rcloneFilesPerS1', 'ratio1'],
+  scale: [
+    'runnerUsPerFileSmall',
+    'runnerUsPerFileBig',
+    'ratio',
+    'runnerPeakMbBig',
+    'listingMainPeakMb',
+  ],
   drive: [
     'items',
     'busyMs',
@@ -91,4 +102,4 @@ it('runs every scenario in --quick mode and reports each figure', async () => {
       expect(stdout).toContain(row.name)
     }
   }
-}, 150_000)
+}, 180_000)

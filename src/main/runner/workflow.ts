@@ -9,6 +9,7 @@ import type {
   Stage,
 } from '../../shared/runner-protocol'
 import { readDownloadAnswer, readMetadata } from './file-answers'
+import { FileTable } from './file-table'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 
@@ -33,14 +34,16 @@ export interface WorkflowOptions {
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
+const ID_CLOCK_EVERY = 32
 /** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
-  const ids: string[] = []
-  const seen = new Set<string>()
+  // The listed ids, each held once, and skwirl.cache's values.
+  const files = new FileTable()
   let unsent: string[] = []
+  let unsentCount = 0
   let lastFlush = Date.now()
   let duplicates = 0
   let written = 0
@@ -49,9 +52,14 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   let fileDownloads = 0
   let fileVerified = true
 
+  // Main counts the ids as they come; it needs the ids themselves only for a destination.
+  const keepForMain = options.planDownloads
   const flushIds = (): void => {
-    if (unsent.length > 0) send({ type: 'ids', ids: unsent })
+    if (unsentCount > 0) {
+      send({ type: 'ids', count: unsentCount, ids: keepForMain ? unsent : null })
+    }
     unsent = []
+    unsentCount = 0
     lastFlush = Date.now()
   }
 
@@ -69,14 +77,19 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       return reply
     },
     emitFileId: (id) => {
-      if (seen.has(id)) {
+      if (!files.emit(id)) {
         duplicates++
         return
       }
-      seen.add(id)
-      ids.push(id)
-      unsent.push(id)
-      if (unsent.length >= ID_BATCH || Date.now() - lastFlush >= ID_FLUSH_MS) flushIds()
+      if (keepForMain) unsent.push(id)
+      unsentCount++
+      // The clock is read every ID_CLOCK_EVERY ids: a listing emits ids by the thousand.
+      if (
+        unsentCount >= ID_BATCH ||
+        (unsentCount % ID_CLOCK_EVERY === 0 && Date.now() - lastFlush >= ID_FLUSH_MS)
+      ) {
+        flushIds()
+      }
     },
     print: (text, context) => write('info', `print: ${text}`, context),
     log: (level, text, context) => write(level, text, context),
@@ -85,6 +98,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
     configureHttp: (policy) => send({ type: 'http-policy', policy }),
+    files,
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -136,7 +150,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       context: { stage: 'list', fileId: null },
     })
   }
-  send({ type: 'listed', count: ids.length })
+  send({ type: 'listed', count: files.count })
 
   async function askPlan(
     fileId: string,
@@ -153,8 +167,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
   }
 
-  for (let index = 0; index < ids.length; index++) {
-    const fileId = ids[index] as string
+  for (let index = 0; index < files.count; index++) {
+    const fileId = files.idAt(index)
     expected = null
     const result: FileResult = {
       fileId,
