@@ -41,7 +41,11 @@ let oauth: OAuthDouble
 const doubles: DriveDouble[] = []
 
 beforeAll(async () => {
-  core = startTestCore()
+  // Drive's minute is scaled down 40× below (a quota window of 1.5 s): so are the retries' waits
+  // (1–16 s → 25–400 ms, Retry-After up to 1.5 s), so that they bear on the window as they do.
+  core = startTestCore({}, undefined, undefined, undefined, {
+    httpTiming: { backoffBaseMs: 25, backoffMaxMs: 400, retryAfterMaxMs: 1500 },
+  })
   oauth = await startOAuthDouble()
 })
 
