@@ -31,7 +31,7 @@ export const LUA_MODULES = [
 ] as const
 
 const MODULE_INFO: Record<(typeof LUA_MODULES)[number], string> = {
-  http: 'HTTP requests, made by main: get, request, post.',
+  http: 'HTTP requests, made by main: get, request, post; configure sets their pace and retries.',
   skwirl:
     'The workflow and the host: emit_file_id, download_url, declare, setting, storage, cache.',
   json: 'JSON: decode, encode, null, array, object.',
@@ -113,6 +113,12 @@ export const LUA_API: readonly LuaApiEntry[] = [
     'http.post(url [, { headers, params, body, json, raw, auth, timeout }]) → { status, ok, headers, body }',
     'http.request with method POST.',
     'http.post(${url}, { ${} })',
+  ),
+  fn(
+    'http.configure',
+    'http.configure { min_interval, burst, attempts, backoff, backoff_max, retry_after_max, retry_statuses, … }',
+    'Says how the service wants to be called: its pace and how retries go. In the main chunk; fields left out keep the defaults.',
+    'http.configure({ min_interval = ${0.1}, attempts = ${5} })',
   ),
   // skwirl: the workflow, settings and sign-in, storage.
   fn(

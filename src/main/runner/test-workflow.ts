@@ -13,7 +13,8 @@ import type {
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { inspectValue } from './modules/inspect'
 import { LISTING_STOPPED, LuaSandbox, type SandboxOptions } from './sandbox'
-import { capMessage, readMetadata, REQUIRED_FUNCTIONS } from './workflow'
+import { readDownloadAnswer, readMetadata } from './file-answers'
+import { capMessage, REQUIRED_FUNCTIONS } from './workflow'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -65,10 +66,11 @@ export async function runTest(options: TestWorkflowOptions): Promise<void> {
       expected ? { size: expected.size, checksum: expected.checksum } : null,
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
+    configureHttp: (policy) => send({ type: 'http-policy', policy }),
   })
 
   function write(
-    source: 'print' | 'log',
+    source: 'print' | 'log' | 'skwirl',
     level: LogLevel,
     text: string,
     context: CallContext,
@@ -147,7 +149,8 @@ export async function runTest(options: TestWorkflowOptions): Promise<void> {
     const { inspected, read } = metadata.value
     const problem = typeof read === 'string' ? capMessage(read) : null
     send({ type: 'test-step', step: { step: 'metadata', fileId, inspected, problem } })
-    if (typeof read !== 'string' && downloadable === null) {
+    // A file the provider skips ({ skip = "why" }) is not downloaded.
+    if (typeof read !== 'string' && !('skip' in read) && downloadable === null) {
       downloadable = fileId
       expected = read
     }
@@ -160,12 +163,19 @@ export async function runTest(options: TestWorkflowOptions): Promise<void> {
       'download_file',
       [fileId],
       { stage: 'download', fileId },
-      () => undefined,
+      readDownloadAnswer,
     )
     const downloads = sandbox.takeDownloadCount()
     if (!downloaded.ok) {
       if (downloaded.budgetSpent) return fail('download', downloaded.message)
       fileError('download', fileId, downloaded.message)
+    } else if (typeof downloaded.value === 'string') {
+      fileError('download', fileId, downloaded.value)
+    } else if (downloaded.value !== null) {
+      write('skwirl', 'info', `download_file skipped ${fileId}: ${downloaded.value.reason}`, {
+        stage: 'download',
+        fileId,
+      })
     } else if (downloads === 0) {
       fileError('download', fileId, 'download_file returned without calling skwirl.download_url')
     } else {

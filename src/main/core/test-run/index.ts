@@ -33,6 +33,7 @@ import { capText, TEXT_LIMITS } from '../../../shared/text-limits'
 import type { SettingReader } from '../aws'
 import { SignInNeededError, type SignIns } from '../auth'
 import { HostCalls } from '../host-calls'
+import { resolveHttpPolicy, Pacer, type HttpPolicy } from '../http'
 import { buildUrl, HttpBroker } from '../http-broker'
 import type { ProviderStorage } from '../provider-storage'
 import type { Redactor } from '../redaction'
@@ -99,6 +100,9 @@ class TestRun {
   private readonly runner: RunnerProcess
   private readonly limit: number
   private declaration: ProviderDeclaration | null = null
+  /** Retries and pace: the defaults until the provider's http.configure says otherwise. */
+  private httpPolicy: HttpPolicy = resolveHttpPolicy({})
+  private readonly pacer = new Pacer(this.httpPolicy.pacing)
   /** The host call being answered: the broker's statuses go to it (a test calls one at a time). */
   private current: CallEntry | null = null
   private lastDownloadBytes = 0
@@ -125,6 +129,8 @@ class TestRun {
         silenceMs: deps.limits.httpSilenceMs,
         deadlineMs: deps.limits.httpDeadlineMs,
         onResponse: (status) => this.current?.statuses.push(status),
+        retryPolicy: () => this.httpPolicy.retry,
+        pacer: this.pacer,
       }),
       storage: new TestStorage(id, deps.storage),
       signal: this.calls.signal,
@@ -207,6 +213,10 @@ class TestRun {
         return
       case 'declared':
         this.onDeclared(message.declaration)
+        return
+      case 'http-policy':
+        this.httpPolicy = resolveHttpPolicy(message.policy)
+        this.pacer.setPolicy(this.httpPolicy.pacing)
         return
       case 'done':
         if (message.error) this.end('failed', message.error.stage, message.error.message)
