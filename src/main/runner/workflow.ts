@@ -1,6 +1,7 @@
 // The backup workflow as the seed notes define it: list every id, then for one file at a time,
 // its metadata and its download.
-import { lua, to_luastring, type LuaState } from 'fengari'
+import { lua, type LuaState } from 'fengari'
+import { getField } from './fengari-fast'
 import type {
   CallContext,
   FileMetadata,
@@ -243,7 +244,7 @@ function readMetadata(co: LuaState, results: number): FileMetadata | string {
   }
   const problems: string[] = []
   const str = (key: string): string => {
-    lua.lua_getfield(co, 1, to_luastring(key))
+    getField(co, 1, key)
     const value = stringAt(co, -1)
     if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
     else if (value.length > TEXT_LIMITS.fileText) {
@@ -257,7 +258,7 @@ function readMetadata(co: LuaState, results: number): FileMetadata | string {
   const name = str('name')
   const path = str('path')
   const checksum = str('checksum')
-  lua.lua_getfield(co, 1, to_luastring('size'))
+  getField(co, 1, 'size')
   const size = lua.lua_type(co, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(co, -1) : NaN
   if (!(size >= 0))
     problems.push(
