@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'destination',
   'webdav',
   'scale',
+  'drive',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
@@ -48,6 +49,7 @@ export interface Sizes {
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
   scale: { files: number; baselineFiles: number; listingIds: number; runs: number }
+  drive: { items: number; runs: number; faultRate: number; listItems: number }
 }
 
 export interface BenchReport {

@@ -120,7 +120,8 @@ async function main(): Promise<void> {
         body: metadata(id),
       }
     }
-    if (call.method === 'download_url') return { method: 'download_url', bytes: 2048 }
+    if (call.method === 'download_url')
+      return { method: 'download_url', bytes: 2048, verified: true }
     throw new Error(`no canned answer for ${call.method}`)
   }
   const started = process.hrtime.bigint()

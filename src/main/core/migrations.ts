@@ -272,6 +272,21 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       ALTER TABLE runs ADD COLUMN log_dropped INTEGER NOT NULL DEFAULT 0;
     `)
   },
+  // 9: skipped files and retries (issue 13): a run's skipped files (the outcome itself came with
+  // 6) and HTTP retries; a skipped file's reason; whether a download was verified against an
+  // MD5 (rows before this: verified exactly when their checksum was an MD5).
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE run_files ADD COLUMN skip_reason TEXT;
+      ALTER TABLE run_files ADD COLUMN verified INTEGER CHECK (verified IN (0, 1));
+      UPDATE run_files SET verified =
+        (length(checksum) = 32 AND checksum NOT GLOB '*[^0-9a-fA-F]*')
+        WHERE outcome = 'downloaded';
+      CREATE INDEX run_files_skipped ON run_files (run_key, position) WHERE outcome = 'skipped';
+    `)
+  },
 ]
 
 /**

@@ -42,7 +42,7 @@ async function runProvider(
         body: JSON.stringify({ files, next: to < pages.count ? to : null }),
       }
     }
-    if (call.method === 'download_url') return { method: 'download_url', bytes: 1 }
+    if (call.method === 'download_url') return { method: 'download_url', bytes: 1, verified: true }
     throw new Error(`unexpected ${call.method}`)
   }
   return new Promise((resolve, reject) => {

@@ -6,7 +6,15 @@ import { Outbox } from './outbox'
 const file = (seq: number): RunnerToMain => ({
   seq,
   type: 'file',
-  result: { fileId: `f${seq}`, outcome: 'downloaded', metadata: null, bytes: 1, error: null },
+  result: {
+    fileId: `f${seq}`,
+    outcome: 'downloaded',
+    metadata: null,
+    bytes: 1,
+    verified: true,
+    skip: null,
+    error: null,
+  },
 })
 const call = (seq: number): RunnerToMain => ({
   seq,

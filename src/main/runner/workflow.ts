@@ -1,7 +1,5 @@
 // The backup workflow as the seed notes define it: list every id, then for one file at a time,
 // its metadata and its download.
-import { lua, type LuaState } from 'fengari'
-import { getField } from './fengari-fast'
 import type {
   CallContext,
   FileMetadata,
@@ -10,9 +8,9 @@ import type {
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { readDownloadAnswer, readMetadata } from './file-answers'
 import { FileTable } from './file-table'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
-import { stringAt, typeName } from './lua-values'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 
 type Outgoing = RunnerToMain extends infer M
@@ -51,6 +49,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   let written = 0
   let expected: FileMetadata | null = null
   let fileBytes = 0
+  let fileDownloads = 0
+  let fileVerified = true
 
   // Main counts the ids as they come; it needs the ids themselves only for a destination.
   const keepForMain = options.planDownloads
@@ -69,7 +69,11 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     host: async (call, context) => {
       flushIds()
       const reply = await options.host(call, context)
-      if (reply.method === 'download_url') fileBytes += reply.bytes
+      if (reply.method === 'download_url') {
+        fileBytes += reply.bytes
+        fileDownloads++
+        fileVerified &&= reply.verified
+      }
       return reply
     },
     emitFileId: (id) => {
@@ -93,6 +97,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       expected ? { size: expected.size, checksum: expected.checksum } : null,
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
+    configureHttp: (policy) => send({ type: 'http-policy', policy }),
     files,
   })
 
@@ -165,7 +170,15 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   for (let index = 0; index < files.count; index++) {
     const fileId = files.idAt(index)
     expected = null
-    const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
+    const result: FileResult = {
+      fileId,
+      outcome: 'failed',
+      metadata: null,
+      bytes: 0,
+      verified: false,
+      skip: null,
+      error: null,
+    }
 
     const metadata = await sandbox.call(
       'get_file_metadata',
@@ -179,6 +192,12 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
         stage: 'metadata',
         message: capMessage(metadata.ok ? (metadata.value as string) : metadata.message),
       }
+      send({ type: 'file', result })
+      continue
+    }
+    if ('skip' in metadata.value) {
+      result.outcome = 'skipped'
+      result.skip = metadata.value.skip
       send({ type: 'file', result })
       continue
     }
@@ -198,17 +217,31 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
 
     fileBytes = 0
+    fileDownloads = 0
+    fileVerified = true
     sandbox.takeDownloadCount()
     const downloaded = await sandbox.call(
       'download_file',
       [fileId],
       { stage: 'download', fileId },
-      () => undefined,
+      readDownloadAnswer,
     )
     if (stopsRun(downloaded)) return fail('download', downloaded.message)
     const downloads = sandbox.takeDownloadCount()
     if (!downloaded.ok) {
       result.error = { stage: 'download', message: capMessage(downloaded.message) }
+    } else if (typeof downloaded.value === 'string') {
+      result.error = { stage: 'download', message: capMessage(downloaded.value) }
+    } else if (downloaded.value !== null) {
+      if (fileDownloads > 0) {
+        result.error = {
+          stage: 'download',
+          message: `download_file asked to skip the file (${downloaded.value.reason}) after downloading it`,
+        }
+      } else {
+        result.outcome = 'skipped'
+        result.skip = downloaded.value
+      }
     } else if (downloads === 0) {
       result.error = {
         stage: 'download',
@@ -216,6 +249,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       }
     } else {
       result.outcome = 'downloaded'
+      result.verified = fileVerified
     }
     result.bytes = fileBytes
     send({ type: 'file', result })
@@ -229,49 +263,9 @@ function stopsRun(
   return !result.ok && result.budgetSpent
 }
 
-const METADATA_FIELDS =
-  'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
-
 /** An error message as it may cross to main: a provider decides its length. */
 function capMessage(message: string): string {
   return capText(message, TEXT_LIMITS.message)
-}
-
-/** Reads get_file_metadata's table; a string return is the reason it is unusable. */
-function readMetadata(co: LuaState, results: number): FileMetadata | string {
-  if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
-    return `get_file_metadata must return a table with ${METADATA_FIELDS}; it returned ${results < 1 ? 'nothing' : typeName(co, 1)}`
-  }
-  const problems: string[] = []
-  const str = (key: string): string => {
-    getField(co, 1, key)
-    const value = stringAt(co, -1)
-    if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
-    else if (value.length > TEXT_LIMITS.fileText) {
-      problems.push(
-        `${key} is ${value.length.toLocaleString('en-US')} characters long, over the limit of ${TEXT_LIMITS.fileText}`,
-      )
-    }
-    lua.lua_pop(co, 1)
-    return value ?? ''
-  }
-  const name = str('name')
-  const path = str('path')
-  const checksum = str('checksum')
-  getField(co, 1, 'size')
-  const size = lua.lua_type(co, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(co, -1) : NaN
-  if (!(size >= 0))
-    problems.push(
-      lua.lua_type(co, -1) === lua.LUA_TNUMBER
-        ? `size is ${size}, not ≥ 0`
-        : `size is ${typeName(co, -1)}, not a number`,
-    )
-  lua.lua_pop(co, 1)
-  const modifiedTime = str('modified_time')
-  if (problems.length > 0) {
-    return `get_file_metadata must return ${METADATA_FIELDS}: ${problems.join('; ')}`
-  }
-  return { name, path, checksum, size, modifiedTime }
 }
 
 export interface DeclareOptions {
