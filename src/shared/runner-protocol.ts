@@ -184,6 +184,11 @@ export type MainToRunner =
       planDownloads: boolean
       /** The provider's stored settings that are not secret, by key. */
       settings: Record<string, string>
+      /**
+       * How many files go through metadata → download at once (1 to TRANSFERS_MAX), each in its
+       * own coroutine; 1 is the seed's rule, one file at a time.
+       */
+      transfers: number
     }
   /**
    * Run the chunk only to read what it declares (skwirl.declare): no provider function is called

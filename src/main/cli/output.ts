@@ -75,7 +75,8 @@ export class Output {
 
   /** The command's answer as text; nothing with --json (the command prints data instead). */
   text(text: string): void {
-    if (!this.json) this.streams.stdout.write(escapeControls(text.endsWith('\n') ? text : `${text}\n`))
+    if (!this.json)
+      this.streams.stdout.write(escapeControls(text.endsWith('\n') ? text : `${text}\n`))
   }
 
   /** A message for the person (a summary, "Nothing is due."): stderr, not with --quiet. */
@@ -102,7 +103,9 @@ export class Output {
       this.data({ error: { code, message: `${message}${more}` } })
       return
     }
-    this.streams.stderr.write(`${this.paint('skwirl:', 'red', 'stderr')} ${escapeControls(message)}\n`)
+    this.streams.stderr.write(
+      `${this.paint('skwirl:', 'red', 'stderr')} ${escapeControls(message)}\n`,
+    )
     if (hint) this.streams.stderr.write(`${escapeControls(hint)}\n`)
   }
 

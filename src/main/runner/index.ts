@@ -56,6 +56,7 @@ port.onMessage((message: MainToRunner) => {
       cpuMs: message.limits.cpuMs,
       planDownloads: message.planDownloads,
       settings: message.settings,
+      transfers: message.transfers ?? 1,
       send,
       host: (call, context) =>
         new Promise<HostReply>((resolve, reject) => {
