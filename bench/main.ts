@@ -30,6 +30,7 @@ import {
   startup,
   type Context,
 } from './scenarios'
+import { parallelTransfers } from './transfers'
 import { webdavVsRclone } from './webdav'
 
 const FULL: Sizes = {
@@ -40,6 +41,8 @@ const FULL: Sizes = {
   lua: { pages: 100, perPage: 1000, runs: 5 },
   destination: { files: 10_000, runs: 3, memoryAt: 2_500 },
   webdav: { files: 2_000, runs: 5, transfers: [1, 4] },
+  // One at a time is 2,000 × two 20 ms requests: some 85 s a run, for Skwirl and the baseline.
+  transfers: { files: 2_000, runs: 2, latencyMs: 20, transfers: 8 },
 }
 
 const QUICK: Sizes = {
@@ -50,6 +53,7 @@ const QUICK: Sizes = {
   lua: { pages: 5, perPage: 1000, runs: 2 },
   destination: { files: 120, runs: 1, memoryAt: 40 },
   webdav: { files: 60, runs: 1, transfers: [1, 4] },
+  transfers: { files: 80, runs: 1, latencyMs: 20, transfers: 8 },
 }
 
 const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
@@ -60,6 +64,7 @@ const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
   lua: luaSpeed,
   destination: destinationRuns,
   webdav: webdavVsRclone,
+  transfers: parallelTransfers,
 }
 
 interface Options {

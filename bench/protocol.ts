@@ -9,6 +9,8 @@ export interface FileSetSpec {
   maxSize: number
   /** Compute (and cache) every MD5 before any timed run; listings never need them. */
   md5: boolean
+  /** Answer every request after this many ms (a real API's latency); 0 or absent: at once. */
+  latencyMs?: number
 }
 
 export type ToDouble = { type: 'load'; files: FileSetSpec } | { type: 'reset' } | { type: 'stats' }
@@ -42,6 +44,8 @@ export interface HostTask {
   nodeBaseline?: boolean
   /** Keep the files in this folder (a run with a destination). */
   destination?: string
+  /** Files at a time (issue 15's transfers); absent: the default, one. */
+  transfers?: number
 }
 
 export interface HostResult {

@@ -84,7 +84,7 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
     for (const step of [added, set]) {
       if (step.code !== 0) throw new Error(`skwirl: ${step.stderr.trim()}`)
     }
-    const supportsTransfers = (await cli(['--help'])).stdout.includes('--transfers')
+    const supportsTransfers = (await cli(['run', '--help'])).stdout.includes('--transfers')
     let folder = 0
     // A destination must exist (a missing one is an unplugged drive); rclone makes its own.
     const fresh = (): string => {

@@ -90,6 +90,8 @@ export interface Faults {
   downloadDelayMs?: number
   /** Pause before answering files.list. */
   listDelayMs?: number
+  /** Pause before answering any request (a real API's latency; the bench's 20 ms). */
+  latencyMs?: number
 }
 
 export interface DriveDouble {
@@ -267,6 +269,8 @@ export async function startDriveDouble(opts: DriveDoubleOptions = {}): Promise<D
   })
 
   async function handle(reply: Reply, url: URL, signal: AbortSignal): Promise<void> {
+    const latency = double.faults.latencyMs ?? 0
+    if (latency > 0) await sleep(latency, undefined, { signal })
     const params = url.searchParams
     let fileId: string | undefined
     if (url.pathname === '/drive/v3/files') {
