@@ -413,6 +413,23 @@ describe('parallel transfers', () => {
     expect(report.files).toBe(8)
   })
 
+  it('stops the whole run when one coroutine spins past the CPU budget, as with one at a time', async () => {
+    const strict = startTestCore({ cpuMs: 400, watchdogMs: 20_000 })
+    cleanups.push(() => strict.dispose())
+    const files = makeTree(20)
+    const src = await source(files, 13)
+    const outcome = await strict.runs.start(
+      providerFor(src, 'if id == "id0006" then while true do end end'),
+      { transfers: 4 },
+    ).done
+    expect(outcome.status).toBe('failed')
+    expect(outcome.errors.at(-1)).toMatchObject({ fileId: null, stage: 'metadata' })
+    expect(outcome.errors.at(-1)?.message).toMatch(/ran for more than \d+ s of CPU without calling the host/)
+    // The files after it were never started.
+    const started = new Set(src.seen.map((s) => s.id))
+    expect(started.has('id0015')).toBe(false)
+  })
+
   it('refuses a number of transfers out of range with a clear error', () => {
     const provider = { id: 'x', name: 'X', code: '' }
     for (const n of [0, 17, 2.5, Number.NaN]) {
