@@ -62,7 +62,7 @@ test('fill in the settings form, sign in against the OAuth double in a new tab, 
     expect(oauth.grants.authorization_code).toBe(1)
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'settings-signed-in.png') })
 
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     const status = card.getByRole('status').first()
     await expect(status).toContainText('Completed')
     await expect(status).toContainText('8 files')
@@ -71,7 +71,7 @@ test('fill in the settings form, sign in against the OAuth double in a new tab, 
     // The user revokes Skwirl's access at the service: the next run fails, saying why.
     oauth.revokeAll()
     oauth.expireAccessTokens()
-    await card.getByRole('button', { name: 'Execute', exact: true }).click()
+    await card.getByRole('button', { name: /^Execute / }).click()
     await expect(status).toContainText('Failed: sign in again')
     await expect(card).toContainText('Sign in needed')
     await expect(editor.getByText(/refused the last sign-in/)).toBeVisible()

@@ -298,7 +298,7 @@ describe('run', () => {
     const result = report(out)
     expect(result).toMatchObject({ status: 'completed', downloaded: 1, failed: 1 })
     expect(result.errors[0]).toMatchObject({ fileId: 'f000001', stage: 'download' })
-    expect(result.errors[0]?.message).toMatch(/no data for 300 ms$/)
+    expect(result.errors[0]?.message).toMatch(/no data for 1\.5 s$/)
   })
 
   it('a failing provider exits 1 with a run-level error (fileId null)', async () => {

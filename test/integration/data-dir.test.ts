@@ -139,7 +139,7 @@ function download_file(id) skwirl.download_url(BASE .. "/f/" .. id) end
       )
       const out = await run.finished
       expect(out.stderr).toMatch(
-        /skwirl: many: this run could not be recorded \(.+\); the run history will not show it as it ended\. Check the disk and the data directory\./,
+        /skwirl: warning: many: this run could not be recorded \(.+\); the run history will not show it as it ended\. Check the disk and the data directory\./,
       )
       expect(out.code).toBe(1)
       const report = JSON.parse(out.stdout) as {

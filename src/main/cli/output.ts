@@ -1,6 +1,7 @@
 // Where the CLI's words go. stdout: what the command answers (with --json, JSON and nothing
 // else, errors included). stderr: messages, warnings, errors, the log's lines with --verbose, and
 // the progress line, drawn only on a terminal and never with --quiet.
+import { randomBytes } from 'node:crypto'
 import { escapeControls } from '../core/redaction/controls'
 import type { GlobalFlags } from './grammar'
 
@@ -48,6 +49,8 @@ export class Output {
   readonly quiet: boolean
   readonly verbose: boolean
   private progressShown = false
+  private readonly mark = `\uE000${randomBytes(6).toString('hex')}`
+  private readonly marks = new RegExp(`${this.mark}(\\d+)m`, 'g')
 
   constructor(
     flags: Pick<GlobalFlags, 'json' | 'quiet' | 'verbose'>,
@@ -65,31 +68,39 @@ export class Output {
   /** Colours text for stdout (or stderr) when that stream is a terminal and NO_COLOR is unset. */
   paint(text: string, color: Color, stream: 'stdout' | 'stderr' = 'stdout'): string {
     if (this.json || !colorsFor(this.streams[stream], this.streams.env)) return text
-    return `\x1b[${CODES[color]}m${text}\x1b[0m`
+    return `${this.mark}${CODES[color]}m${text}${this.mark}0m`
+  }
+
+  /**
+   * Text as it may reach a terminal: every control character escaped (a provider's or a
+   * server's text cannot move the cursor or retitle the window), then paint()'s marks turned
+   * into colour codes. The mark holds a random nonce, so no provider's text can forge one.
+   */
+  private clean(text: string, keepLines = true): string {
+    return escapeControls(text, keepLines).replace(this.marks, '\x1b[$1m')
   }
 
   /** The command's answer as JSON (one document, one line). */
   data(value: unknown): void {
-    this.streams.stdout.write(`${escapeControls(JSON.stringify(value))}\n`)
+    this.streams.stdout.write(`${this.clean(JSON.stringify(value))}\n`)
   }
 
   /** The command's answer as text; nothing with --json (the command prints data instead). */
   text(text: string): void {
-    if (!this.json)
-      this.streams.stdout.write(escapeControls(text.endsWith('\n') ? text : `${text}\n`))
+    if (!this.json) this.streams.stdout.write(this.clean(text.endsWith('\n') ? text : `${text}\n`))
   }
 
   /** A message for the person (a summary, "Nothing is due."): stderr, not with --quiet. */
   say(text: string): void {
     if (this.quiet) return
     this.clearProgress()
-    this.streams.stderr.write(`${escapeControls(text)}\n`)
+    this.streams.stderr.write(`${this.clean(text)}\n`)
   }
 
   warn(text: string): void {
     this.clearProgress()
     this.streams.stderr.write(
-      `${this.paint('skwirl: warning:', 'yellow', 'stderr')} ${escapeControls(text)}\n`,
+      this.clean(`${this.paint('skwirl: warning:', 'yellow', 'stderr')} ${text}\n`),
     )
   }
 
@@ -103,16 +114,14 @@ export class Output {
       this.data({ error: { code, message: `${message}${more}` } })
       return
     }
-    this.streams.stderr.write(
-      `${this.paint('skwirl:', 'red', 'stderr')} ${escapeControls(message)}\n`,
-    )
-    if (hint) this.streams.stderr.write(`${escapeControls(hint)}\n`)
+    this.streams.stderr.write(this.clean(`${this.paint('skwirl:', 'red', 'stderr')} ${message}\n`))
+    if (hint) this.streams.stderr.write(`${this.clean(hint)}\n`)
   }
 
   /** A log line (--verbose): on stderr, above the progress line. */
   logLine(line: string): void {
     this.clearProgress()
-    this.streams.stderr.write(`${escapeControls(line)}\n`)
+    this.streams.stderr.write(`${this.clean(line)}\n`)
   }
 
   /** Whether the progress line is drawn: on a terminal, unless --quiet. */
@@ -124,7 +133,7 @@ export class Output {
   progress(line: (columns: number) => string): void {
     if (!this.showsProgress) return
     const columns = this.streams.stderr.columns || 80
-    this.streams.stderr.write(`\r${escapeControls(line(columns), false)}\x1b[K`)
+    this.streams.stderr.write(`\r${this.clean(line(columns), false)}\x1b[K`)
     this.progressShown = true
   }
 

@@ -7,7 +7,12 @@ import { NEW_PROVIDER_CODE } from '../store/editor/template'
 import { createFakeApi, deferred, DROPBOX } from '../testing/fake-api'
 import { renderApp } from '../testing/render-app'
 
-afterEach(cleanup)
+// CodeMirror looks at the focus 10 ms after a focus change, on a timer of its own: let such a
+// timer run while the page is still there, so that none fires into a torn-down document.
+afterEach(async () => {
+  await act(() => new Promise((resolve) => setTimeout(resolve, 20)))
+  cleanup()
+})
 
 const VALID =
   'function list_file_ids() end\nfunction get_file_metadata() end\nfunction download_file() end\n'
