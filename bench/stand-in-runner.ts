@@ -79,7 +79,15 @@ async function run(base: string): Promise<void> {
   send({ type: 'listed', count: ids.length })
   for (let index = 0; index < ids.length; index++) {
     const fileId = ids[index] as string
-    const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
+    const result: FileResult = {
+      fileId,
+      outcome: 'failed',
+      metadata: null,
+      bytes: 0,
+      verified: false,
+      skip: null,
+      error: null,
+    }
     const meta = await call(
       {
         method: 'http.get',
@@ -117,7 +125,10 @@ async function run(base: string): Promise<void> {
       fileId,
       'download',
     )
-    if (downloaded.method === 'download_url') result.bytes = downloaded.bytes
+    if (downloaded.method === 'download_url') {
+      result.bytes = downloaded.bytes
+      result.verified = downloaded.verified
+    }
     result.outcome = 'downloaded'
     results.push(result)
     if (shape !== 'batched' || results.length >= 100) flushResults()

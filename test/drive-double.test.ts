@@ -226,7 +226,7 @@ describe('files.list', () => {
     const fields = await call(double, '/drive/v3/files', { fields: 'files(id,bogus)' })
     expect(fields.status).toBe(400)
     expect(json<GoogleErrorBody>(fields).error.message).toBe('Invalid field selection bogus')
-    const q = await call(double, '/drive/v3/files', { q: "name contains 'x'" })
+    const q = await call(double, '/drive/v3/files', { q: "fullText contains 'x'" })
     expect(q.status).toBe(400)
     expect(json<GoogleErrorBody>(q).error.errors[0]).toMatchObject({ location: 'q' })
   })
@@ -359,7 +359,7 @@ describe('auth, files.get and alt=media', () => {
     })
   })
 
-  it('gives a Google Doc no md5Checksum or size and refuses alt=media with 403', async () => {
+  it('gives a Google Doc no md5Checksum (its size is its storage) and refuses alt=media', async () => {
     const meta = json<Record<string, unknown>>(
       await call(double, '/drive/v3/files/f000005', { fields: PROVIDER_FILE_FIELDS }),
     )
@@ -368,6 +368,7 @@ describe('auth, files.get and alt=media', () => {
       name: 'Document 000005',
       mimeType: GOOGLE_DOC_MIME,
       modifiedTime: '2026-01-02T03:09:10.000Z',
+      size: expect.stringMatching(/^\d+$/),
     })
     const media = await call(double, '/drive/v3/files/f000005', { alt: 'media' })
     expect(media.status).toBe(403)
@@ -393,14 +394,15 @@ describe('auth, files.get and alt=media', () => {
 
   it('streams bytes whose md5 and length match the metadata', async () => {
     for (const id of ['f000001', 'f000002', 'held']) {
-      const meta = json<{ size: string; md5Checksum: string }>(
-        await call(double, `/drive/v3/files/${id}`, { fields: 'size,md5Checksum' }),
+      const meta = json<{ size: string; md5Checksum: string; mimeType: string }>(
+        await call(double, `/drive/v3/files/${id}`, { fields: 'size,md5Checksum,mimeType' }),
       )
       const res = await fetch(endpoint(double, `/drive/v3/files/${id}`, { alt: 'media' }), {
         headers: AUTH,
       })
       expect(res.status).toBe(200)
-      expect(res.headers.get('content-type')).toBe('application/octet-stream')
+      // Drive serves a file's bytes with the file's own type.
+      expect(res.headers.get('content-type')).toBe(meta.mimeType)
       expect(res.headers.get('content-length')).toBe(meta.size)
       const got = await digest(res)
       expect(got.length).toBe(Number(meta.size))

@@ -8,6 +8,7 @@ import { test as base } from '@playwright/test'
 import type { Provider } from '../../src/shared/api'
 import { openDatabase } from '../../src/main/core/database'
 import { ProviderStore } from '../../src/main/core/provider-store'
+import { FAST_HTTP_ENV } from '../../test/support/fixtures'
 
 export const REPO_ROOT = resolve(__dirname, '..', '..')
 export const SCREENSHOTS_DIR = join(REPO_ROOT, 'artifacts', 'screenshots')
@@ -74,7 +75,13 @@ async function startServe(
     [join(REPO_ROOT, 'bin', 'skwirl.cjs'), 'serve', '--port', '0'],
     {
       // The machine's keyring is never touched by a test: secrets use a key file in the data dir.
-      env: { ...process.env, SKWIRL_KEYRING: 'off', ...env, SKWIRL_DATA_DIR: dataDir },
+      env: {
+        ...process.env,
+        SKWIRL_KEYRING: 'off',
+        ...FAST_HTTP_ENV,
+        ...env,
+        SKWIRL_DATA_DIR: dataDir,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )

@@ -20,6 +20,7 @@ import type { FileDialogs } from './core/provider-files'
 import { keyFileProtector, keyringProtector } from './core/secrets'
 import {
   createCore,
+  httpTimingFromEnv,
   limitsFromEnv,
   scheduleHourMsFromEnv,
   type SkwirlCore,
@@ -295,6 +296,7 @@ if (!app.requestSingleInstanceLock()) {
         logger: log,
         launchRunner: utilityProcessLauncher(join(__dirname, 'runner.js')),
         limits: limitsFromEnv(),
+        httpTiming: httpTimingFromEnv(),
         emit: onCoreEvent,
         dialogs: fileDialogs,
         scheduleHourMs: scheduleHourMsFromEnv(),

@@ -128,6 +128,8 @@ export interface RunState {
   downloaded: number
   /** Files not downloaded because the destination's copy matches (runs with a destination). */
   unchanged: number
+  /** Files the provider said are not to be backed up (folders, shortcuts…), each with a reason. */
+  skipped: number
   failed: number
   /** Bytes downloaded. */
   bytes: number
@@ -140,6 +142,8 @@ export interface RunState {
    * "destination full: 12 MB free in /media/usb/backup". Never a provider's text.
    */
   problem: string | null
+  /** HTTP requests that were tried again after a transient failure (a 503, a reset, a 429…). */
+  retries: number
   /**
    * Present while this Skwirl process runs it; null once it has ended, and for a run that another
    * Skwirl process (the CLI, another window of the app) is running.
@@ -151,7 +155,7 @@ export interface RunState {
  * What became of a file in a run: 'downloaded' (verified, and kept when there is a destination),
  * 'unchanged' (not downloaded: the destination's copy matches), 'failed'.
  */
-export type FileOutcome = 'downloaded' | 'unchanged' | 'failed'
+export type FileOutcome = 'downloaded' | 'unchanged' | 'skipped' | 'failed'
 
 /** One file a run reached, and what became of it (never why: the log says that). */
 export interface RunFile {
@@ -165,12 +169,16 @@ export interface RunFile {
   checksum: string | null
   modifiedTime: string | null
   outcome: FileOutcome
-  /** Where a failed file failed; null for a downloaded one. */
+  /** Where a failed file failed; null otherwise. */
   failedAt: 'metadata' | 'download' | null
+  /** Why a skipped file is not backed up, in the provider's words (not an error message). */
+  skipReason: string | null
+  /** A downloaded file's bytes matched the MD5 its metadata gave; null when not downloaded. */
+  verified: boolean | null
   bytes: number
 }
 
-export type RunFileFilter = 'all' | 'failed'
+export type RunFileFilter = 'all' | 'failed' | 'skipped'
 
 export interface RunFilesQuery {
   runId: string

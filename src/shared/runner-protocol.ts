@@ -32,14 +32,45 @@ export const DEFAULT_LIMITS: RunnerLimits = {
 export interface FileMetadata {
   name: string
   path: string
-  checksum: string
-  size: number
+  /** null: not known in advance (an export); the download is kept unverified. */
+  checksum: string | null
+  /** null: not known in advance; the download's length is then not checked. */
+  size: number | null
   modifiedTime: string
 }
 
 /** A sign-in a provider names on a call (`auth = "oauth"`): main adds its header. */
 export type AuthName = 'oauth'
 export const AUTH_NAMES: readonly AuthName[] = ['oauth']
+
+/** What get_file_metadata or download_file says about a file that is not to be backed up. */
+export interface SkipNotice {
+  reason: string
+  /** Shown in the run's record when the provider gave them. */
+  name: string | null
+  path: string | null
+}
+
+/**
+ * A provider's HTTP policy, from `http.configure { … }`: how its requests are paced and retried
+ * (any field left out keeps Skwirl's default). Times in ms.
+ */
+export interface DeclaredHttpPolicy {
+  minIntervalMs?: number
+  burst?: number
+  attempts?: number
+  backoffBaseMs?: number
+  backoffMaxMs?: number
+  retryAfterMaxMs?: number
+  retryStatuses?: number[]
+  rateLimitReasons?: string[]
+}
+
+/** What a download promised (from the metadata); main checks the bytes it streams against it. */
+export interface ExpectedDownload {
+  size: number | null
+  checksum: string | null
+}
 
 export type HostCall =
   | {
@@ -48,6 +79,8 @@ export type HostCall =
       headers: Record<string, string>
       params: Record<string, string>
       auth: AuthName | null
+      /** false: one try only (transient failures are retried by default). */
+      retry?: boolean
       /** The provider's own deadline for this call (its `timeout`), instead of the run's. */
       timeoutMs?: number
     }
@@ -57,7 +90,8 @@ export type HostCall =
       headers: Record<string, string>
       auth: AuthName | null
       /** What the metadata promised, so main can check the bytes it streams. */
-      expected: { size: number; checksum: string } | null
+      expected: ExpectedDownload | null
+      retry?: boolean
       timeoutMs?: number
     }
   | {
@@ -69,6 +103,8 @@ export type HostCall =
       params: Record<string, string>
       body: Uint8Array | null
       auth: AuthName | null
+      /** Retried when transient: by default only for idempotent verbs (GET, PUT, DELETE…). */
+      retry?: boolean
       timeoutMs?: number
     }
   /**
@@ -107,7 +143,8 @@ export type HostCall =
 /** What a host call answers; bodies are decoded by the runner. */
 export type HostReply =
   | { method: 'http.get'; contentType: string; body: string }
-  | { method: 'download_url'; bytes: number }
+  /** verified: the bytes matched an MD5 from the metadata. */
+  | { method: 'download_url'; bytes: number; verified: boolean }
   | {
       method: 'http.request'
       status: number
@@ -142,9 +179,13 @@ export interface CallContext {
 
 export interface FileResult {
   fileId: string
-  outcome: 'downloaded' | 'unchanged' | 'failed'
+  outcome: 'downloaded' | 'unchanged' | 'skipped' | 'failed'
   metadata: FileMetadata | null
   bytes: number
+  /** A downloaded file's bytes matched the metadata's MD5 (false: kept unverified). */
+  verified: boolean
+  /** Why a skipped file is not backed up (the provider's words). */
+  skip: SkipNotice | null
   /** Where it failed and why; for the log only. */
   error: { stage: Stage; message: string } | null
 }
@@ -157,8 +198,10 @@ export type RunnerToMain =
   | { seq: number; type: 'call'; call: HostCall; context: CallContext }
   | { seq: number; type: 'ids'; ids: string[] }
   | { seq: number; type: 'listed'; count: number }
+  /** The provider declared how its requests are paced and retried (http.configure). */
+  | { seq: number; type: 'http-policy'; policy: DeclaredHttpPolicy }
   /** The file's metadata is known: main shows its name while it downloads. */
-  | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number }
+  | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number | null }
   | { seq: number; type: 'file'; result: FileResult }
   | { seq: number; type: 'log'; level: LogLevel; message: string; context: CallContext | null }
   /** skwirl.declare was called (and its table checked): in a run, and when main asks. */

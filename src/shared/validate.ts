@@ -123,8 +123,10 @@ function parseCount(method: string, what: string, value: unknown, max: number): 
 
 function parseRunFilesQuery(method: string, value: unknown): RunFilesQuery {
   const query = parseObject(method, 'the query', value, ['runId', 'filter', 'offset', 'limit'])
-  if (query.filter !== 'all' && query.filter !== 'failed') {
-    invalid(`${method}: filter must be "all" or "failed", got ${describe(query.filter)}.`)
+  if (query.filter !== 'all' && query.filter !== 'failed' && query.filter !== 'skipped') {
+    invalid(
+      `${method}: filter must be "all", "failed" or "skipped", got ${describe(query.filter)}.`,
+    )
   }
   return {
     runId: parseId(method, 'runId', query.runId),

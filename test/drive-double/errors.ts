@@ -94,8 +94,92 @@ export function rangeNotSatisfiable(): GoogleErrorBody {
   })
 }
 
+/** 403 userRateLimitExceeded, 403 rateLimitExceeded and 429: Drive's rate limit answers. */
+export function rateLimited(
+  code: 403 | 429,
+  reason: 'rateLimitExceeded' | 'userRateLimitExceeded',
+): GoogleErrorBody {
+  const message =
+    reason === 'userRateLimitExceeded' ? 'User Rate Limit Exceeded' : 'Rate Limit Exceeded'
+  return googleError(code, message, { domain: 'usageLimits', reason })
+}
+
+export function exportTooLarge(): GoogleErrorBody {
+  return googleError(403, 'This file is too large to be exported.', {
+    domain: 'global',
+    reason: 'exportSizeLimitExceeded',
+  })
+}
+
+export function notExportable(): GoogleErrorBody {
+  return googleError(403, 'Export only supports Docs Editors files.', {
+    domain: 'global',
+    reason: 'fileNotExportable',
+  })
+}
+
+export function conversionNotSupported(): GoogleErrorBody {
+  return googleError(400, 'The requested conversion is not supported.', {
+    domain: 'global',
+    reason: 'badRequest',
+    location: 'convertTo',
+    locationType: 'parameter',
+  })
+}
+
+export function requiredParameter(name: string): GoogleErrorBody {
+  return googleError(400, `Required parameter: ${name}`, {
+    domain: 'global',
+    reason: 'required',
+    location: name,
+    locationType: 'parameter',
+  })
+}
+
+export function abusiveFile(): GoogleErrorBody {
+  return googleError(
+    403,
+    'This file has been identified as malware or spam and cannot be downloaded.',
+    { domain: 'global', reason: 'cannotDownloadAbusiveFile' },
+  )
+}
+
+export function downloadForbidden(): GoogleErrorBody {
+  return googleError(
+    403,
+    'The user does not have sufficient permissions for this file. The owner has disabled downloads.',
+    { domain: 'global', reason: 'cannotDownloadFile' },
+  )
+}
+
+export function badRequest(message: string, location?: string): GoogleErrorBody {
+  return googleError(
+    400,
+    message,
+    location === undefined
+      ? { domain: 'global', reason: 'badRequest' }
+      : { domain: 'global', reason: 'badRequest', location, locationType: 'parameter' },
+  )
+}
+
+export function sharedDriveNotFound(id: string): GoogleErrorBody {
+  return googleError(404, `Shared drive not found: ${id}`, {
+    domain: 'global',
+    reason: 'notFound',
+    location: 'driveId',
+    locationType: 'parameter',
+  })
+}
+
 /** The body Drive sends with an injected status; `fileId` is undefined for the listing. */
-export function errorForStatus(code: number, fileId: string | undefined): GoogleErrorBody {
+export function errorForStatus(
+  code: number,
+  fileId: string | undefined,
+  reason?: string,
+): GoogleErrorBody {
+  if (reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded') {
+    return rateLimited(code === 429 ? 429 : 403, reason)
+  }
   switch (code) {
     case 400:
       return googleError(400, 'Bad Request', { domain: 'global', reason: 'badRequest' })
@@ -116,24 +200,23 @@ export function errorForStatus(code: number, fileId: string | undefined): Google
         ? googleError(404, 'Not Found', { domain: 'global', reason: 'notFound' })
         : fileNotFound(fileId)
     case 429:
-      return googleError(429, 'Rate Limit Exceeded', {
-        domain: 'usageLimits',
-        reason: 'rateLimitExceeded',
-      })
+      return rateLimited(429, 'rateLimitExceeded')
     case 500:
       return googleError(500, 'Internal Error', { domain: 'global', reason: 'internalError' })
+    case 502:
+      return googleError(502, 'Bad Gateway', { domain: 'global', reason: 'badGateway' })
     case 503:
       return googleError(503, 'Backend Error', { domain: 'global', reason: 'backendError' })
     default: {
       const text = STATUS_CODES[code] ?? 'Error'
-      const reason = text
+      const derived = text
         .split(/\s+/)
         .map((word, i) =>
           i === 0 ? word.toLowerCase() : word.charAt(0) + word.slice(1).toLowerCase(),
         )
         .join('')
         .replace(/[^A-Za-z]/g, '')
-      return googleError(code, text, { domain: 'global', reason })
+      return googleError(code, text, { domain: 'global', reason: derived })
     }
   }
 }

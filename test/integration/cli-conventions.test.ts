@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../src/main/cli/commands'
 import { EXIT_CODES } from '../../src/main/cli/grammar'
-import { makeDataDir, REPO_ROOT } from '../support/fixtures'
+import { FAST_HTTP_ENV, makeDataDir, REPO_ROOT } from '../support/fixtures'
 
 const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 const VERSION = (
@@ -84,7 +84,7 @@ function skwirl(args: string[], env: Record<string, string> = {}): Promise<Finis
   )
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: data.dir,
-    env: { ...base, SKWIRL_DATA_DIR: data.dir, ...env },
+    env: { ...base, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -127,7 +127,10 @@ const report = (fields: Record<string, unknown>) =>
   json((value) => expect(value).toMatchObject(fields))
 
 const SUMMARY = (name: string, said: string) =>
-  new RegExp(`^${name}: ${said}\\. \\d+ listed, \\d+ downloaded, \\d+ failed, \\S+ \\S+\\.$`, 'm')
+  new RegExp(
+    `^${name}: ${said}\\. \\d+ listed, \\d+ downloaded, \\d+ skipped, \\d+ failed, \\S+ \\S+\\.$`,
+    'm',
+  )
 
 const CASES: Array<[string, Case]> = [
   // Help and version
@@ -716,7 +719,7 @@ function onTerminal(
   const command = `stty cols ${columns} rows 24; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args}`
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
     cwd: data.dir,
-    env: { ...process.env, SKWIRL_DATA_DIR: data.dir, TERM: 'xterm', ...env },
+    env: { ...process.env, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir, TERM: 'xterm', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let screen = ''

@@ -27,8 +27,10 @@ const REPORT_KEYS = [
   'listed',
   'downloaded',
   'unchanged',
+  'skipped',
   'failed',
   'bytes',
+  'retries',
   'destination',
   'problem',
   'errors',
@@ -44,8 +46,10 @@ interface Report {
   status: string
   listed: number
   downloaded: number
+  skipped: number
   failed: number
   bytes: number
+  retries: number
   errors: Array<{ fileId: string | null; stage: string; message: string }>
   errorsOmitted: number
   recorded: boolean
@@ -248,8 +252,10 @@ describe('run', () => {
       listed: 12,
       downloaded: 9,
       unchanged: 0,
+      skipped: 0,
       failed: 3,
       bytes,
+      retries: 0,
       destination: null,
       problem: null,
     })
@@ -282,7 +288,7 @@ describe('run', () => {
     expect(out.code).toBe(3)
     expect(out.stdout).toBe('')
     expect(out.stderr).toMatch(
-      /^drive-double: completed with 1 failed\. 3 listed, 2 downloaded, 1 failed, \S+ \S+\.$/m,
+      /^drive-double: completed with 1 failed\. 3 listed, 2 downloaded, 0 skipped, 1 failed, \S+ \S+\.$/m,
     )
     expect(out.stderr).toContain(`Errors are in ${join(data.dir, 'logs', 'main.log')}`)
   })
@@ -298,7 +304,7 @@ describe('run', () => {
     const result = report(out)
     expect(result).toMatchObject({ status: 'completed', downloaded: 1, failed: 1 })
     expect(result.errors[0]).toMatchObject({ fileId: 'f000001', stage: 'download' })
-    expect(result.errors[0]?.message).toMatch(/no data for 1\.5 s$/)
+    expect(result.errors[0]?.message).toMatch(/no data for 1\.5 s \(after 5 attempts\)$/)
   })
 
   it('a failing provider exits 1 with a run-level error (fileId null)', async () => {
@@ -390,8 +396,10 @@ describe('runs', () => {
     finishedAt: string | null
     listed: number
     downloaded: number
+    skipped: number
     failed: number
     bytes: number
+    retries: number
   }
 
   it('lists the runs `run` recorded, newest first, as a table or JSON, by provider', async () => {
@@ -428,8 +436,10 @@ describe('runs', () => {
         listed: 4,
         downloaded: 3,
         unchanged: 0,
+        skipped: 0,
         failed: 1,
         bytes: completed.bytes,
+        retries: 0,
         destination: null,
         problem: null,
       })
@@ -439,11 +449,11 @@ describe('runs', () => {
       const table = await skwirl(['runs'], env)
       const lines = table.stdout.trimEnd().split('\n')
       expect(lines[0]).toMatch(
-        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +UNCHANGED +FAILED +SIZE$/,
+        /^STARTED +PROVIDER +STATUS +DURATION +LISTED +DOWNLOADED +UNCHANGED +SKIPPED +FAILED +SIZE$/,
       )
       expect(lines).toHaveLength(4)
       expect(lines[1]).toMatch(
-        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed with 1 failed +[\d.]+ s +4 +3 +0 +1 +\S+ \S+$/,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d +My Drive +completed with 1 failed +[\d.]+ s +4 +3 +0 +0 +1 +\S+ \S+$/,
       )
       expect(lines[2]).toMatch(/ drive-double +failed \(error\) /)
 

@@ -116,7 +116,7 @@ describe('provider set, run --dest and verify', () => {
     const second = await skwirl(['run', 'Drive'])
     expect(second.code).toBe(0)
     expect(second.stderr).toMatch(
-      /^Drive: completed\. 6 listed, 0 downloaded, 6 unchanged, 0 failed, 0 B\.$/m,
+      /^Drive: completed\. 6 listed, 0 downloaded, 6 unchanged, 0 skipped, 0 failed, 0 B\.$/m,
     )
     expect(second.stderr).toContain(`Backup in ${dir}`)
 

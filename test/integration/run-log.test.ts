@@ -48,7 +48,7 @@ describe('a run’s log', () => {
     expect(messages[0]).toBe('run started (check only: files are verified, not kept)')
     expect(messages).toContain('listed 12 file(s)')
     expect(messages.at(-1)).toBe(
-      `run completed: 12 listed, 9 downloaded, 0 unchanged, 3 failed, ${outcome.bytes} bytes`,
+      `run completed: 12 listed, 9 downloaded, 0 unchanged, 0 skipped, 3 failed, ${outcome.bytes} bytes, 0 retries`,
     )
     expect(page.lines.map((line) => line.seq)).toEqual(page.lines.map((_, i) => i))
     const errors = page.lines.filter((line) => line.level === 'error')
@@ -126,9 +126,11 @@ describe('the run log in the store', () => {
       listed: 0,
       downloaded: 0,
       unchanged: 0,
+      skipped: 0,
       failed: 0,
       bytes: 0,
       unchangedBytes: 0,
+      retries: 0,
       destination: null,
       problem: null,
       live: null,

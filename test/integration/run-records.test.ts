@@ -8,6 +8,7 @@ import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { RunState } from '../../src/shared/api'
 import { DATABASE_FILE, openDatabase } from '../../src/main/core/database'
+import { MIGRATIONS } from '../../src/main/core/migrations'
 import { createLogger } from '../../src/main/core/logger'
 import { currentOwner, type ProcessOwner } from '../../src/main/core/process-owner'
 import { childProcessLauncher, type RunnerLauncher } from '../../src/main/core/runner-process'
@@ -23,6 +24,7 @@ import {
   type Faults,
 } from '../drive-double/server'
 import {
+  FAST_HTTP_ENV,
   googleDriveCodeFor,
   makeDataDir,
   REPO_ROOT,
@@ -157,6 +159,8 @@ describe('recording a run', () => {
       modifiedTime: firstFile.modifiedTime,
       outcome: 'downloaded',
       failedAt: null,
+      skipReason: null,
+      verified: true,
       bytes: contentSize(content),
     })
     // A Google Doc has no checksum: its metadata fails, so the record has no name for it.
@@ -229,9 +233,11 @@ describe('recording a run', () => {
         listed: 1,
         downloaded: 0,
         unchanged: 0,
+        skipped: 0,
         failed: 0,
         bytes: 0,
         unchangedBytes: 0,
+        retries: 0,
         destination: null,
         problem: null,
         live: null,
@@ -247,6 +253,8 @@ describe('recording a run', () => {
         metadata: null,
         outcome: 'failed',
         failedAt: 'metadata',
+        skip: null,
+        verified: null,
         bytes: 0,
       })
       state.failed = 1
@@ -266,6 +274,82 @@ describe('recording a run', () => {
     expect(kept('run-3')).toEqual({ kept: false, total: 0, offset: 0, files: [] })
     expect(kept('run-0')).toBeNull()
     expect(db.prepare('SELECT COUNT(*) AS n FROM run_files').get()).toEqual({ n: 2 })
+  })
+})
+
+describe('the record of skipped files and retries (migration 9)', () => {
+  it('keeps older runs, says which of their downloads were verified, and takes the new outcomes', () => {
+    const data = makeDataDir()
+    cleanups.push(data.remove)
+    // The schema as it was before skipped files: every migration up to the one adding skip_reason.
+    const raw = new BetterSqlite3(join(data.dir, DATABASE_FILE))
+    let version = 0
+    const columns = (): string[] =>
+      (raw.prepare('PRAGMA table_info(run_files)').all() as Array<{ name: string }>).map(
+        (c) => c.name,
+      )
+    for (const step of MIGRATIONS) {
+      const probe = new BetterSqlite3(':memory:')
+      for (const earlier of MIGRATIONS.slice(0, version + 1)) earlier(probe)
+      const next = (probe.prepare('PRAGMA table_info(run_files)').all() as Array<{ name: string }>)
+        .map((c) => c.name)
+        .includes('skip_reason')
+      probe.close()
+      if (next) break
+      step(raw)
+      version++
+    }
+    raw.pragma(`user_version = ${version}`)
+    expect(columns()).not.toContain('skip_reason')
+    raw
+      .prepare(
+        `INSERT INTO runs (key, id, provider_id, provider_name, status, phase, started_at, listed,
+          downloaded, failed, bytes, updated_at, owner_pid, owner_host)
+         VALUES (1, 'old', 'p', 'P', 'completed', 'backing-up', '2025-01-01T00:00:00.000Z', 3, 2,
+          1, 20, '2025-01-01T00:00:00.000Z', 1, 'h')`,
+      )
+      .run()
+    const file = raw.prepare(
+      `INSERT INTO run_files (run_key, position, file_id, name, path, size, checksum,
+        modified_time, outcome, failed_at, bytes) VALUES (1, ?, ?, 'n', 'p', 10, ?, 't', ?, ?, ?)`,
+    )
+    file.run(0, 'md5', 'D41D8CD98F00B204E9800998ECF8427E', 'downloaded', null, 10)
+    file.run(
+      1,
+      'dropbox',
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'downloaded',
+      null,
+      10,
+    )
+    file.run(2, 'bad', null, 'failed', 'metadata', 0)
+    raw.close()
+
+    const db = openDatabase(data.dir)
+    cleanups.push(() => void db.close())
+    const store = new RunStore(db)
+    expect(store.get('old')).toMatchObject({ downloaded: 2, skipped: 0, failed: 1, retries: 0 })
+    const page = store.files({ runId: 'old', filter: 'all', offset: 0, limit: 10 })
+    expect(page?.files.map((f) => [f.fileId, f.outcome, f.verified, f.skipReason])).toEqual([
+      ['md5', 'downloaded', true, null],
+      ['dropbox', 'downloaded', false, null],
+      ['bad', 'failed', null, null],
+    ])
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO run_files (run_key, position, file_id, outcome, bytes, skip_reason)
+           VALUES (1, 3, 'folder', 'skipped', 0, 'a folder')`,
+        )
+        .run(),
+    ).not.toThrow()
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO run_files (run_key, position, file_id, outcome, bytes) VALUES (1, 4, 'x', 'lost', 0)`,
+        )
+        .run(),
+    ).toThrow(/CHECK/)
   })
 })
 
@@ -307,7 +391,7 @@ describe('a crash mid-run', () => {
     const file = join(data.dir, 'drive.lua')
     writeFileSync(file, googleDriveCodeFor(drive.url))
     const cli = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'skwirl.cjs'), 'run', file], {
-      env: { ...process.env, SKWIRL_DATA_DIR: data.dir },
+      env: { ...process.env, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir },
       stdio: 'ignore',
     })
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
@@ -388,9 +472,11 @@ describe('runs left running at start', () => {
         listed: 7,
         downloaded: 0,
         unchanged: 0,
+        skipped: 0,
         failed: 0,
         bytes: 0,
         unchangedBytes: 0,
+        retries: 0,
         destination: null,
         problem: null,
         live: null,

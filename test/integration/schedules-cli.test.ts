@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/main/core/database'
 import { ProviderStore } from '../../src/main/core/provider-store'
 import { RunStore } from '../../src/main/core/run-store'
 import { ScheduleStore } from '../../src/main/core/scheduler'
-import { makeDataDir, REPO_ROOT } from '../support/fixtures'
+import { FAST_HTTP_ENV, makeDataDir, REPO_ROOT } from '../support/fixtures'
 
 const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 const HOUR = 3_600_000
@@ -42,7 +42,7 @@ function env(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv
   const base = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('SKWIRL_')),
   )
-  return { ...base, TZ: 'Europe/Berlin', SKWIRL_DATA_DIR: dir, ...extra }
+  return { ...base, ...FAST_HTTP_ENV, TZ: 'Europe/Berlin', SKWIRL_DATA_DIR: dir, ...extra }
 }
 
 function start(dir: string, args: string[], extra?: Record<string, string>) {

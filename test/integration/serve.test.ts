@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { SOCKET_PATH } from '../../src/shared/socket-protocol'
-import { makeDataDir, REPO_ROOT } from '../support/fixtures'
+import { FAST_HTTP_ENV, makeDataDir, REPO_ROOT } from '../support/fixtures'
 
 const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 
@@ -38,7 +38,7 @@ async function serve(args: string[] = []): Promise<Serve> {
   )
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     cwd: REPO_ROOT,
-    env: { ...base, SKWIRL_DATA_DIR: data.dir },
+    env: { ...base, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)

@@ -12,7 +12,13 @@ import {
   TEST_CLIENT,
   type OAuthDouble,
 } from '../oauth-double/server'
-import { makeDataDir, REPO_ROOT, shippedGoogleDriveCodeFor, TEST_ENV } from '../support/fixtures'
+import {
+  FAST_HTTP_ENV,
+  makeDataDir,
+  REPO_ROOT,
+  shippedGoogleDriveCodeFor,
+  TEST_ENV,
+} from '../support/fixtures'
 
 const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 const FILES = 6
@@ -57,7 +63,7 @@ function skwirl(
   )
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...base, ...TEST_ENV, SKWIRL_DATA_DIR: data.dir },
+    env: { ...base, ...TEST_ENV, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   children.add(child)

@@ -424,7 +424,9 @@ describe('parallel transfers', () => {
     ).done
     expect(outcome.status).toBe('failed')
     expect(outcome.errors.at(-1)).toMatchObject({ fileId: null, stage: 'metadata' })
-    expect(outcome.errors.at(-1)?.message).toMatch(/ran for more than \d+ s of CPU without calling the host/)
+    expect(outcome.errors.at(-1)?.message).toMatch(
+      /ran for more than \d+ s of CPU without calling the host/,
+    )
     // The files after it were never started.
     const started = new Set(src.seen.map((s) => s.id))
     expect(started.has('id0015')).toBe(false)

@@ -233,6 +233,8 @@ describe('the seed’s edge cases', () => {
     const outcome = await done
     expect(outcome).toMatchObject({ status: 'completed', listed: 5, downloaded: 2, failed: 3 })
     expect(outcome.bytes).toBe(sizeOf(files[1] as DriveFile) + sizeOf(files[4] as DriveFile))
+    // A 404 is final; a 500 may be transient: tried 5 times in all before it fails the file.
+    expect(outcome.retries).toBe(8)
     expect(outcome.errors).toEqual([
       {
         fileId: 'f000001',
@@ -244,21 +246,47 @@ describe('the seed’s edge cases', () => {
       {
         fileId: 'f000003',
         stage: 'metadata',
-        message: expect.stringMatching(/^Google Drive:\d+: in get_file_metadata: HTTP 500: /),
+        message: expect.stringMatching(
+          /^Google Drive:\d+: in get_file_metadata: HTTP 500: .* \(after 5 attempts\)$/,
+        ),
       },
       {
         fileId: 'f000004',
         stage: 'download',
-        message: expect.stringMatching(/^Google Drive:\d+: in download_file: HTTP 500: /),
+        message: expect.stringMatching(
+          /^Google Drive:\d+: in download_file: HTTP 500: .* \(after 5 attempts\)$/,
+        ),
       },
     ])
+    const meta = (id: string): [string, Record<string, string>] => [
+      `${LIST_PATH}/${id}`,
+      FILE_QUERY,
+    ]
+    const media = (id: string): [string, Record<string, string>] => [
+      `${LIST_PATH}/${id}`,
+      MEDIA_QUERY,
+    ]
     expect(shape(drive.requests)).toEqual([
       [LIST_PATH, LIST_QUERY],
-      ...perFile(ids(files), ['f000001', 'f000003']),
+      meta('f000001'),
+      meta('f000002'),
+      media('f000002'),
+      ...Array.from({ length: 5 }, () => meta('f000003')),
+      meta('f000004'),
+      ...Array.from({ length: 5 }, () => media('f000004')),
+      meta('f000005'),
+      media('f000005'),
     ])
     expect(errorLine(runId, 'f000001', 'metadata')).toMatch(/HTTP 404: File not found: f000001\./)
     expect(errorLine(runId, 'f000003', 'metadata')).toContain('HTTP 500')
     expect(errorLine(runId, 'f000004', 'download')).toContain('HTTP 500')
+    const retryLines = logOf(runId).filter((line) => line.includes('[warn]'))
+    expect(retryLines).toHaveLength(8)
+    expect(retryLines[0]).toMatch(
+      new RegExp(
+        `\\[run=${runId} provider="${PROVIDER}" file=f000003 stage=metadata\\] GET ${drive.url}/drive/v3/files/f000003: attempt 1 of 5 failed \\(HTTP 500: Internal Error\\); trying again in \\d+ ms$`,
+      ),
+    )
   })
 
   it('a Google Doc without md5Checksum is logged and skipped at metadata, never downloaded', async () => {
@@ -285,24 +313,27 @@ describe('the seed’s edge cases', () => {
     expect(errorLine(runId, 'f000002', 'metadata')).toContain('No checksum available')
   })
 
-  it('a download that breaks mid-stream is logged; the next file goes on', async () => {
+  it('a download that breaks mid-stream every time is logged; the next file goes on', async () => {
     const files = makeFiles(3, { minSize: 100_000, maxSize: 200_000 })
     const drive = await double(files, { resetMidDownload: ['f000002'] })
     const { runId, done } = core.runs.start(providerFor(drive))
     const outcome = await done
-    expect(outcome).toMatchObject({ status: 'completed', downloaded: 2, failed: 1 })
+    expect(outcome).toMatchObject({ status: 'completed', downloaded: 2, failed: 1, retries: 4 })
     expect(outcome.bytes).toBe(sizeOf(files[0] as DriveFile) + sizeOf(files[2] as DriveFile))
     expect(outcome.errors).toEqual([
       {
         fileId: 'f000002',
         stage: 'download',
         message: expect.stringMatching(
-          /^Google Drive:\d+: in download_file: the download broke after \d+ bytes: /,
+          /^Google Drive:\d+: in download_file: the download broke after \d+ bytes: .* \(after 5 attempts\)$/,
         ),
       },
     ])
     expect(errorLine(runId, 'f000002', 'download')).toContain('the download broke')
-    expect(shape(drive.requests.slice(1))).toEqual(perFile(ids(files)))
+    // Each try resumed from the byte the one before reached.
+    const tries = drive.requests.filter((r) => r.path.endsWith('/f000002') && r.query.alt)
+    expect(tries).toHaveLength(5)
+    expect(tries.map((r) => r.status)).toEqual([200, 206, 206, 206, 206])
   })
 
   it('a download that goes silent fails that file after httpSilenceMs; the next file goes on', async () => {
@@ -318,7 +349,7 @@ describe('the seed’s edge cases', () => {
           fileId: 'f000001',
           stage: 'download',
           message: expect.stringMatching(
-            /^Google Drive:\d+: in download_file: the download broke after 65536 bytes: no data for 500 ms$/,
+            /^Google Drive:\d+: in download_file: the download broke after \d+ bytes: no data for 500 ms \(after 5 attempts\)$/,
           ),
         },
       ])
@@ -399,12 +430,15 @@ describe('the seed’s edge cases', () => {
       {
         fileId: null,
         stage: 'list',
-        message: expect.stringMatching(/^Google Drive:\d+: in list_file_ids: HTTP 500: /),
+        message: expect.stringMatching(
+          /^Google Drive:\d+: in list_file_ids: HTTP 500: .* \(after 5 attempts\)$/,
+        ),
       },
     ])
+    // The page was tried 5 times; then the run failed, before any file was fetched.
     expect(drive.requests.map((r) => [r.path, r.status])).toEqual([
       [LIST_PATH, 200],
-      [LIST_PATH, 500],
+      ...Array.from({ length: 5 }, () => [LIST_PATH, 500]),
     ])
     expect(logOf(runId).find((line) => line.includes('[error]'))).toContain(
       `[run=${runId} provider="${PROVIDER}" stage=list] run failed: Google Drive:`,

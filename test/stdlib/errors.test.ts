@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { makeDataDir, REPO_ROOT } from '../support/fixtures'
+import { FAST_HTTP_ENV, makeDataDir, REPO_ROOT } from '../support/fixtures'
 import { expectLua, lit, run, useStdlibFixtures } from './harness'
 
 const fixtures = useStdlibFixtures()
@@ -200,7 +200,7 @@ describe('an error names the provider, the function and the line', () => {
           [join(REPO_ROOT, 'bin', 'skwirl.cjs'), 'run', file, '--json'],
           {
             cwd: REPO_ROOT,
-            env: { ...env, SKWIRL_DATA_DIR: data.dir },
+            env: { ...env, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: data.dir },
             stdio: ['ignore', 'pipe', 'ignore'],
           },
         )

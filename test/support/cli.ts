@@ -2,7 +2,7 @@
 // with SKWIRL_DATA_DIR set and no other SKWIRL_ variable of the test's environment.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { REPO_ROOT } from './fixtures'
+import { FAST_HTTP_ENV, REPO_ROOT } from './fixtures'
 
 export const SKWIRL_BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 
@@ -35,7 +35,8 @@ export function startSkwirl(
   const command = options.command ?? process.execPath
   const child = spawn(command, [...(options.prefix ?? []), SKWIRL_BIN, ...args], {
     cwd: REPO_ROOT,
-    env: { ...base, SKWIRL_DATA_DIR: dataDir, ...env },
+    // Retries wait milliseconds, not seconds (a test may still set its own timing).
+    env: { ...base, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)

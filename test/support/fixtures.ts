@@ -72,6 +72,20 @@ export interface TestCore extends SkwirlCore {
   dispose(): Promise<void>
 }
 
+/**
+ * Retry waits for tests: the same retries as a real run (5 attempts, backoff with jitter,
+ * Retry-After honoured), in milliseconds instead of seconds. A test that is about the waits
+ * themselves passes its own.
+ */
+export const FAST_HTTP_TIMING = { backoffBaseMs: 5, backoffMaxMs: 40, retryAfterMaxMs: 50 }
+
+/** The same as environment variables, for a Skwirl process a test starts (CLI, serve). */
+export const FAST_HTTP_ENV = {
+  SKWIRL_HTTP_BACKOFF_MS: String(FAST_HTTP_TIMING.backoffBaseMs),
+  SKWIRL_HTTP_BACKOFF_MAX_MS: String(FAST_HTTP_TIMING.backoffMaxMs),
+  SKWIRL_HTTP_RETRY_AFTER_MAX_MS: String(FAST_HTTP_TIMING.retryAfterMaxMs),
+}
+
 export function startTestCore(
   limits: Partial<RunnerLimits> = {},
   logger?: Logger,
@@ -97,6 +111,7 @@ export function startTestCore(
     },
     dialogs,
     settingsFor,
+    httpTiming: FAST_HTTP_TIMING,
     ...more,
     keyProtectors: [keyFileProtector(data.dir)],
   })

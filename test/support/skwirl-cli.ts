@@ -2,7 +2,7 @@
 // its own data directory; every process started is killed by killAll() (afterEach).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { REPO_ROOT } from './fixtures'
+import { FAST_HTTP_ENV, REPO_ROOT } from './fixtures'
 
 export const BIN = join(REPO_ROOT, 'bin', 'skwirl.cjs')
 
@@ -32,7 +32,8 @@ export function startSkwirl(
   )
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd,
-    env: { ...base, SKWIRL_DATA_DIR: dataDir, ...env },
+    // Retries wait milliseconds, not seconds (a test may still set its own timing).
+    env: { ...base, ...FAST_HTTP_ENV, SKWIRL_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)

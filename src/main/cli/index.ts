@@ -8,6 +8,7 @@ import { createLogger, logLevelFromEnv, type LogLevel } from '../core/logger'
 import { childProcessLauncher } from '../core/runner-process'
 import {
   createCore,
+  httpTimingFromEnv,
   limitsFromEnv,
   recordRunsFromEnv,
   scheduleHourMsFromEnv,
@@ -58,6 +59,7 @@ function contextFor(out: Output, global: GlobalFlags, logLevel: LogLevel | null)
         logger,
         launchRunner: childProcessLauncher(RUNNER_SCRIPT),
         limits: limitsFromEnv(),
+        httpTiming: httpTimingFromEnv(),
         recordRuns: recordRunsFromEnv(),
         emit,
         scheduleHourMs: scheduleHourMsFromEnv(),

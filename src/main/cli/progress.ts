@@ -24,7 +24,7 @@ function bar(done: number, total: number): string {
  * terminal's columns (the line stays one short of them, so that no terminal wraps it).
  */
 export function progressLine(run: RunState, width: number): string {
-  const done = run.downloaded + run.unchanged + run.failed
+  const done = run.downloaded + run.unchanged + run.skipped + run.failed
   let line: string
   if (run.phase !== 'backing-up') {
     line =

@@ -49,17 +49,26 @@ export function runReport(run: RunState) {
     listed: run.listed,
     downloaded: run.downloaded,
     unchanged: run.unchanged,
+    skipped: run.skipped,
     failed: run.failed,
     bytes: run.bytes,
+    retries: run.retries,
     destination: run.destination,
     problem: run.problem,
   }
 }
 
-/** "3 listed, 2 downloaded, 1 failed, 12 kB" ("N unchanged" too for a run into a destination). */
+/**
+ * "12 listed, 9 downloaded, 2 skipped, 1 failed, 3.4 MB" ("N unchanged" too for a run into a
+ * destination; ", N retries" when some request was tried again).
+ */
 export function countsText(run: RunState): string {
   const unchanged = run.destination === null ? '' : `${formatCount(run.unchanged)} unchanged, `
-  return `${formatCount(run.listed)} listed, ${formatCount(run.downloaded)} downloaded, ${unchanged}${formatCount(run.failed)} failed, ${formatBytes(run.bytes)}`
+  const retries =
+    run.retries > 0
+      ? `, ${formatCount(run.retries)} ${run.retries === 1 ? 'retry' : 'retries'}`
+      : ''
+  return `${formatCount(run.listed)} listed, ${formatCount(run.downloaded)} downloaded, ${unchanged}${formatCount(run.skipped)} skipped, ${formatCount(run.failed)} failed, ${formatBytes(run.bytes)}${retries}`
 }
 
 /** "completed", "completed with 3 failed", "failed (destination)". */
@@ -81,6 +90,7 @@ export function runsTable(
     'LISTED',
     'DOWNLOADED',
     'UNCHANGED',
+    'SKIPPED',
     'FAILED',
     'SIZE',
   ]
@@ -94,8 +104,9 @@ export function runsTable(
     formatCount(run.listed),
     formatCount(run.downloaded),
     formatCount(run.unchanged),
+    formatCount(run.skipped),
     formatCount(run.failed),
     formatBytes(run.bytes),
   ])
-  return table(header, rows, new Set([4, 5, 6, 7, 8]))
+  return table(header, rows, new Set([4, 5, 6, 7, 8, 9]))
 }

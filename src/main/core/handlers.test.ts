@@ -65,7 +65,7 @@ describe('dispatch: the renderer is not trusted', () => {
       'a files filter that is not one',
       'listRunFiles',
       [{ runId: 'r1', filter: 'errors', offset: 0, limit: 10 }],
-      /filter must be "all" or "failed"/,
+      /filter must be "all", "failed" or "skipped"/,
     ],
     [
       'a files page that is too big',

@@ -9,7 +9,7 @@ import type { ProviderDeclaration } from '../../shared/provider-declaration'
 import type { CallContext, HostCall, HostReply } from '../../shared/runner-protocol'
 import { signForProvider, type SettingReader } from './aws'
 import type { DestinationRun } from './destination'
-import { HttpError, type HttpBroker } from './http-broker'
+import { HttpError, type CallOptions, type HttpBroker, type HttpRetry } from './http-broker'
 import type { ProviderStorage } from './provider-storage'
 import { isSecretName, type Redactor } from './redaction'
 
@@ -37,6 +37,8 @@ export interface HostCallsOptions {
   auth?: () => RunAuth | null
   /** What the provider declared in this run (skwirl.declare), or null. */
   declaration?: () => ProviderDeclaration | null
+  /** A request is tried again: the run logs it and counts it. */
+  onRetry?: (retry: HttpRetry, context: CallContext) => void
 }
 
 /** Request bodies larger than this are not searched for secret fields. */
@@ -52,18 +54,24 @@ export class HostCalls {
   constructor(private readonly options: HostCallsOptions) {}
 
   async perform(call: HostCall, context: CallContext): Promise<HostReply> {
-    const { broker, storage, providerId, signal } = this.options
+    const { broker, storage, providerId, signal, onRetry } = this.options
     if ('url' in call) this.noteRequest(call)
+    const http: CallOptions = {
+      signal,
+      onRetry: onRetry && ((retry) => onRetry(retry, context)),
+    }
+    if ('retry' in call) http.retry = call.retry
+    if ('timeoutMs' in call) http.timeoutMs = call.timeoutMs
     switch (call.method) {
       case 'http.get': {
         const reply = await this.signed(call.auth, call.headers, (headers) =>
-          broker.get(call.url, headers, call.params, { signal, timeoutMs: call.timeoutMs }),
+          broker.get(call.url, headers, call.params, http),
         )
         if (/json/i.test(reply.contentType)) this.noteAnswer(reply.body)
         return reply
       }
       case 'download_url':
-        return this.download(call, context)
+        return this.download(call, context, http)
       case 'file.plan': {
         const destination = this.needDestination()
         const plan = await destination.plan(call.fileId, call.metadata)
@@ -71,10 +79,7 @@ export class HostCalls {
       }
       case 'http.request': {
         const reply = await this.signed(call.auth, call.headers, (headers) =>
-          broker.request(call.verb, call.url, headers, call.params, call.body, {
-            signal,
-            timeoutMs: call.timeoutMs,
-          }),
+          broker.request(call.verb, call.url, headers, call.params, call.body, http),
         )
         if (/json/i.test(reply.headers['content-type'] ?? '')) this.noteAnswer(reply.body)
         return reply
@@ -97,24 +102,27 @@ export class HostCalls {
   private async download(
     call: Extract<HostCall, { method: 'download_url' }>,
     context: CallContext,
+    http: CallOptions,
   ): Promise<HostReply> {
-    const { broker, signal } = this.options
-    const options = { signal, timeoutMs: call.timeoutMs }
+    const { broker } = this.options
     const destination = this.options.destination?.() ?? null
     if (!destination || context.fileId === null) {
-      const { bytes } = await this.signed(call.auth, call.headers, (headers) =>
-        broker.download(call.url, headers, call.expected, options),
+      const { bytes, verified } = await this.signed(call.auth, call.headers, (headers) =>
+        broker.download(call.url, headers, call.expected, http),
       )
-      return { method: call.method, bytes }
+      return { method: call.method, bytes, verified }
     }
     const file = await destination.openFile(context.fileId)
     try {
-      // A 401 comes before any byte is written: the second try writes into the same file.
-      const result = await this.signed(call.auth, call.headers, (headers) =>
-        broker.download(call.url, headers, call.expected, options, file),
-      )
+      // A second try after a 401 (a refreshed sign-in; with retries it may come after some
+      // bytes were written, on a resumed request) writes the file from its start again.
+      let tries = 0
+      const result = await this.signed(call.auth, call.headers, async (headers) => {
+        if (tries++ > 0) await file.restart()
+        return broker.download(call.url, headers, call.expected, http, file)
+      })
       await file.commit(result)
-      return { method: call.method, bytes: result.bytes }
+      return { method: call.method, bytes: result.bytes, verified: result.verified }
     } catch (error) {
       await file.discard()
       throw error

@@ -5,6 +5,7 @@ import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_RETRY_POLICY } from './http'
 import { buildUrl, describeUrl, encodeQueryComponent, HttpBroker, HttpError } from './http-broker'
 
 interface Seen {
@@ -49,8 +50,14 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
 })
 
+/** A broker whose retries do not wait (the waits themselves are tested in http-retries.test.ts). */
 const broker = (options: Partial<ConstructorParameters<typeof HttpBroker>[0]> = {}): HttpBroker =>
-  new HttpBroker({ silenceMs: 5_000, deadlineMs: 60_000, ...options })
+  new HttpBroker({
+    silenceMs: 5_000,
+    deadlineMs: 60_000,
+    wait: () => Promise.resolve(),
+    ...options,
+  })
 
 function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' })
@@ -163,8 +170,11 @@ describe('http.get', () => {
       res.writeHead(500, { 'content-type': 'text/html' })
       res.end('<html>boom</html>')
     }
-    const error = await failure(broker().get(`${base}/x`, {}, {}))
+    const error = await failure(broker().get(`${base}/x`, {}, {}, { retry: false }))
     expect(error.message).toBe('HTTP 500: Internal Server Error')
+    // Retried (a 500 may be transient), it says how many tries it took.
+    const retried = await failure(broker().get(`${base}/x`, {}, {}))
+    expect(retried.message).toBe('HTTP 500: Internal Server Error (after 5 attempts)')
   })
 
   it('reports a network failure without the query string', async () => {
@@ -186,10 +196,21 @@ describe('http.get', () => {
   it('fails a response whose headers never come after silenceMs', async () => {
     handler = () => undefined
     const started = Date.now()
-    const error = await failure(broker({ silenceMs: 200 }).get(`${base}/silent?x=1`, {}, {}))
+    const error = await failure(
+      broker({ silenceMs: 200 }).get(`${base}/silent?x=1`, {}, {}, { retry: false }),
+    )
     expect(error.message).toBe(`GET ${base}/silent failed: no data for 200 ms`)
     expect(Date.now() - started).toBeGreaterThanOrEqual(150)
     expect(Date.now() - started).toBeLessThan(5_000)
+    // A timeout is worth another try.
+    const again = await failure(
+      broker({ silenceMs: 100, retryPolicy: () => ({ ...DEFAULT_RETRY_POLICY, attempts: 2 }) }).get(
+        `${base}/silent?x=1`,
+        {},
+        {},
+      ),
+    )
+    expect(again.message).toBe(`GET ${base}/silent failed: no data for 100 ms (after 2 attempts)`)
   })
 
   it('fails a body that goes silent mid-stream', async () => {
@@ -197,7 +218,9 @@ describe('http.get', () => {
       res.writeHead(200, { 'content-type': 'application/json' })
       res.write('{"files": [')
     }
-    const error = await failure(broker({ silenceMs: 200 }).get(`${base}/stall?x=1`, {}, {}))
+    const error = await failure(
+      broker({ silenceMs: 200 }).get(`${base}/stall?x=1`, {}, {}, { retry: false }),
+    )
     expect(error.message).toBe(
       `reading the response of ${base}/stall failed after 11 bytes: no data for 200 ms`,
     )
@@ -286,13 +309,19 @@ describe('download', () => {
       { Authorization: 'Bearer t' },
       { size: body.length, checksum: md5(body).toUpperCase() },
     )
-    expect(reply).toEqual({ bytes: body.length, md5: md5(body) })
+    expect(reply).toEqual({ bytes: body.length, md5: md5(body), verified: true })
     expect(seen[0]?.url).toBe('/drive/v3/files/a?alt=media')
     expect(seen[0]?.headers.authorization).toBe('Bearer t')
-    // Without expectations it only counts.
+    // Without expectations it only counts: the bytes are kept unverified.
     expect(await broker().download(`${base}/a`, {}, null)).toEqual({
       bytes: body.length,
       md5: null,
+      verified: false,
+    })
+    expect(await broker().download(`${base}/a`, {}, { size: null, checksum: null })).toEqual({
+      bytes: body.length,
+      md5: null,
+      verified: false,
     })
   })
 
@@ -302,7 +331,10 @@ describe('download', () => {
       setImmediate(() => res.end(body.subarray(50_000)))
     }
     const chunks: Buffer[] = []
-    const sink = { write: async (chunk: Uint8Array) => void chunks.push(Buffer.from(chunk)) }
+    const sink = {
+      write: async (chunk: Uint8Array) => void chunks.push(Buffer.from(chunk)),
+      restart: async () => void chunks.splice(0),
+    }
     // A checksum that is not an MD5 (Dropbox's): not checked, but the MD5 is still answered.
     const reply = await broker().download(
       `${base}/a`,
@@ -311,11 +343,11 @@ describe('download', () => {
       undefined,
       sink,
     )
-    expect(reply).toEqual({ bytes: body.length, md5: md5(body) })
+    expect(reply).toEqual({ bytes: body.length, md5: md5(body), verified: false })
     expect(Buffer.concat(chunks).equals(body)).toBe(true)
 
     const full = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' })
-    const failing = { write: async () => Promise.reject(full) }
+    const failing = { write: async () => Promise.reject(full), restart: async () => undefined }
     await expect(broker().download(`${base}/a`, {}, null, undefined, failing)).rejects.toBe(full)
   })
 
@@ -364,7 +396,9 @@ describe('download', () => {
       res.writeHead(200, { 'content-length': String(body.length) })
       res.write(body.subarray(0, 1000))
     }
-    const error = await failure(broker({ silenceMs: 200 }).download(`${base}/a`, {}, null))
+    const error = await failure(
+      broker({ silenceMs: 200 }).download(`${base}/a`, {}, null, { retry: false }),
+    )
     expect(error.message).toBe('the download broke after 1000 bytes: no data for 200 ms')
   })
 

@@ -1,9 +1,24 @@
 // The one HTTP path: every http.get, http.request and download_url a provider makes is done
 // here, in main, with Node's fetch. Redirects are followed here too (credentials never follow
-// one to another origin), and every call has a deadline beside its silence limit.
+// one to another origin), and every call has a deadline beside its silence limit. Each call is
+// paced and, when it fails in a way another try may not (a reset, a silence, 429, 5xx, a 403 rate
+// limit), tried again (./http/): the retries wrap open(), redirects included.
 import { createHash, type Hash } from 'node:crypto'
-import type { HostReply } from '../../shared/runner-protocol'
+import type { ExpectedDownload, HostReply } from '../../shared/runner-protocol'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
+import {
+  DEFAULT_RETRY_POLICY,
+  isIdempotent,
+  isRateLimit,
+  isRetryableStatus,
+  isTransientNetworkError,
+  parseRetryAfter,
+  withRetries,
+  type AttemptResult,
+  type Pacer,
+  type RetryNotice,
+  type RetryPolicy,
+} from './http'
 import { isCredentialHeader } from './redaction'
 
 export interface HttpBrokerOptions {
@@ -16,18 +31,40 @@ export interface HttpBrokerOptions {
   deadlineMs: number
   /** http.get answers bigger than this fail (file contents belong to download_url). */
   maxBodyBytes?: number
+  /** The run's retry policy, read at each call (a provider may declare its own as it loads). */
+  retryPolicy?: () => RetryPolicy
+  /** Spaces the requests of the provider (shared by its runs). */
+  pacer?: Pacer | null
+  /** Test seams for the backoff: the jitter's randomness and the wait. */
+  random?: () => number
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>
 }
 
-/** What one call may ask for itself (a provider's `timeout`). */
+/** What a retry looked like, with the request it retried. */
+export interface HttpRetry extends RetryNotice {
+  method: string
+  /** Without its query string. */
+  url: string
+}
+
+/** What one call may ask for itself (a provider's `timeout`, `retry`). */
 export interface CallOptions {
-  signal?: AbortSignal
-  /** This call's deadline instead of the broker's. */
-  timeoutMs?: number
+  signal?: AbortSignal | undefined
+  /**
+   * This call's deadline instead of the broker's. It covers the whole call, its retries and
+   * their waits included.
+   */
+  timeoutMs?: number | undefined
+  /** Retry transient failures (default: yes, but only for idempotent verbs in http.request). */
+  retry?: boolean | undefined
+  onRetry?: ((retry: HttpRetry) => void) | undefined
 }
 
 /** Where a download's bytes go as they arrive (the destination's temporary file). */
 export interface DownloadSink {
   write(chunk: Uint8Array): Promise<void>
+  /** The download starts over from its first byte: forget what was written. */
+  restart(): Promise<void>
 }
 
 /** A download that streamed to its end and passed its checks. */
@@ -35,16 +72,25 @@ export interface DownloadOutcome {
   bytes: number
   /** MD5 of the bytes, hex; null when nothing asked for it (check only, no MD5 to check). */
   md5: string | null
+  /** The bytes matched an MD5 the metadata gave (false: kept unverified). */
+  verified: boolean
 }
 
 export class HttpError extends Error {
   override name = 'HttpError'
   /** The response's status, when there was one. */
+  readonly status: number | null
+  /** A failure another try may not meet: a broken connection or a silence. */
+  readonly transient: boolean
+
   constructor(
     message: string,
-    readonly status: number | null = null,
+    status: number | null = null,
+    options: { transient?: boolean } = {},
   ) {
     super(message)
+    this.status = status
+    this.transient = options.transient ?? false
   }
 }
 
@@ -104,16 +150,25 @@ export class HttpBroker {
     call: CallOptions = {},
   ): Promise<Extract<HostReply, { method: 'http.get' }>> {
     const target = buildUrl(url, params)
-    const watch = this.watch(call, call.timeoutMs ?? this.options.deadlineMs)
-    try {
-      const response = await this.open('GET', target, headers, null, watch)
-      if (!response.ok)
-        throw new HttpError(await this.statusError(response, watch), response.status)
-      const body = (await this.readBytes(response, watch)).toString('utf8')
-      return { method: 'http.get', contentType: response.headers.get('content-type') ?? '', body }
-    } finally {
-      watch.stop()
-    }
+    const deadline = this.deadline(call.timeoutMs ?? this.options.deadlineMs)
+    return this.retrying('GET', target, call, call.retry ?? true, async () => {
+      const watch = this.watch(call, deadline)
+      try {
+        const response = await this.open('GET', target, headers, null, watch)
+        if (!response.ok) {
+          const text = await this.errorBody(response, watch)
+          const failure = new HttpError(statusMessage(response, text), response.status)
+          return this.retryOrFail(response, text, () => {
+            throw failure
+          })
+        }
+        const body = (await this.readBytes(response, watch)).toString('utf8')
+        const contentType = response.headers.get('content-type') ?? ''
+        return { done: { method: 'http.get', contentType, body } }
+      } finally {
+        watch.stop()
+      }
+    })
   }
 
   /** Any verb; answers every status (only a failure to get a response throws). */
@@ -135,22 +190,29 @@ export class HttpBroker {
       throw new HttpError(`a ${verb.toUpperCase()} request cannot have a body`)
     }
     const target = buildUrl(url, params)
-    const watch = this.watch(call, call.timeoutMs ?? this.options.deadlineMs)
-    try {
-      const response = await this.open(verb, target, headers, body, watch)
-      const bytes = await this.readBytes(response, watch)
-      const answered: Record<string, string> = {}
-      response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
-      // A copy of its own: a pooled Buffer would carry its whole pool across to the runner.
-      return {
-        method: 'http.request',
-        status: response.status,
-        headers: answered,
-        body: new Uint8Array(bytes),
+    const deadline = this.deadline(call.timeoutMs ?? this.options.deadlineMs)
+    // A POST done twice may do its work twice: retried only when the provider says so.
+    const enabled = call.retry ?? isIdempotent(verb)
+    return this.retrying(verb.toUpperCase(), target, call, enabled, async () => {
+      const watch = this.watch(call, deadline)
+      try {
+        const response = await this.open(verb, target, headers, body, watch)
+        const bytes = await this.readBytes(response, watch)
+        const answered: Record<string, string> = {}
+        response.headers.forEach((value, name) => (answered[name.toLowerCase()] = value))
+        // A copy of its own: a pooled Buffer would carry its whole pool across to the runner.
+        const reply: Extract<HostReply, { method: 'http.request' }> = {
+          method: 'http.request',
+          status: response.status,
+          headers: answered,
+          body: new Uint8Array(bytes),
+        }
+        if (response.ok) return { done: reply }
+        return this.retryOrFail(response, bytes.toString('utf8'), () => reply)
+      } finally {
+        watch.stop()
       }
-    } finally {
-      watch.stop()
-    }
+    })
   }
 
   /**
@@ -158,53 +220,139 @@ export class HttpBroker {
    * counts the bytes and checks them against the metadata. The MD5 is computed as the bytes
    * stream: checked when the metadata's checksum is one, and always answered with a sink (the
    * destination's manifest keeps it). A body longer than the metadata promised is stopped as soon
-   * as it is.
+   * as it is. A download that breaks is asked again from the byte it reached (Range): the MD5 and
+   * the sink go on when the server answers 206 from there, and start over (the sink emptied) when
+   * it sends the whole file instead.
    */
   async download(
     url: string,
     headers: Record<string, string>,
-    expected: { size: number; checksum: string } | null,
+    expected: ExpectedDownload | null,
     call: CallOptions = {},
     sink?: DownloadSink,
   ): Promise<DownloadOutcome> {
     const target = buildUrl(url, {})
-    const promised = expected && expected.size > 0 ? expected.size : null
-    const deadline =
-      call.timeoutMs ?? this.options.deadlineMs + ((promised ?? 0) / 1048576) * DOWNLOAD_MS_PER_MIB
-    const watch = this.watch(call, deadline)
-    try {
-      const response = await this.open('GET', target, headers, null, watch)
-      if (!response.ok)
-        throw new HttpError(await this.statusError(response, watch), response.status)
-      const announced = Number(response.headers.get('content-length') ?? NaN)
-      if (promised !== null && announced > promised) {
-        await response.body?.cancel()
-        throw new HttpError(
-          `the server announced ${announced} bytes but the metadata says ${promised}; not downloaded`,
-        )
+    const promised = expected?.size ? expected.size : null
+    const deadline = this.deadline(
+      call.timeoutMs ?? this.options.deadlineMs + ((promised ?? 0) / 1048576) * DOWNLOAD_MS_PER_MIB,
+    )
+    const checked = expected?.checksum ? /^[0-9a-f]{32}$/i.test(expected.checksum) : false
+    const hashed = checked || sink !== undefined
+    const progress: DownloadProgress = {
+      bytes: 0,
+      hash: hashed ? createHash('md5') : null,
+      validator: null,
+      sink: sink ?? null,
+      promised,
+    }
+    const startOver = async (): Promise<void> => {
+      progress.bytes = 0
+      progress.hash = hashed ? createHash('md5') : null
+      await sink?.restart()
+    }
+    await this.retrying('GET', target, call, call.retry ?? true, async () => {
+      const resuming = progress.bytes > 0
+      const sent = resuming ? resumeHeaders(headers, progress) : headers
+      const watch = this.watch(call, deadline)
+      try {
+        const response = await this.open('GET', target, sent, null, watch)
+        if (!response.ok) {
+          const text = await this.errorBody(response, watch)
+          const failure = new HttpError(statusMessage(response, text), response.status)
+          return this.retryOrFail(response, text, () => {
+            throw failure
+          })
+        }
+        if (!resuming) {
+          progress.validator = strongValidator(response)
+        } else if (response.status !== 206) {
+          // The server sent the whole file again (no ranges, or it changed): start over.
+          await startOver()
+        } else if (rangeStart(response) !== progress.bytes) {
+          const from = rangeStart(response)
+          await startOver()
+          await response.body?.cancel().catch(() => undefined)
+          throw new HttpError(
+            `the server resumed the download at byte ${from ?? '?'} instead; starting over`,
+            null,
+            { transient: true },
+          )
+        }
+        const announced = Number(response.headers.get('content-length') ?? NaN)
+        if (promised !== null && progress.bytes + announced > promised) {
+          await response.body?.cancel().catch(() => undefined)
+          throw new HttpError(
+            `the server announced ${progress.bytes + announced} bytes but the metadata says ${promised}; not downloaded`,
+          )
+        }
+        await this.drain(response, watch, progress)
+        return { done: undefined }
+      } finally {
+        watch.stop()
       }
-      const checked = expected !== null && /^[0-9a-f]{32}$/i.test(expected.checksum)
-      const md5 = checked || sink ? createHash('md5') : null
-      const bytes = await this.drain(response, watch, md5, promised, sink ?? null)
-      if (expected && expected.size > 0 && bytes !== expected.size) {
-        throw new HttpError(
-          `download ended after ${bytes} bytes but the metadata says ${expected.size}`,
-        )
-      }
-      const actual = md5 ? md5.digest('hex') : null
-      if (checked && actual !== expected.checksum.toLowerCase()) {
-        throw new HttpError(
-          `checksum mismatch: the bytes hash to md5 ${actual}, the metadata says ${expected.checksum}`,
-        )
-      }
-      return { bytes, md5: actual }
-    } finally {
-      watch.stop()
+    })
+    const bytes = progress.bytes
+    if (promised !== null && bytes !== promised) {
+      throw new HttpError(`download ended after ${bytes} bytes but the metadata says ${promised}`)
+    }
+    const actual = progress.hash ? progress.hash.digest('hex') : null
+    if (checked && actual !== expected?.checksum?.toLowerCase()) {
+      throw new HttpError(
+        `checksum mismatch: the bytes hash to md5 ${actual}, the metadata says ${expected?.checksum}`,
+      )
+    }
+    return { bytes, md5: actual, verified: checked }
+  }
+
+  /** Runs one call's attempts under the run's retry policy and the provider's pace. */
+  private retrying<T>(
+    method: string,
+    target: URL,
+    call: CallOptions,
+    enabled: boolean,
+    attempt: () => Promise<AttemptResult<T>>,
+  ): Promise<T> {
+    const url = describeUrl(target)
+    return withRetries(
+      {
+        policy: this.policy(),
+        enabled,
+        pacer: this.options.pacer ?? undefined,
+        signal: call.signal,
+        random: this.options.random,
+        wait: this.options.wait,
+        onRetry: (notice) => call.onRetry?.({ ...notice, method, url }),
+      },
+      attempt,
+    )
+  }
+
+  private policy(): RetryPolicy {
+    return this.options.retryPolicy?.() ?? DEFAULT_RETRY_POLICY
+  }
+
+  /** A failed answer: another try when its status says one may help, else `giveUp`. */
+  private retryOrFail<T>(response: Response, body: string, giveUp: () => T): AttemptResult<T> {
+    const policy = this.policy()
+    if (!isRetryableStatus(policy, response.status, body)) return { done: giveUp() }
+    return {
+      retry: {
+        cause: statusMessage(response, body),
+        retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
+        rateLimited: isRateLimit(policy, response.status, body),
+        giveUp,
+      },
     }
   }
 
-  private watch(call: CallOptions, deadlineMs: number): CallWatch {
-    return new CallWatch(this.options.silenceMs, deadlineMs, call.signal)
+  /** When a call that starts now must be over: its attempts and their waits share it. */
+  private deadline(ms: number): CallDeadline {
+    return { at: performance.now() + ms, ms }
+  }
+
+  /** One attempt's watch: its own silence timer, the call's deadline (what is left of it). */
+  private watch(call: CallOptions, deadline: CallDeadline): CallWatch {
+    return new CallWatch(this.options.silenceMs, deadline, call.signal)
   }
 
   /**
@@ -220,7 +368,8 @@ export class HttpBroker {
     watch: CallWatch,
   ): Promise<Response> {
     let method = verb.toUpperCase()
-    let url = target
+    // A copy: the user info is taken out of it below, and a retry opens the target again.
+    let url = new URL(target)
     let sent = withUserinfoAsBasic(url, headers)
     let payload = body
     for (let hop = 0; ; hop++) {
@@ -267,10 +416,9 @@ export class HttpBroker {
     }
   }
 
-  /** "HTTP 404: <the server's message>", from at most TEXT_LIMITS.errorBodyBytes of its body. */
-  private async statusError(response: Response, watch: CallWatch): Promise<string> {
-    const body = await this.readBytes(response, watch, TEXT_LIMITS.errorBodyBytes)
-    return capText(statusMessage(response, body.toString('utf8')), TEXT_LIMITS.message)
+  /** At most TEXT_LIMITS.errorBodyBytes of an error's body (its message, its 403 reason). */
+  private async errorBody(response: Response, watch: CallWatch): Promise<string> {
+    return (await this.readBytes(response, watch, TEXT_LIMITS.errorBodyBytes)).toString('utf8')
   }
 
   /** The body; beyond `truncateAt` bytes it is cut there (error bodies) instead of refused. */
@@ -315,34 +463,31 @@ export class HttpBroker {
   private async drain(
     response: Response,
     watch: CallWatch,
-    hash: Hash | null,
-    promised: number | null,
-    sink: DownloadSink | null,
-  ): Promise<number> {
+    progress: DownloadProgress,
+  ): Promise<void> {
     const reader = response.body?.getReader()
-    if (!reader) return 0
-    let bytes = 0
+    if (!reader) return
     for (;;) {
       let chunk: Uint8Array | undefined
       try {
         chunk = (await reader.read()).value
       } catch (error) {
-        throw watch.explain(error, `the download broke after ${bytes} bytes`)
+        throw watch.explain(error, `the download broke after ${progress.bytes} bytes`)
       }
-      if (chunk === undefined) return bytes
+      if (chunk === undefined) return
       watch.poke()
-      bytes += chunk.byteLength
-      if (promised !== null && bytes > promised) {
+      progress.bytes += chunk.byteLength
+      if (progress.promised !== null && progress.bytes > progress.promised) {
         await reader.cancel().catch(() => undefined)
         throw new HttpError(
-          `the server sent more than the ${promised} bytes the metadata promised; the download was stopped`,
+          `the server sent more than the ${progress.promised} bytes the metadata promised; the download was stopped`,
         )
       }
-      hash?.update(chunk)
-      if (sink) {
+      progress.hash?.update(chunk)
+      if (progress.sink) {
         // The sink's own errors (a full disk) pass unchanged: they are not the network's.
         try {
-          await sink.write(chunk)
+          await progress.sink.write(chunk)
         } catch (error) {
           await reader.cancel().catch(() => undefined)
           throw error
@@ -353,8 +498,54 @@ export class HttpBroker {
   }
 }
 
+/** When a call must be over (performance.now() time), and how long it was given. */
+interface CallDeadline {
+  at: number
+  ms: number
+}
+
+/** How far a download got: what a resumed request goes on from. */
+interface DownloadProgress {
+  bytes: number
+  hash: Hash | null
+  /** The first answer's strong ETag or Last-Modified, sent as If-Range when resuming. */
+  validator: string | null
+  sink: DownloadSink | null
+  /** The size the metadata promised (null: none). */
+  promised: number | null
+}
+
+function resumeHeaders(
+  headers: Record<string, string>,
+  progress: DownloadProgress,
+): Record<string, string> {
+  const sent = Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !/^(range|if-range)$/i.test(name)),
+  )
+  sent.Range = `bytes=${progress.bytes}-`
+  // The file changed since? Then the server sends all of it (200), not the rest of another one.
+  if (progress.validator) sent['If-Range'] = progress.validator
+  return sent
+}
+
+function strongValidator(response: Response): string | null {
+  const etag = response.headers.get('etag')
+  if (etag && !etag.startsWith('W/')) return etag
+  return response.headers.get('last-modified')
+}
+
+/** The first byte a 206 answer carries (Content-Range: bytes START-END/TOTAL). */
+function rangeStart(response: Response): number | null {
+  const match = /^bytes\s+(\d+)-\d+\/(\d+|\*)$/i.exec(response.headers.get('content-range') ?? '')
+  return match ? Number(match[1]) : null
+}
+
+/** "HTTP 404: <the server's message>", cut at TEXT_LIMITS.message. */
 function statusMessage(response: Response, body: string): string {
-  return `HTTP ${response.status}: ${errorMessageOf(body) ?? (response.statusText || 'request failed')}`
+  return capText(
+    `HTTP ${response.status}: ${errorMessageOf(body) ?? (response.statusText || 'request failed')}`,
+    TEXT_LIMITS.message,
+  )
 }
 
 /**
@@ -423,11 +614,15 @@ class CallWatch {
   private readonly forward: (() => void) | null = null
   readonly signal: AbortSignal
 
+  private readonly deadlineMs: number
+
   constructor(
     private readonly silenceMs: number,
-    private readonly deadlineMs: number,
+    deadline: CallDeadline,
     private readonly outer: AbortSignal | undefined,
   ) {
+    this.deadlineMs = deadline.ms
+    const left = Math.max(0, deadline.at - performance.now())
     this.signal = this.controller.signal
     if (outer?.aborted) {
       this.controller.abort(outer.reason)
@@ -437,7 +632,7 @@ class CallWatch {
     }
     this.silence = setTimeout(() => this.trip('silence'), silenceMs)
     // setTimeout holds at most 2^31-1 ms (24.8 days); a longer deadline is that long.
-    this.deadline = setTimeout(() => this.trip('deadline'), Math.min(deadlineMs, 2 ** 31 - 1))
+    this.deadline = setTimeout(() => this.trip('deadline'), Math.min(left, 2 ** 31 - 1))
   }
 
   private trip(why: 'silence' | 'deadline'): void {
@@ -457,7 +652,9 @@ class CallWatch {
 
   explain(error: unknown, what: string): HttpError {
     if (this.tripped === 'silence') {
-      return new HttpError(`${what}: no data for ${formatSeconds(this.silenceMs)}`)
+      return new HttpError(`${what}: no data for ${formatSeconds(this.silenceMs)}`, null, {
+        transient: true,
+      })
     }
     if (this.tripped === 'deadline') {
       return new HttpError(
@@ -468,7 +665,10 @@ class CallWatch {
       error instanceof Error
         ? ((error.cause as Error | undefined)?.message ?? error.message)
         : String(error)
-    return new HttpError(`${what}: ${cause}`)
+    // Cancelled runs stop; broken connections may go through on another try. The deadline is
+    // the whole call's: it is not tried again.
+    const transient = !this.outer?.aborted && isTransientNetworkError(error)
+    return new HttpError(`${what}: ${cause}`, null, { transient })
   }
 }
 

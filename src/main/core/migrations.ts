@@ -272,7 +272,22 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       ALTER TABLE runs ADD COLUMN log_dropped INTEGER NOT NULL DEFAULT 0;
     `)
   },
-  // 9: parallel transfers (issue 15): how many files a provider's runs back up at once, a host
+  // 9: skipped files and retries (issue 13): a run's skipped files (the outcome itself came with
+  // 6) and HTTP retries; a skipped file's reason; whether a download was verified against an
+  // MD5 (rows before this: verified exactly when their checksum was an MD5).
+  (db) => {
+    db.exec(`
+      ALTER TABLE runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE run_files ADD COLUMN skip_reason TEXT;
+      ALTER TABLE run_files ADD COLUMN verified INTEGER CHECK (verified IN (0, 1));
+      UPDATE run_files SET verified =
+        (length(checksum) = 32 AND checksum NOT GLOB '*[^0-9a-fA-F]*')
+        WHERE outcome = 'downloaded';
+      CREATE INDEX run_files_skipped ON run_files (run_key, position) WHERE outcome = 'skipped';
+    `)
+  },
+  // 10: parallel transfers (issue 15): how many files a provider's runs back up at once, a host
   // option beside its destination; 1 (one file at a time) for every provider until it is set.
   (db) => {
     db.exec(`

@@ -40,7 +40,8 @@ import {
 } from './destination'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { HostCalls, type RunAuth } from './host-calls'
-import { HttpBroker } from './http-broker'
+import { resolveHttpPolicy, Pacer, type HttpPolicy, type HttpTiming } from './http'
+import { HttpBroker, type HttpRetry } from './http-broker'
 import type { LogFields, Logger, LogLevel } from './logger'
 import { currentOwner, type ProcessOwner } from './process-owner'
 import type { ProviderStorage } from './provider-storage'
@@ -116,6 +117,8 @@ export interface RunManagerOptions {
   settings?: ProviderSettings
   /** Sign-ins: the access token for calls that name one. */
   signIns?: SignIns
+  /** Shorter retry waits than a real service needs (tests and benchmarks only). */
+  httpTiming?: HttpTiming
 }
 
 type Outgoing = MainToRunner extends infer M
@@ -128,6 +131,8 @@ type StopReason = 'stopped' | 'closed' | 'watchdog' | 'memory' | 'destination'
 export class RunManager {
   private readonly runs = new Map<string, Run>()
   private readonly owner: ProcessOwner
+  /** One pace per provider: two runs of it share what the service allows. */
+  private readonly pacers = new Map<string, Pacer>()
 
   constructor(private readonly options: RunManagerOptions) {
     this.owner = options.owner ?? currentOwner()
@@ -140,7 +145,9 @@ export class RunManager {
     const transfers = runOptions.transfers
     const problem = transfers === undefined ? null : transfersProblem(transfers)
     if (problem !== null) throw new ApiError('invalid-argument', problem)
-    const run = new Run(provider, runOptions, this.options, this.owner)
+    let pacer = this.pacers.get(provider.id)
+    if (!pacer) this.pacers.set(provider.id, (pacer = new Pacer(resolveHttpPolicy({}).pacing)))
+    const run = new Run(provider, runOptions, this.options, this.owner, pacer)
     this.runs.set(run.state.runId, run)
     return { runId: run.state.runId, done: run.done }
   }
@@ -249,13 +256,18 @@ class Run {
   private declaration: ProviderDeclaration | null = null
   /** A stored provider (a .lua file run from the CLI has no settings or sign-in). */
   private readonly stored: boolean
+  private httpPolicy: HttpPolicy
 
   constructor(
     private readonly provider: RunnableProvider,
     private readonly runOptions: RunOptions,
     private readonly options: RunManagerOptions,
     owner: ProcessOwner,
+    private readonly pacer: Pacer,
   ) {
+    this.httpPolicy = resolveHttpPolicy({}, options.httpTiming)
+    // Until the provider declares its pace (http.configure), its requests go unpaced.
+    pacer.setPolicy(this.httpPolicy.pacing)
     this.state = {
       runId: randomUUID(),
       providerId: provider.id,
@@ -268,9 +280,11 @@ class Run {
       listed: 0,
       downloaded: 0,
       unchanged: 0,
+      skipped: 0,
       failed: 0,
       bytes: 0,
       unchangedBytes: 0,
+      retries: 0,
       destination: runOptions.destination ?? null,
       problem: null,
       failure: null,
@@ -285,6 +299,8 @@ class Run {
       broker: new HttpBroker({
         silenceMs: options.limits.httpSilenceMs,
         deadlineMs: options.limits.httpDeadlineMs,
+        retryPolicy: () => this.httpPolicy.retry,
+        pacer,
       }),
       storage: options.storage,
       signal: this.calls.signal,
@@ -296,6 +312,7 @@ class Run {
       secretSetting: settings ? (key) => settings.secretValue(provider.id, key) : undefined,
       auth: () => this.auth(),
       declaration: () => this.declaration,
+      onRetry: (retry, context) => this.onRetry(retry, context),
     })
     try {
       this.recorder =
@@ -521,6 +538,11 @@ class Run {
         } else if (result.outcome === 'unchanged') {
           this.state.unchanged++
           this.state.unchangedBytes += result.metadata?.size ?? 0
+        } else if (result.outcome === 'skipped') {
+          this.state.skipped++
+          this.log('debug', `skipped: ${result.skip?.reason ?? 'no reason given'}`, {
+            fileId: result.fileId,
+          })
         } else {
           this.state.failed++
           const error = result.error ?? { stage: 'download' as const, message: 'failed' }
@@ -537,11 +559,22 @@ class Run {
           metadata: result.metadata && this.metadataText(result.metadata),
           outcome: result.outcome,
           failedAt,
+          skip: result.skip && {
+            reason: this.clean(result.skip.reason),
+            name: result.skip.name,
+            path: result.skip.path,
+          },
+          verified: result.outcome === 'downloaded' ? result.verified : null,
           bytes: result.bytes,
         })
         this.emitUpdate(false)
         return
       }
+      case 'http-policy':
+        this.httpPolicy = resolveHttpPolicy(message.policy, this.options.httpTiming)
+        this.pacer.setPolicy(this.httpPolicy.pacing)
+        this.log('debug', `http.configure: ${describePolicy(this.httpPolicy)}`)
+        return
       case 'log':
         this.log(message.level, message.message, message.context ?? {})
         return
@@ -588,6 +621,18 @@ class Run {
         ? error
         : new DestinationError('unusable', `the destination ${dir} failed: ${describeError(error)}`)
     this.stopForDestination(problem, fileId)
+  }
+
+  /** A request is tried again: a warn line (attempt, why, wait) and the run's count. */
+  private onRetry(retry: HttpRetry, context: CallContext): void {
+    this.state.retries++
+    this.recorder?.changed()
+    this.log(
+      'warn',
+      `${retry.method} ${retry.url}: attempt ${retry.attempt} of ${retry.attempts} failed (${retry.cause}); trying again in ${formatWait(retry.waitMs)}`,
+      { stage: context.stage, ...(context.fileId === null ? {} : { fileId: context.fileId }) },
+    )
+    this.emitUpdate(false)
   }
 
   private async answer(seq: number, call: HostCall, context: CallContext): Promise<void> {
@@ -732,7 +777,7 @@ class Run {
     const s = this.state
     this.log(
       s.status === 'completed' ? 'info' : 'warn',
-      `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.failed} failed, ${s.bytes} bytes`,
+      `run ${s.status}: ${s.listed} listed, ${s.downloaded} downloaded, ${s.unchanged} unchanged, ${s.skipped} skipped, ${s.failed} failed, ${s.bytes} bytes, ${s.retries} retries`,
     )
     // Recorded before anyone hears of the end: what the screen says is in the record.
     const unrecorded = this.recorder?.finish() ?? null
@@ -786,7 +831,7 @@ class Run {
     return {
       name: this.fileText(m.name),
       path: this.fileText(m.path),
-      checksum: this.fileText(m.checksum),
+      checksum: m.checksum === null ? null : this.fileText(m.checksum),
       size: m.size,
       modifiedTime: this.fileText(m.modifiedTime),
     }
@@ -829,7 +874,19 @@ function capLine(text: string): string {
 
 /** Files a run has finished with, whatever became of them. */
 function filesDone(state: RunState): number {
-  return state.downloaded + state.unchanged + state.failed
+  return state.downloaded + state.unchanged + state.skipped + state.failed
+}
+
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
+}
+
+function describePolicy({ retry, pacing }: HttpPolicy): string {
+  const pace =
+    pacing.minIntervalMs > 0
+      ? `one request per ${pacing.minIntervalMs} ms, bursts of ${pacing.burst}`
+      : 'no pacing'
+  return `${pace}; ${retry.attempts} attempts, backoff ${retry.backoffBaseMs}-${retry.backoffMaxMs} ms, Retry-After up to ${retry.retryAfterMaxMs} ms`
 }
 
 function describeError(error: unknown): string {

@@ -21,7 +21,7 @@ import {
   type RunState,
   type RunStatus,
 } from '../../shared/api'
-import type { FileMetadata, Stage } from '../../shared/runner-protocol'
+import type { FileMetadata, SkipNotice, Stage } from '../../shared/runner-protocol'
 import { ownerLiveness, type OwnerLiveness, type ProcessOwner } from './process-owner'
 import { providerLine } from './run-problem'
 
@@ -54,6 +54,10 @@ export interface RecordedFile {
   metadata: FileMetadata | null
   outcome: FileOutcome
   failedAt: 'metadata' | 'download' | null
+  /** A skipped file's reason; the name and path it gave stand in for metadata. */
+  skip: SkipNotice | null
+  /** Whether a download matched an MD5 (null when not downloaded). */
+  verified: boolean | null
   bytes: number
 }
 
@@ -77,9 +81,11 @@ interface RunRow {
   listed: number
   downloaded: number
   unchanged: number
+  skipped: number
   failed: number
   bytes: number
   unchanged_bytes: number
+  retries: number
   destination: string | null
   problem: string | null
   files_kept: number
@@ -101,6 +107,8 @@ interface FileRow {
   modified_time: string | null
   outcome: FileOutcome
   failed_at: 'metadata' | 'download' | null
+  skip_reason: string | null
+  verified: 0 | 1 | null
   bytes: number
 }
 
@@ -114,8 +122,9 @@ interface LogRow {
 }
 
 const RUN_COLUMNS = `key, id, provider_id, provider_name, status, phase, reason, started_at,
-  finished_at, listed, downloaded, unchanged, failed, bytes, unchanged_bytes, destination, problem,
-  failure, files_kept, log_dropped, updated_at, owner_pid, owner_host, owner_start`
+  finished_at, listed, downloaded, unchanged, skipped, failed, bytes, unchanged_bytes, retries,
+  destination, problem, failure, files_kept, log_dropped, updated_at, owner_pid, owner_host,
+  owner_start`
 
 function toState(row: RunRow): RunState {
   return {
@@ -131,9 +140,11 @@ function toState(row: RunRow): RunState {
     listed: row.listed,
     downloaded: row.downloaded,
     unchanged: row.unchanged,
+    skipped: row.skipped,
     failed: row.failed,
     bytes: row.bytes,
     unchangedBytes: row.unchanged_bytes,
+    retries: row.retries,
     destination: row.destination,
     problem: row.problem,
     live: null,
@@ -151,6 +162,8 @@ function toFile(row: FileRow): RunFile {
     modifiedTime: row.modified_time,
     outcome: row.outcome,
     failedAt: row.failed_at,
+    skipReason: row.skip_reason,
+    verified: row.verified === null ? null : row.verified === 1,
     bytes: row.bytes,
   }
 }
@@ -166,9 +179,11 @@ function progressParams(state: RunState): Record<string, string | number | null>
     listed: state.listed,
     downloaded: state.downloaded,
     unchanged: state.unchanged,
+    skipped: state.skipped,
     failed: state.failed,
     bytes: state.bytes,
     unchangedBytes: state.unchangedBytes,
+    retries: state.retries,
     problem: state.problem,
     updatedAt: new Date().toISOString(),
   }
@@ -185,6 +200,7 @@ export class RunStore {
   private readonly selectRecent: Statement
   private readonly selectFiles: Statement
   private readonly selectFailedFiles: Statement
+  private readonly selectSkippedFiles: Statement
   private readonly selectRunning: Statement
   private readonly markInterrupted: Statement
   private readonly options: Required<RunStoreOptions>
@@ -206,21 +222,21 @@ export class RunStore {
     )
     this.insertRun = db.prepare(`
       INSERT INTO runs (id, provider_id, provider_name, status, phase, reason, started_at,
-        finished_at, listed, downloaded, unchanged, failed, bytes, unchanged_bytes, destination,
-        problem, failure, updated_at, owner_pid, owner_host, owner_start)
+        finished_at, listed, downloaded, unchanged, skipped, failed, bytes, unchanged_bytes, retries,
+        destination, problem, failure, updated_at, owner_pid, owner_host, owner_start)
       VALUES (@runId, @providerId, @providerName, @status, @phase, @reason, @startedAt,
-        @finishedAt, @listed, @downloaded, @unchanged, @failed, @bytes, @unchangedBytes,
-        @destination, @problem, @failure, @updatedAt, @ownerPid, @ownerHost, @ownerStart)`)
+        @finishedAt, @listed, @downloaded, @unchanged, @skipped, @failed, @bytes, @unchangedBytes,
+        @retries, @destination, @problem, @failure, @updatedAt, @ownerPid, @ownerHost, @ownerStart)`)
     this.updateRun = db.prepare(`
       UPDATE runs SET status = @status, phase = @phase, reason = @reason, finished_at = @finishedAt,
-        listed = @listed, downloaded = @downloaded, unchanged = @unchanged, failed = @failed,
-        bytes = @bytes, unchanged_bytes = @unchangedBytes, problem = @problem,
-        failure = @failure, log_dropped = @logDropped, updated_at = @updatedAt
+        listed = @listed, downloaded = @downloaded, unchanged = @unchanged, skipped = @skipped,
+        failed = @failed, bytes = @bytes, unchanged_bytes = @unchangedBytes, retries = @retries,
+        problem = @problem, failure = @failure, log_dropped = @logDropped, updated_at = @updatedAt
       WHERE key = @key`)
     this.insertFile = db.prepare(`
       INSERT INTO run_files (run_key, position, file_id, name, path, size, checksum, modified_time,
-        outcome, failed_at, bytes)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        outcome, failed_at, skip_reason, verified, bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     this.insertLog = db.prepare(`
       INSERT INTO run_log (run_key, seq, at, level, stage, file_id, message)
       VALUES (?, ?, ?, ?, ?, ?, ?)`)
@@ -250,6 +266,10 @@ export class RunStore {
     )
     this.selectFailedFiles = db.prepare(
       `SELECT * FROM run_files WHERE run_key = ? AND outcome = 'failed'
+       ORDER BY position LIMIT ? OFFSET ?`,
+    )
+    this.selectSkippedFiles = db.prepare(
+      `SELECT * FROM run_files WHERE run_key = ? AND outcome = 'skipped'
        ORDER BY position LIMIT ? OFFSET ?`,
     )
     this.selectRunning = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE status = 'running'`)
@@ -370,11 +390,12 @@ export class RunStore {
     const row = this.selectRun.get(query.runId) as RunRow | undefined
     if (!row) return null
     const kept = row.files_kept === 1
-    const total = !kept
-      ? 0
-      : query.filter === 'failed'
-        ? row.failed
-        : row.downloaded + row.unchanged + row.failed
+    const totals = {
+      all: row.downloaded + row.unchanged + row.skipped + row.failed,
+      failed: row.failed,
+      skipped: row.skipped,
+    }
+    const total = kept ? totals[query.filter] : 0
     if (!kept || query.limit === 0 || query.offset >= total) {
       return { total, offset: query.offset, files: [], kept }
     }
@@ -382,7 +403,9 @@ export class RunStore {
     const rows =
       query.filter === 'failed'
         ? this.selectFailedFiles.all(row.key, query.limit, query.offset)
-        : this.selectFiles.all(row.key, query.offset, query.limit)
+        : query.filter === 'skipped'
+          ? this.selectSkippedFiles.all(row.key, query.limit, query.offset)
+          : this.selectFiles.all(row.key, query.offset, query.limit)
     return { total, offset: query.offset, files: (rows as FileRow[]).map(toFile), kept }
   }
 
@@ -486,13 +509,15 @@ export class RunStore {
           key,
           at++,
           file.fileId,
-          m?.name ?? null,
-          m?.path ?? null,
+          m?.name ?? file.skip?.name ?? null,
+          m?.path ?? file.skip?.path ?? null,
           m?.size ?? null,
           m?.checksum ?? null,
           m?.modifiedTime ?? null,
           file.outcome,
           file.failedAt,
+          file.skip?.reason ?? null,
+          file.verified === null ? null : file.verified ? 1 : 0,
           file.bytes,
         )
       }

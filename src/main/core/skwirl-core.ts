@@ -20,6 +20,7 @@ import { SignIns } from './auth'
 import { openDatabase } from './database'
 import { BackupChecks, type WriteChunk } from './destination'
 import { createHandlers, type ApiHandlers } from './handlers'
+import type { HttpTiming } from './http'
 import { OpenedFiles } from './opened-files'
 import type { Logger } from './logger'
 import type { Redactor } from './redaction'
@@ -83,6 +84,8 @@ export interface CoreOptions {
   openExternal?: (url: string) => Promise<boolean>
   /** How long a sign-in waits for the browser (10 minutes by default). */
   signInTimeoutMs?: number
+  /** Shorter retry waits than a real service needs: tests and benchmarks only. */
+  httpTiming?: HttpTiming
 }
 
 export interface SkwirlCore {
@@ -199,6 +202,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     writeChunk: options.writeChunk,
     settings: providerSettings,
     signIns,
+    ...(options.httpTiming ? { httpTiming: options.httpTiming } : {}),
   })
   const clock = options.clock ?? systemClock
   const scheduler = new Scheduler({
@@ -339,6 +343,8 @@ export function scheduleHourMsFromEnv(env: NodeJS.ProcessEnv = process.env): num
 export function recordRunsFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.SKWIRL_BENCH_NO_RECORDING !== '1'
 }
+
+export { httpTimingFromEnv } from './http'
 
 /** Test and benchmark knobs: SKWIRL_LIMIT_CPU_MS and friends override the run limits. */
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<RunnerLimits> {

@@ -19,12 +19,15 @@ import {
   STORAGE_LIMITS,
   type AuthName,
   type CallContext,
+  type DeclaredHttpPolicy,
+  type ExpectedDownload,
   type HostCall,
   type HostReply,
   type LogLevel,
 } from '../../shared/runner-protocol'
 import { TEXT_LIMITS } from '../../shared/text-limits'
 import { locateError } from './error-location'
+import { readHttpPolicy } from './http-configure'
 import {
   bytesAt,
   decodeUtf8,
@@ -69,11 +72,13 @@ export interface SandboxOptions {
   /** A line from the log module, already prefixed with the caller's position (dropped if absent). */
   log?: (level: LogLevel, text: string, context: CallContext) => void
   /** Called on each download_url, with what the metadata of the file it is for promised. */
-  expectedDownload: (context: CallContext) => { size: number; checksum: string } | null
+  expectedDownload: (context: CallContext) => ExpectedDownload | null
   /** The provider's stored settings that are not secret (secret ones are asked of main). */
   settings?: Record<string, string>
   /** Called once skwirl.declare has checked the provider's declaration. */
   onDeclare?: (declaration: ProviderDeclaration) => void
+  /** http.configure: the provider's pacing and retry policy, for main. */
+  configureHttp?: (policy: DeclaredHttpPolicy) => void
 }
 
 export type CallResult<T> =
@@ -369,6 +374,7 @@ export class LuaSandbox {
       get: (S) => this.httpGet(S),
       request: (S) => this.httpRequest(S),
       post: (S) => this.httpPost(S),
+      configure: (S) => this.httpConfigure(S),
     })
     lua.lua_setglobal(L, to_luastring('http'))
 
@@ -427,21 +433,19 @@ export class LuaSandbox {
     const params = options ? this.field(L, options, 'params', 'options.params', fail) : {}
     const auth = this.authOption(L, options, 'options', headers, fail)
     const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
-    return this.yieldHostCall(
-      L,
-      'http.get',
-      { method: 'http.get', url, headers, params, auth, timeoutMs },
-      (S, reply) => {
-        if (reply.method !== 'http.get') return 0
-        if (!/\bjson\b/i.test(reply.contentType)) {
-          pushText(S, reply.body)
-          return 1
-        }
-        return pushJsonBody(S, Buffer.from(reply.body, 'utf8'), () =>
-          raise(S, 'http.get: the response says it is JSON but could not be parsed'),
-        )
-      },
-    )
+    const call: HostCall = { method: 'http.get', url, headers, params, auth, timeoutMs }
+    const retry = options ? this.flag(L, options, 'retry', 'options.retry', fail) : undefined
+    if (retry !== undefined) call.retry = retry
+    return this.yieldHostCall(L, 'http.get', call, (S, reply) => {
+      if (reply.method !== 'http.get') return 0
+      if (!/\bjson\b/i.test(reply.contentType)) {
+        pushText(S, reply.body)
+        return 1
+      }
+      return pushJsonBody(S, Buffer.from(reply.body, 'utf8'), () =>
+        raise(S, 'http.get: the response says it is JSON but could not be parsed'),
+      )
+    })
   }
 
   /** http.request { method, url, headers, params, body, json, raw } */
@@ -531,6 +535,8 @@ export class LuaSandbox {
       auth,
       timeoutMs,
     }
+    const retry = options ? this.flag(L, options, 'retry', `${what}.retry`, fail) : undefined
+    if (retry !== undefined) call.retry = retry
     return this.yieldHostCall(L, fn, call, (S, reply) => {
       if (reply.method !== 'http.request') return 0
       lua.lua_createtable(S, 0, 4)
@@ -629,14 +635,19 @@ export class LuaSandbox {
     const headers = options ? this.field(L, options, 'headers', 'options.headers', fail) : {}
     const auth = this.authOption(L, options, 'options', headers, fail)
     const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
+    const retry = options ? this.flag(L, options, 'retry', 'options.retry', fail) : undefined
     if (this.counter) this.counter.downloads++
     const expected = this.options.expectedDownload(this.context)
-    return this.yieldHostCall(
-      L,
-      'skwirl.download_url',
-      { method: 'download_url', url, headers, expected, auth, timeoutMs },
-      () => 0,
-    )
+    const call: HostCall = { method: 'download_url', url, headers, expected, auth, timeoutMs }
+    if (retry !== undefined) call.retry = retry
+    return this.yieldHostCall(L, 'skwirl.download_url', call, () => 0)
+  }
+
+  /** http.configure { min_interval, burst, attempts, backoff, … }: kept for main, no wait. */
+  private httpConfigure(L: LuaState): number {
+    const policy = readHttpPolicy(L, 1, (message) => raise(L, `http.configure: ${message}`))
+    this.options.configureHttp?.(policy)
+    return 0
   }
 
   /** options.auth: the sign-in whose header main adds ("oauth"), or null. */
@@ -793,6 +804,24 @@ export class LuaSandbox {
     if (type !== lua.LUA_TTABLE)
       raise(L, `${fn}: the options (argument 2) must be a table, got ${typeName(L, 2)}`)
     return 2
+  }
+
+  /** A boolean option: undefined when left out. */
+  private flag(
+    L: LuaState,
+    table: number,
+    key: string,
+    what: string,
+    fail: (message: string) => never,
+  ): boolean | undefined {
+    lua.lua_getfield(L, table, to_luastring(key))
+    const type = lua.lua_type(L, -1)
+    if (type !== lua.LUA_TNIL && type !== lua.LUA_TBOOLEAN) {
+      fail(`${what} must be true or false, got ${typeName(L, -1)}`)
+    }
+    const value = lua.lua_toboolean(L, -1)
+    lua.lua_pop(L, 1)
+    return type === lua.LUA_TNIL ? undefined : value
   }
 
   /** The call's own deadline (`timeout`, in seconds) in ms, or undefined for the run's. */

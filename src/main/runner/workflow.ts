@@ -1,7 +1,6 @@
 // The backup workflow as the seed notes define it: list every id, then for one file at a time,
 // its metadata and its download; with parallel transfers (issue 15), up to N files at a time,
 // each in its own coroutine of the one Lua state, each still metadata then download.
-import { lua, to_luastring, type LuaState } from 'fengari'
 import type {
   CallContext,
   FileMetadata,
@@ -10,8 +9,8 @@ import type {
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { readDownloadAnswer, readMetadata } from './file-answers'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
-import { stringAt, typeName } from './lua-values'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { TRANSFERS_MAX } from '../../shared/api'
 
@@ -66,7 +65,11 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       const reply = await options.host(call, context)
       if (reply.method === 'download_url' && context.fileId !== null) {
         const file = active.get(context.fileId)
-        if (file) file.bytes += reply.bytes
+        if (file) {
+          file.bytes += reply.bytes
+          file.downloaded++
+          file.verified &&= reply.verified
+        }
       }
       return reply
     },
@@ -88,6 +91,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     },
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
+    configureHttp: (policy) => send({ type: 'http-policy', policy }),
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -174,7 +178,13 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
 
   async function backUp(index: number): Promise<void> {
     const fileId = ids[index] as string
-    const file: FileWork = { expected: null, bytes: 0, counter: { downloads: 0 } }
+    const file: FileWork = {
+      expected: null,
+      bytes: 0,
+      downloaded: 0,
+      verified: true,
+      counter: { downloads: 0 },
+    }
     active.set(fileId, file)
     try {
       await backUpFile(index, fileId, file)
@@ -186,7 +196,15 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   }
 
   async function backUpFile(index: number, fileId: string, file: FileWork): Promise<void> {
-    const result: FileResult = { fileId, outcome: 'failed', metadata: null, bytes: 0, error: null }
+    const result: FileResult = {
+      fileId,
+      outcome: 'failed',
+      metadata: null,
+      bytes: 0,
+      verified: false,
+      skip: null,
+      error: null,
+    }
 
     const metadata = await sandbox.call(
       'get_file_metadata',
@@ -201,6 +219,12 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
         stage: 'metadata',
         message: capMessage(metadata.ok ? (metadata.value as string) : metadata.message),
       }
+      send({ type: 'file', result })
+      return
+    }
+    if ('skip' in metadata.value) {
+      result.outcome = 'skipped'
+      result.skip = metadata.value.skip
       send({ type: 'file', result })
       return
     }
@@ -231,13 +255,25 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       'download_file',
       [fileId],
       { stage: 'download', fileId },
-      () => undefined,
+      readDownloadAnswer,
       file.counter,
     )
     if (halted) return
     if (stopsRun(downloaded)) return halt('download', downloaded.message)
     if (!downloaded.ok) {
       result.error = { stage: 'download', message: capMessage(downloaded.message) }
+    } else if (typeof downloaded.value === 'string') {
+      result.error = { stage: 'download', message: capMessage(downloaded.value) }
+    } else if (downloaded.value !== null) {
+      if (file.downloaded > 0) {
+        result.error = {
+          stage: 'download',
+          message: `download_file asked to skip the file (${downloaded.value.reason}) after downloading it`,
+        }
+      } else {
+        result.outcome = 'skipped'
+        result.skip = downloaded.value
+      }
     } else if (file.counter.downloads === 0) {
       result.error = {
         stage: 'download',
@@ -245,6 +281,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       }
     } else {
       result.outcome = 'downloaded'
+      result.verified = file.verified
     }
     result.bytes = file.bytes
     send({ type: 'file', result })
@@ -266,6 +303,9 @@ interface FileWork {
   expected: FileMetadata | null
   /** Bytes its downloads streamed. */
   bytes: number
+  /** Its downloads main answered, and whether each was verified against an MD5. */
+  downloaded: number
+  verified: boolean
   /** Its download_url calls. */
   counter: { downloads: number }
 }
@@ -305,49 +345,9 @@ function stopsRun(
   return !result.ok && result.budgetSpent
 }
 
-const METADATA_FIELDS =
-  'name, path, checksum (strings), size (a number ≥ 0) and modified_time (a string)'
-
 /** An error message as it may cross to main: a provider decides its length. */
 function capMessage(message: string): string {
   return capText(message, TEXT_LIMITS.message)
-}
-
-/** Reads get_file_metadata's table; a string return is the reason it is unusable. */
-function readMetadata(co: LuaState, results: number): FileMetadata | string {
-  if (results < 1 || lua.lua_type(co, 1) !== lua.LUA_TTABLE) {
-    return `get_file_metadata must return a table with ${METADATA_FIELDS}; it returned ${results < 1 ? 'nothing' : typeName(co, 1)}`
-  }
-  const problems: string[] = []
-  const str = (key: string): string => {
-    lua.lua_getfield(co, 1, to_luastring(key))
-    const value = stringAt(co, -1)
-    if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
-    else if (value.length > TEXT_LIMITS.fileText) {
-      problems.push(
-        `${key} is ${value.length.toLocaleString('en-US')} characters long, over the limit of ${TEXT_LIMITS.fileText}`,
-      )
-    }
-    lua.lua_pop(co, 1)
-    return value ?? ''
-  }
-  const name = str('name')
-  const path = str('path')
-  const checksum = str('checksum')
-  lua.lua_getfield(co, 1, to_luastring('size'))
-  const size = lua.lua_type(co, -1) === lua.LUA_TNUMBER ? lua.lua_tonumber(co, -1) : NaN
-  if (!(size >= 0))
-    problems.push(
-      lua.lua_type(co, -1) === lua.LUA_TNUMBER
-        ? `size is ${size}, not ≥ 0`
-        : `size is ${typeName(co, -1)}, not a number`,
-    )
-  lua.lua_pop(co, 1)
-  const modifiedTime = str('modified_time')
-  if (problems.length > 0) {
-    return `get_file_metadata must return ${METADATA_FIELDS}: ${problems.join('; ')}`
-  }
-  return { name, path, checksum, size, modifiedTime }
 }
 
 export interface DeclareOptions {

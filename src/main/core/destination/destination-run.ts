@@ -77,6 +77,8 @@ export interface DownloadResult {
 /** Where the download of one file streams to: a temporary file in DIR/.skwirl/tmp. */
 export interface StoredFileWriter {
   write(chunk: Uint8Array): Promise<void>
+  /** A broken download starts over from its first byte: empty the temporary file. */
+  restart(): Promise<void>
   /** The bytes are verified: flush them and put the file in place. */
   commit(result: DownloadResult): Promise<void>
   /** The download failed: remove the temporary file (the kept copy stays as it was). */
@@ -220,7 +222,8 @@ export class DestinationRun {
     if (!this.options.verifyAll) {
       if (entry && sameContent(entry, metadata)) {
         const kept = await lstatOrNull(this.absolute(entry.storedPath))
-        if (kept?.isFile() && kept.size === metadata.size) {
+        // An export's size is not known before it is made: the kept copy's recorded size stands in.
+        if (kept?.isFile() && kept.size === (metadata.size ?? entry.size)) {
           await this.keepUnchanged(fileId, metadata, entry, storedPath)
           return 'unchanged'
         }
@@ -270,12 +273,13 @@ export class DestinationRun {
     entry: ManifestEntry | null,
     storedPath: string,
   ): Promise<boolean> {
-    if (!isMd5(metadata.checksum)) return false
+    const checksum = metadata.checksum
+    if (checksum === null || !isMd5(checksum)) return false
     const path = this.absolute(storedPath)
     const there = await lstatOrNull(path)
     if (!there?.isFile() || there.size !== metadata.size) return false
     const md5 = await md5OfFile(path, this.options.signal)
-    if (md5 !== metadata.checksum.toLowerCase()) return false
+    if (md5 !== checksum.toLowerCase()) return false
     if (entry && entry.storedPath !== storedPath) await this.keepOldCopy(entry, fileId)
     await setModifiedTime(path, metadata.modifiedTime)
     this.putEntry(this.entryFor(fileId, metadata, storedPath, md5))
@@ -367,7 +371,7 @@ export class DestinationRun {
           // The kept copy is the source's bytes: it stays, the download goes.
           await rm(tempPath, { force: true })
           await setModifiedTime(target, metadata.modifiedTime)
-          this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5))
+          this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5, result.bytes))
           return
         }
         this.options.onNotice?.(
@@ -377,7 +381,7 @@ export class DestinationRun {
     }
     if (entry && entry.storedPath !== storedPath) await this.keepOldCopy(entry, fileId)
     await this.install(tempPath, storedPath, fileId, keptMd5)
-    this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5))
+    this.putEntry(this.entryFor(fileId, metadata, storedPath, result.md5, result.bytes))
   }
 
   /** Puts a file at storedPath with one rename, keeping whatever was there as a version. */
@@ -506,15 +510,18 @@ export class DestinationRun {
     metadata: FileMetadata,
     storedPath: string,
     md5: string | null,
+    /** The bytes stored: the size when the metadata could not say it in advance (an export). */
+    bytes: number | null = null,
   ): ManifestEntry {
     return {
       fileId,
       sourcePath: metadata.path,
       storedPath,
       name: metadata.name,
-      checksum: metadata.checksum,
+      // No checksum known in advance (an export): '' (such files compare by modified time).
+      checksum: metadata.checksum ?? '',
       md5,
-      size: metadata.size,
+      size: metadata.size ?? bytes ?? 0,
       modifiedTime: metadata.modifiedTime,
       storedAt: new Date(this.now()).toISOString(),
       seenRun: this.options.runId,
@@ -532,7 +539,7 @@ export class DestinationRun {
    */
   private async ensureSpace(metadata: FileMetadata): Promise<void> {
     const size = metadata.size
-    if (!(size > 0)) return
+    if (size === null || !(size > 0)) return
     const now = this.now()
     if (
       this.freeEstimate === null ||
@@ -580,8 +587,10 @@ export class DestinationRun {
 
 /** The same bytes: the same size and checksum (and, without a checksum, the same modified time). */
 function sameContent(entry: ManifestEntry, metadata: FileMetadata): boolean {
-  if (entry.size !== metadata.size) return false
-  if (metadata.checksum !== '' || entry.checksum !== '') return entry.checksum === metadata.checksum
+  // Not known in advance (an export): the size and checksum of what was stored cannot be compared.
+  if (metadata.size !== null && entry.size !== metadata.size) return false
+  const checksum = metadata.checksum ?? ''
+  if (checksum !== '' || entry.checksum !== '') return entry.checksum === checksum
   return entry.modifiedTime === metadata.modifiedTime
 }
 
@@ -598,7 +607,7 @@ class TempFile implements StoredFileWriter {
 
   constructor(
     private readonly destination: DestinationRun,
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
     private readonly path: string,
     private readonly fileId: string,
     private readonly planned: PlannedFile,
@@ -610,6 +619,16 @@ class TempFile implements StoredFileWriter {
   async write(chunk: Uint8Array): Promise<void> {
     try {
       await this.writeChunk(this.handle, chunk)
+    } catch (error) {
+      throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
+    }
+  }
+
+  async restart(): Promise<void> {
+    try {
+      // Reopened: a truncate alone would leave the write position where it was.
+      await this.handle.close()
+      this.handle = await open(this.path, 'w')
     } catch (error) {
       throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
     }

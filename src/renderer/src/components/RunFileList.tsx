@@ -77,9 +77,11 @@ export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }
       <p className="file-table__message">
         {view.filter === 'failed'
           ? 'No file failed.'
-          : run.status === 'running'
-            ? 'No file is done yet.'
-            : 'This run reached no files.'}
+          : view.filter === 'skipped'
+            ? 'No file was skipped.'
+            : run.status === 'running'
+              ? 'No file is done yet.'
+              : 'This run reached no files.'}
       </p>
     )
   }
@@ -94,7 +96,13 @@ export function RunFileList({ view, run }: { view: RunFilesView; run: RunState }
     <div
       className="file-table"
       role="table"
-      aria-label={view.filter === 'failed' ? 'Failed files' : 'Files'}
+      aria-label={
+        view.filter === 'failed'
+          ? 'Failed files'
+          : view.filter === 'skipped'
+            ? 'Skipped files'
+            : 'Files'
+      }
       aria-rowcount={total + 1}
     >
       <div className="file-table__head" role="rowgroup">
@@ -207,17 +215,19 @@ function FileRow({
         {file.size === null ? '—' : formatBytes(file.size)}
       </span>
       <span className="file-table__cell file-table__cell--outcome" role="cell">
-        <span className="outcome" data-outcome={file.outcome}>
+        <span
+          className="outcome"
+          data-outcome={file.outcome}
+          title={
+            file.outcome === 'skipped'
+              ? (file.skipReason ?? undefined)
+              : file.verified === false
+                ? 'Its size was checked; no checksum was known to check its bytes against'
+                : undefined
+          }
+        >
           <span className="outcome__dot" aria-hidden="true" />
-          {failed
-            ? file.failedAt === 'metadata'
-              ? 'Failed: metadata'
-              : 'Failed: download'
-            : file.outcome === 'unchanged'
-              ? 'Unchanged'
-              : kept
-                ? 'Backed up'
-                : 'Verified'}
+          {outcomeText(file, kept)}
         </span>
         {failed ? (
           <button
@@ -233,4 +243,19 @@ function FileRow({
       </span>
     </div>
   )
+}
+
+/** `kept`: the run kept its files (it had a destination); a check-only run verified them. */
+function outcomeText(file: RunFile, kept: boolean): string {
+  switch (file.outcome) {
+    case 'failed':
+      return file.failedAt === 'metadata' ? 'Failed: metadata' : 'Failed: download'
+    case 'skipped':
+      return `Skipped: ${file.skipReason ?? 'no reason given'}`
+    case 'unchanged':
+      return 'Unchanged'
+    case 'downloaded':
+      if (file.verified === false) return kept ? 'Backed up (unverified)' : 'Checked (size only)'
+      return kept ? 'Backed up' : 'Verified'
+  }
 }

@@ -123,6 +123,51 @@ describe('run history', () => {
     })
   })
 
+  it('counts skipped files apart, lists them with their reasons, and marks unverified backups', async () => {
+    const api = createFakeApi()
+    api.listProviderRuns.mockResolvedValue([
+      run({
+        runId: 'r9',
+        status: 'completed',
+        startedAt: '2025-06-15T12:00:00.000Z',
+        finishedAt: '2025-06-15T12:00:30.000Z',
+        listed: 10,
+        downloaded: 7,
+        skipped: 3,
+        bytes: 9_000,
+        retries: 4,
+        destination: '/media/backup/drive',
+      }),
+    ])
+    const files = runFiles(10, 0, 3)
+    const exported = files[0]
+    if (exported?.outcome === 'downloaded') exported.verified = false
+    api.listRunFiles.mockImplementation(pagedRunFiles(files))
+    const { dialog } = await openHistory(api)
+
+    expect(runButtons(dialog)[0]?.textContent).toMatch(/7 downloaded \(\S+ \S+\) · 3 skipped$/)
+    const detail = within(dialog).getByRole('region', { name: /^Run of / })
+    // Skipped is not failed: the run completed, with nothing to explain.
+    expect(within(detail).queryByText(/could not be backed up/)).toBeNull()
+    expect(detail.querySelector('.run-facts')?.textContent).toMatch(/Skipped3.*Retries4/)
+    expect(await within(detail).findByText('file-1.bin')).toBeTruthy()
+    const skippedRow = within(detail).getByText('Folder 3').closest('[role="row"]') as HTMLElement
+    expect(
+      within(skippedRow).getByText('Skipped: a folder (its files are backed up inside it)'),
+    ).toBeTruthy()
+    const unverified = within(detail).getByText('file-1.bin').closest('[role="row"]') as HTMLElement
+    expect(within(unverified).getByText('Backed up (unverified)')).toBeTruthy()
+
+    await act(async () => fireEvent.click(within(detail).getByRole('tab', { name: /Skipped/ })))
+    await waitFor(() => expect(fileNames(dialog)).toEqual(['Folder 3', 'Folder 6', 'Folder 9']))
+    expect(api.listRunFiles).toHaveBeenLastCalledWith({
+      runId: 'r9',
+      filter: 'skipped',
+      offset: 0,
+      limit: 200,
+    })
+  })
+
   it('draws only the rows in view of a big run and fetches pages as they scroll in', async () => {
     const api = createFakeApi()
     api.listProviderRuns.mockResolvedValue([RUNS[2] as (typeof RUNS)[number]])

@@ -17,7 +17,13 @@ import { OFFLINE_REASON } from './offline'
 import { useNow } from '../use-now'
 import { RunFileList } from './RunFileList'
 import { RunLogView } from './RunLogView'
-import { backupCounts, completedWord, doneOfListed, runEndSentence } from './run-status-text'
+import {
+  backupCounts,
+  completedWord,
+  doneOfListed,
+  filesDone,
+  runEndSentence,
+} from './run-status-text'
 import { Spinner } from './Spinner'
 
 /**
@@ -218,8 +224,9 @@ function RunDetail({ run }: { run: RunState }) {
   const now = useNow(run.status === 'running' ? 1_000 : 30_000)
   const sentence = runEndSentence(run)
   const tabs: Array<{ tab: HistoryTab; label: string; count: number | null }> = [
-    { tab: 'all', label: 'All files', count: run.downloaded + run.unchanged + run.failed },
+    { tab: 'all', label: 'All files', count: filesDone(run) },
     { tab: 'failed', label: 'Failed', count: run.failed },
+    { tab: 'skipped', label: 'Skipped', count: run.skipped },
     { tab: 'log', label: 'Log', count: null },
   ]
   const tabsId = useId()
@@ -272,12 +279,14 @@ function RunDetail({ run }: { run: RunState }) {
         {run.destination !== null ? (
           <Fact label="Unchanged" value={formatCount(run.unchanged)} />
         ) : null}
+        <Fact label="Skipped" value={formatCount(run.skipped)} />
         <Fact
           label="Failed"
           value={formatCount(run.failed)}
           tone={run.failed > 0 ? 'danger' : undefined}
         />
         <Fact label="Size" value={formatBytes(run.bytes)} />
+        <Fact label="Retries" value={formatCount(run.retries)} />
       </dl>
       <div
         className="run-detail__tabs"
@@ -385,10 +394,14 @@ function durationText(run: RunState, now: number): string {
 }
 
 function countsText(run: RunState): string {
-  if (run.status === 'completed' && run.destination !== null) return backupCounts(run)
+  if (run.status === 'completed' && run.destination !== null) {
+    const skipped = run.skipped > 0 ? ` · ${formatCount(run.skipped)} skipped` : ''
+    return `${backupCounts(run)}${skipped}`
+  }
   const parts = [
     run.status === 'completed' ? `${formatCount(run.downloaded)} checked` : doneOfListed(run),
   ]
+  if (run.skipped > 0) parts.push(`${formatCount(run.skipped)} skipped`)
   if (run.failed > 0 && run.status !== 'completed') parts.push(`${formatCount(run.failed)} failed`)
   parts.push(formatBytes(run.bytes))
   return parts.join(' · ')

@@ -122,6 +122,9 @@ export function RunProgress({ run, stale = false }: { run: RunState; stale?: boo
       ) : null}
       <div className="run-progress__counts">
         <span>{backingUp ? doneOfListed(run) : `${formatCount(run.listed)} found`}</span>
+        {backingUp && run.skipped > 0 ? (
+          <span className="run-progress__skipped">{formatCount(run.skipped)} skipped</span>
+        ) : null}
         {backingUp && run.failed > 0 ? (
           <span className="run-progress__failed">{formatCount(run.failed)} failed</span>
         ) : null}

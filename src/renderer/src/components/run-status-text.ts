@@ -1,9 +1,9 @@
 import type { RunState } from '../../../shared/api'
 import { formatBytes, formatCount, formatFiles } from '../../../shared/format'
 
-/** Files a run has finished with: downloaded, unchanged or failed. */
+/** Files a run has finished with: downloaded, unchanged, skipped or failed. */
 export function filesDone(run: RunState): number {
-  return run.downloaded + run.unchanged + run.failed
+  return run.downloaded + run.unchanged + run.skipped + run.failed
 }
 
 /** "37 of 1,204 files". */
@@ -39,10 +39,16 @@ export function runStatusText(run: RunState | null): string {
           ? 'Listing files…'
           : 'Backing up…'
     case 'completed': {
+      const skipped = run.skipped > 0 ? [`${formatCount(run.skipped)} skipped`] : []
       if (run.destination === null) {
-        return [completedWord(run), formatFiles(run.downloaded), formatBytes(run.bytes)].join(' · ')
+        return [
+          completedWord(run),
+          formatFiles(run.downloaded),
+          formatBytes(run.bytes),
+          ...skipped,
+        ].join(' · ')
       }
-      return [completedWord(run), backupCounts(run)].join(' · ')
+      return [completedWord(run), backupCounts(run), ...skipped].join(' · ')
     }
     case 'failed':
     case 'cancelled': {

@@ -93,9 +93,11 @@ export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): Run
     listed: 0,
     downloaded: 0,
     unchanged: 0,
+    skipped: 0,
     failed: 0,
     bytes: 0,
     unchangedBytes: 0,
+    retries: 0,
     destination: null,
     problem: null,
     ...overrides,
@@ -108,10 +110,29 @@ export function run(overrides: Partial<RunState> & Pick<RunState, 'runId'>): Run
   }
 }
 
-/** The files a fake run reached: file-1.bin, file-2.bin…; every `failEvery`th failed. */
-export function runFiles(count: number, failEvery = 0): RunFile[] {
-  return Array.from({ length: count }, (_, position) => {
+/**
+ * The files a fake run reached: file-1.bin, file-2.bin…; every `failEvery`th failed, every
+ * `skipEvery`th skipped (a folder).
+ */
+export function runFiles(count: number, failEvery = 0, skipEvery = 0): RunFile[] {
+  return Array.from({ length: count }, (_, position): RunFile => {
     const failed = failEvery > 0 && (position + 1) % failEvery === 0
+    if (!failed && skipEvery > 0 && (position + 1) % skipEvery === 0) {
+      return {
+        position,
+        fileId: `id-${position + 1}`,
+        name: `Folder ${position + 1}`,
+        path: `/photos/Folder ${position + 1}`,
+        size: null,
+        checksum: null,
+        modifiedTime: null,
+        outcome: 'skipped',
+        failedAt: null,
+        skipReason: 'a folder (its files are backed up inside it)',
+        verified: null,
+        bytes: 0,
+      }
+    }
     return {
       position,
       fileId: `id-${position + 1}`,
@@ -122,6 +143,8 @@ export function runFiles(count: number, failEvery = 0): RunFile[] {
       modifiedTime: failed ? null : '2025-06-01T10:00:00.000Z',
       outcome: failed ? 'failed' : 'downloaded',
       failedAt: failed ? 'metadata' : null,
+      skipReason: null,
+      verified: failed ? null : true,
       bytes: failed ? 0 : 1000 * (position + 1),
     }
   })
@@ -130,7 +153,7 @@ export function runFiles(count: number, failEvery = 0): RunFile[] {
 /** listRunFiles over a fixed list of files, as main pages it. */
 export function pagedRunFiles(files: RunFile[]): SkwirlApi['listRunFiles'] {
   return async ({ filter, offset, limit }) => {
-    const matching = filter === 'failed' ? files.filter((f) => f.outcome === 'failed') : files
+    const matching = filter === 'all' ? files : files.filter((f) => f.outcome === filter)
     return {
       total: matching.length,
       offset,

@@ -88,7 +88,12 @@ function emptyView(runId: string, filter: RunFileFilter): RunFilesView {
 
 /** A running run has more files now: the last page it had is partial, so it is fetched again. */
 function grownView(view: RunFilesView, run: RunState): RunFilesView {
-  const total = view.filter === 'failed' ? run.failed : run.downloaded + run.unchanged + run.failed
+  const total =
+    view.filter === 'failed'
+      ? run.failed
+      : view.filter === 'skipped'
+        ? run.skipped
+        : run.downloaded + run.unchanged + run.skipped + run.failed
   if (view.total === null || total === view.total || !view.kept) return view
   const partial = Math.floor(view.total / RUN_FILES_PAGE)
   const pages = Object.fromEntries(

@@ -36,7 +36,7 @@ export function isBackup(run: RunState): boolean {
 }
 
 function progressOf(run: RunState): number {
-  return run.listed + run.downloaded + run.unchanged + run.failed
+  return run.listed + run.downloaded + run.unchanged + run.skipped + run.failed
 }
 
 const byNewest = (a: RunState, b: RunState): number =>
