@@ -11,7 +11,8 @@ import { join, relative } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { verifyDestination } from '../../src/main/core/destination'
 import type { RunOptions, RunOutcome } from '../../src/main/core/run-manager'
-import { startTestCore, type TestCore } from '../support/fixtures'
+import { makeFiles, startDriveDouble } from '../drive-double/server'
+import { googleDriveCodeFor, startTestCore, type TestCore } from '../support/fixtures'
 
 interface SourceFile {
   id: string
@@ -430,6 +431,36 @@ describe('parallel transfers', () => {
     // The files after it were never started.
     const started = new Set(src.seen.map((s) => s.id))
     expect(started.has('id0015')).toBe(false)
+  })
+
+  it('retries and paces 4 transfers as it does one: the Drive double with transient faults and a declared pace', async () => {
+    const files = makeFiles(40, { minSize: 100, maxSize: 3000, seed: 21 })
+    const drive = await startDriveDouble({
+      files,
+      faults: { transient: { rate: 0.15, seed: 4, retryAfter: 0 } },
+    })
+    cleanups.push(() => drive.close())
+    const dir = folder()
+    const paced = (code: string): string =>
+      `http.configure { min_interval = 0.01, burst = 1 }\n${code}`
+    const provider = {
+      id: 'transfers-drive',
+      name: 'Google Drive',
+      code: paced(googleDriveCodeFor(drive.url)),
+    }
+    const outcome = await core.runs.start(provider, { destination: dir, transfers: 4 }).done
+    expect(outcome).toMatchObject({ status: 'completed', downloaded: 40, failed: 0 })
+    expect(outcome.retries).toBeGreaterThan(0)
+    // Four files were under way: the first four file requests are four files' metadata.
+    const first = drive.requests.filter((r) => r.path !== '/drive/v3/files').slice(0, 4)
+    expect(first.map((r) => r.query.alt ?? 'metadata')).toEqual(Array(4).fill('metadata'))
+    expect(new Set(first.map((r) => r.path)).size).toBe(4)
+    // The pace holds for all four together: no faster than one request per 10 ms overall.
+    const at = drive.requests.map((r) => r.at)
+    const span = (at.at(-1) as number) - (at[0] as number)
+    expect(span).toBeGreaterThanOrEqual((at.length - 1) * 10 * 0.9)
+    const report = await verifyDestination(dir)
+    expect(report).toMatchObject({ files: 40, problems: [] })
   })
 
   it('refuses a number of transfers out of range with a clear error', () => {
