@@ -26,6 +26,7 @@ import {
   bigListing,
   destinationRuns,
   luaSpeed,
+  scaleRuns,
   smallFiles,
   startup,
   type Context,
@@ -41,6 +42,7 @@ const FULL: Sizes = {
   lua: { pages: 100, perPage: 1000, runs: 5 },
   destination: { files: 10_000, runs: 3, memoryAt: 2_500 },
   webdav: { files: 2_000, runs: 5, transfers: [1, 4] },
+  scale: { files: 1_000_000, baselineFiles: 10_000, listingIds: 1_000_000, runs: 1 },
   // One at a time is 2,000 × two 20 ms requests: some 85 s a run, for Skwirl and the baseline.
   transfers: { files: 2_000, runs: 2, latencyMs: 20, transfers: 8 },
 }
@@ -53,6 +55,7 @@ const QUICK: Sizes = {
   lua: { pages: 5, perPage: 1000, runs: 2 },
   destination: { files: 120, runs: 1, memoryAt: 40 },
   webdav: { files: 60, runs: 1, transfers: [1, 4] },
+  scale: { files: 4_000, baselineFiles: 1_000, listingIds: 4_000, runs: 1 },
   transfers: { files: 80, runs: 1, latencyMs: 20, transfers: 8 },
 }
 
@@ -64,6 +67,7 @@ const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
   lua: luaSpeed,
   destination: destinationRuns,
   webdav: webdavVsRclone,
+  scale: scaleRuns,
   transfers: parallelTransfers,
 }
 

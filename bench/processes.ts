@@ -160,6 +160,30 @@ export async function runFengari(how: 'sandbox' | 'plain', args: string[]): Prom
   return JSON.parse(await output(child, `fengari (${how})`)) as LuaTiming
 }
 
+/** What bench/runner-micro.ts prints: the runner's own cost, in this process, for N files. */
+export interface MicroResult {
+  listed: number
+  files: number
+  failed: number
+  wallMs: number
+  listCpuUsPerId: number
+  fileCpuUsPerFile: number | null
+  peakRssMb: number
+}
+
+/** The real workflow and sandbox with canned host answers, in a process of its own. */
+export async function runMicro(
+  mode: 'list' | 'files',
+  count: number,
+  provider: 'seed' | 'dropbox',
+): Promise<MicroResult> {
+  const script = join(OUT_BENCH, 'runner-micro.js')
+  const child = spawn(process.execPath, [script, mode, String(count), '--provider', provider], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  return JSON.parse(await output(child, `runner micro (${provider}, ${count})`)) as MicroResult
+}
+
 /** The Lua workload in Debian's lua5.4, which times itself (os.clock). */
 export async function runLua54(args: string[]): Promise<LuaTiming> {
   const child = spawn('lua5.4', [LUA_WORKLOAD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })

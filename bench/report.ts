@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'lua',
   'destination',
   'webdav',
+  'scale',
   'transfers',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
@@ -47,6 +48,7 @@ export interface Sizes {
   lua: { pages: number; perPage: number; runs: number }
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
+  scale: { files: number; baselineFiles: number; listingIds: number; runs: number }
   /** Issue 15: `files` from a double answering after `latencyMs`, 1 and `transfers` at a time. */
   transfers: { files: number; runs: number; latencyMs: number; transfers: number }
 }

@@ -10,10 +10,12 @@ import {
   runCurl,
   runFengari,
   runLua54,
+  runMicro,
   runSkwirl,
   type BaselineResult,
   type DoubleProcess,
   type LuaTiming,
+  type MicroResult,
 } from './processes'
 import {
   figure,
@@ -292,10 +294,20 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
   await double.load({ count: 1, minSize: smallBytes, maxSize: smallBytes, md5: true })
   const skwirlSmall: HostResult[] = []
   const baselineSmall: BaselineResult[] = []
+  const intoSmall: HostResult[] = []
   for (let i = 0; i < sizes.bigFile.memoryRuns; i++) {
     const r = await runSkwirl({ url: double.url, mode: 'workflow' }, null)
     if (check(context, `${fmtSize(smallBytes)} file, Skwirl`, ok(smallBytes)(r), r)) {
       skwirlSmall.push(r)
+    }
+    const folder = freshFolder()
+    const into = await runSkwirl(
+      { url: double.url, mode: 'workflow', destination: folder.dir },
+      null,
+    )
+    folder.remove()
+    if (check(context, `${fmtSize(smallBytes)} file into a folder`, ok(smallBytes)(into), into)) {
+      intoSmall.push(into)
     }
     const b = await runBaseline(double.url, 'workflow')
     if (check(context, `${fmtSize(smallBytes)} file, baseline`, ok(smallBytes)(b), b)) {
@@ -310,6 +322,8 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
   const unverified: BaselineResult[] = []
   const skwirl: HostResult[] = []
   const curls: Array<{ seconds: number; bytes: number }> = []
+  const into: HostResult[] = []
+  const baselineInto: BaselineResult[] = []
   await takeTurns(runs, [
     async () => {
       const r = await requests.around('the baseline', () => runBaseline(double.url, 'workflow'))
@@ -327,6 +341,21 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
       const c = await runCurl(fileUrl)
       if (check(context, 'big file, curl', c.bytes === bytes, c)) curls.push(c)
     },
+    async () => {
+      // Into a folder: Skwirl's destination against fs as a careful program uses it (temporary
+      // file, MD5 as it streams, fdatasync, mtime, rename).
+      const folder = freshFolder()
+      const r = await runBaseline(double.url, 'workflow', true, { dir: folder.dir, fsync: true })
+      folder.remove()
+      if (check(context, 'big file into a folder, baseline', ok(bytes)(r), r)) baselineInto.push(r)
+    },
+    async () => {
+      const folder = freshFolder()
+      const task: HostTask = { url: double.url, mode: 'workflow', destination: folder.dir }
+      const r = await runSkwirl(task, null)
+      folder.remove()
+      if (check(context, 'big file into a folder, Skwirl', ok(bytes)(r), r)) into.push(r)
+    },
   ])
   const rate = (ms: number | null): number => (ms ? bytes / (ms / 1000) : NaN)
   const s = pick(skwirl, (r) => rate(r.downloadMs))
@@ -340,11 +369,16 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
   const baseSmall = pick(baselineSmall, (r) => r.peakBytes)
   const baseBig = pick(baseline, (r) => r.peakBytes)
   const flat = same(mainSmall, mainBig) && same(runnerSmall, runnerBig)
+  const i = pick(into, (r) => rate(r.downloadMs))
+  const bi = pick(baselineInto, (r) => rate(r.downloadMs))
+  const intoMainSmall = pick(intoSmall, (r) => r.mainPeakBytes)
+  const intoMainBig = pick(into, (r) => r.mainPeakBytes)
+  const intoFlat = same(intoMainSmall, intoMainBig)
   const big = fmtSize(bytes)
   const small = fmtSize(smallBytes)
   return {
     id: 'bigFile',
-    title: `One big file: ${big} streamed, checked (size and MD5) and discarded`,
+    title: `One big file: ${big} streamed, checked (size and MD5) and discarded, then kept in a folder`,
     figures: {
       skwirlMiBPerS: figure(s / MB),
       baselineMiBPerS: figure(b / MB),
@@ -359,6 +393,11 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
       runnerPeakMbBig: figure(runnerBig / MB),
       baselinePeakMbSmall: figure(baseSmall / MB),
       baselinePeakMbBig: figure(baseBig / MB),
+      intoFolderMiBPerS: figure(i / MB),
+      baselineIntoFolderMiBPerS: figure(bi / MB),
+      intoFolderRatio: figure(i / bi, 3),
+      intoFolderMainPeakMbSmall: figure(intoMainSmall / MB),
+      intoFolderMainPeakMbBig: figure(intoMainBig / MB),
     },
     runs: {
       skwirl,
@@ -367,6 +406,9 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
       curl: curls,
       skwirlSmall,
       baselineSmall,
+      intoFolder: into,
+      baselineIntoFolder: baselineInto,
+      intoFolderSmall: intoSmall,
     },
     notes: [
       "Throughput is the download alone: Skwirl from download_url's call reaching main to the file's result; the baseline from its fetch to the MD5 compared; curl its own time_total.",
@@ -410,6 +452,24 @@ export async function bigFile(context: Context): Promise<ScenarioResult> {
         ratio: null,
         goal: 'flat (±32 MB)',
         pass: flat,
+      },
+      {
+        scenario: 'bigFile',
+        name: `3. one ${big} file into a folder (throughput)`,
+        skwirl: fmtRate(i),
+        baseline: `${fmtRate(bi)} (fetch + fs)`,
+        ratio: ratioOf(i / bi),
+        goal: '≥ 0.90',
+        pass: i / bi >= 0.9,
+      },
+      {
+        scenario: 'bigFile',
+        name: `3. into a folder, main's peak memory, ${small} → ${big}`,
+        skwirl: `main ${fmtMb(intoMainSmall)} → ${fmtMb(intoMainBig)}`,
+        baseline: `${fmtMb(baseSmall)} → ${fmtMb(baseBig)} (fetch)`,
+        ratio: null,
+        goal: 'flat (±32 MB)',
+        pass: intoFlat,
       },
     ],
   }
@@ -673,6 +733,92 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
         ratio: null,
         goal: 'flat (±32 MB)',
         pass: flat,
+      },
+    ],
+  }
+}
+
+// 8 -------------------------------------------------------------------------------------------
+
+/**
+ * A million files. The runner (the real workflow and sandbox in a process of its own, its host
+ * calls answered at once) runs the shipped Dropbox provider, which keeps each file's metadata in
+ * skwirl.cache, over 10,000 and over 1,000,000 files: its peak memory, and its CPU time per file
+ * at both sizes. Main's side: the real processes list 1,000,000 ids from the Drive double.
+ */
+export async function scaleRuns(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const { files, baselineFiles, listingIds } = sizes.scale
+  const runs = context.runs ?? sizes.scale.runs
+  const complete = (n: number) => (r: MicroResult) =>
+    r.listed === n && r.files === n && r.failed === 0
+  const small: MicroResult[] = []
+  const big: MicroResult[] = []
+  await takeTurns(runs, [
+    async () => {
+      const r = await runMicro('files', baselineFiles, 'dropbox')
+      if (check(context, `scale: ${baselineFiles} files`, complete(baselineFiles)(r), r))
+        small.push(r)
+    },
+    async () => {
+      const r = await runMicro('files', files, 'dropbox')
+      if (check(context, `scale: ${files} files`, complete(files)(r), r)) big.push(r)
+    },
+  ])
+  await double.load({ count: listingIds, minSize: 1, maxSize: 4096, md5: false })
+  const listing = await runSkwirl({ url: double.url, mode: 'list' }, null)
+  check(
+    context,
+    `scale: listing ${listingIds} ids`,
+    listing.status === 'ok' && listing.listed === listingIds,
+    listing,
+  )
+  // CPU per file over the whole run: the listing's share and the file's own.
+  const perFile = (r: MicroResult): number => r.listCpuUsPerId + (r.fileCpuUsPerFile ?? NaN)
+  const smallUs = pick(small, perFile)
+  const bigUs = pick(big, perFile)
+  const runnerPeak = pick(big, (r) => r.peakRssMb) * MB
+  const runnerSmallPeak = pick(small, (r) => r.peakRssMb) * MB
+  const mainPeak = listing.mainPeakBytes
+  const listRunnerPeak = listing.runnerPeakBytes ?? NaN
+  const n = files.toLocaleString('en')
+  const ns = baselineFiles.toLocaleString('en')
+  const nl = listingIds.toLocaleString('en')
+  return {
+    id: 'scale',
+    title: `A million files: the Dropbox provider over ${n} files with skwirl.cache; main listing ${nl} ids`,
+    figures: {
+      runnerUsPerFileSmall: figure(smallUs, 1),
+      runnerUsPerFileBig: figure(bigUs, 1),
+      ratio: figure(smallUs / bigUs, 3),
+      runnerPeakMbSmall: figure(runnerSmallPeak / MB),
+      runnerPeakMbBig: figure(runnerPeak / MB),
+      listingMainPeakMb: figure(mainPeak / MB),
+      listingRunnerPeakMb: figure(listRunnerPeak / MB),
+    },
+    runs: { small, big, listing: [listing] },
+    notes: [
+      "The runner's figures come from bench/runner-micro.ts: the real workflow and sandbox with the shipped resources/providers/dropbox.lua, its host calls (list_folder pages of 2,000 entries as Dropbox sends them, downloads) answered at once in the same process, so that a million files take a minute, not an hour of HTTP. CPU time per file is the listing's share plus the file's own (metadata from skwirl.cache, download_url); the baseline is the same at the smaller size.",
+      "Main's figure is the real processes listing the ids from the Drive double with the shipped Google Drive provider (main counts the ids; it keeps none without a destination).",
+    ],
+    rows: [
+      {
+        scenario: 'scale',
+        name: `8. ${n} files, runner CPU per file`,
+        skwirl: `${smallUs.toFixed(0)} → ${bigUs.toFixed(0)} µs`,
+        baseline: `${smallUs.toFixed(0)} µs (${ns} files)`,
+        ratio: ratioOf(smallUs / bigUs),
+        goal: 'flat (≥ 0.80)',
+        pass: smallUs / bigUs >= 0.8,
+      },
+      {
+        scenario: 'scale',
+        name: `8. ${n} files, peak memory`,
+        skwirl: `runner ${fmtMb(runnerPeak)}; listing ${nl}: main ${fmtMb(mainPeak)}, runner ${fmtMb(listRunnerPeak)}`,
+        baseline: `runner ${fmtMb(runnerSmallPeak)} (${ns} files)`,
+        ratio: null,
+        goal: '< 300 MB each',
+        pass: runnerPeak < 300 * MB && mainPeak < 300 * MB && listRunnerPeak < 300 * MB,
       },
     ],
   }

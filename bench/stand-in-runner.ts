@@ -3,13 +3,15 @@
 // shipped Google Drive provider, but the provider's logic is plain JavaScript (no fengari, no
 // sandbox). Skwirl with this runner is the floor that main and the protocol allow. It sends what
 // workflow.ts sends (ready; calls, ids, listed; per file call, file-metadata, call,
-// file; done): keep the two in step when the protocol changes.
+// file; done), batched as the real runner batches them (runner/outbox.ts): keep the two in step
+// when the protocol changes.
 import type {
   FileResult,
   HostReply,
   MainToRunner,
   RunnerToMain,
 } from '../src/shared/runner-protocol'
+import { Outbox } from '../src/main/runner/outbox'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -20,9 +22,11 @@ type Outgoing = RunnerToMain extends infer M
 let seq = 0
 const waiting = new Map<number, (reply: Extract<MainToRunner, { type: 'reply' }>) => void>()
 
+const outbox = new Outbox((wire) => process.send?.(wire))
+
 function send(message: Outgoing): number {
   seq++
-  process.send?.({ ...message, seq })
+  outbox.send({ ...message, seq } as RunnerToMain)
   return seq
 }
 
@@ -73,7 +77,7 @@ async function run(base: string): Promise<void> {
       ids.push(file.id)
       fresh.push(file.id)
     }
-    if (fresh.length > 0) send({ type: 'ids', ids: fresh })
+    if (fresh.length > 0) send({ type: 'ids', count: fresh.length, ids: null })
     pageToken = page.nextPageToken
   } while (pageToken)
   send({ type: 'listed', count: ids.length })

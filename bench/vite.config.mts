@@ -22,6 +22,7 @@ export default defineConfig({
         'skwirl-host': join(root, 'bench', 'skwirl-host.ts'),
         'lua-speed': join(root, 'bench', 'lua-speed.ts'),
         'stand-in-runner': join(root, 'bench', 'stand-in-runner.ts'),
+        'runner-micro': join(root, 'bench', 'runner-micro.ts'),
       },
       output: { format: 'cjs', entryFileNames: '[name].js' },
     },

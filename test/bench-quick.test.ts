@@ -33,6 +33,10 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     'mainPeakMbBig',
     'runnerPeakMbSmall',
     'runnerPeakMbBig',
+    'intoFolderMiBPerS',
+    'baselineIntoFolderMiBPerS',
+    'intoFolderRatio',
+    'intoFolderMainPeakMbBig',
     ...(hasCommand('curl') ? ['curlMiBPerS'] : []),
   ],
   startup: ['skwirlMs', 'nodeMs', 'ratio', 'executeToReadyMs'],
@@ -65,6 +69,13 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     'baseline8Ms',
     'ratio8',
     'speedup',
+  ],
+  scale: [
+    'runnerUsPerFileSmall',
+    'runnerUsPerFileBig',
+    'ratio',
+    'runnerPeakMbBig',
+    'listingMainPeakMb',
   ],
 }
 

@@ -47,8 +47,18 @@ local time = require "time"
 local log = require "log"
 local storage = skwirl.storage
 
--- What the listing said about each file, by id, for get_file_metadata.
-local listed = {}
+-- What get_file_metadata needs of an entry of the listing or of files/get_metadata. The name is
+-- the path's last part (Dropbox: "only the last path component is guaranteed to be correctly
+-- cased"), left out so that a million cached entries take less room.
+local function facts_of(entry)
+  return {
+    path = entry.path_display,
+    -- Dropbox's content_hash (SHA-256 of 4 MiB blocks) is not an MD5: Skwirl checks the size.
+    checksum = entry.content_hash or "",
+    size = entry.size,
+    modified_time = entry.client_modified,
+  }
+end
 
 -- Dropbox errors: {"error_summary": "path/not_found/..", "error": {...}} or plain text.
 local function describe(response)
@@ -77,7 +87,9 @@ local function list_all()
   while true do
     for _, entry in ipairs(page.entries) do
       if entry[".tag"] == "file" and entry.is_downloadable ~= false then
-        listed[entry.id] = entry
+        -- Kept by Skwirl, outside Lua's memory, for get_file_metadata: a drive of a million
+        -- files would not fit in Lua tables.
+        skwirl.cache.set(entry.id, facts_of(entry))
         skwirl.emit_file_id(entry.id)
         count = count + 1
       end
@@ -103,18 +115,16 @@ function list_file_ids()
 end
 
 function get_file_metadata(file_id)
-  local entry = listed[file_id] or rpc("files/get_metadata", { path = file_id })
-  if entry[".tag"] ~= "file" then
-    error(file_id .. " is a " .. tostring(entry[".tag"]) .. ", not a file")
+  local facts = skwirl.cache.get(file_id)
+  if not facts then
+    local entry = rpc("files/get_metadata", { path = file_id })
+    if entry[".tag"] ~= "file" then
+      error(file_id .. " is a " .. tostring(entry[".tag"]) .. ", not a file")
+    end
+    facts = facts_of(entry)
   end
-  return {
-    name = entry.name,
-    path = entry.path_display,
-    -- Dropbox's content_hash (SHA-256 of 4 MiB blocks) is not an MD5: Skwirl checks the size.
-    checksum = entry.content_hash or "",
-    size = entry.size,
-    modified_time = entry.client_modified,
-  }
+  facts.name = (facts.path or ""):match("[^/]*$")
+  return facts
 end
 
 function download_file(file_id)

@@ -82,8 +82,6 @@ local function checksum_of(etag)
   return etag ~= "" and ("etag:" .. etag) or ""
 end
 
-local objects = {}
-
 function list_file_ids()
   local token
   repeat
@@ -108,11 +106,12 @@ function list_file_ids()
       if not (key:sub(-1) == "/" and size == 0) then
         local modified = entry:find("LastModified")
         local etag = entry:find("ETag")
-        objects[key] = {
+        -- Kept by Skwirl, outside Lua's memory, for get_file_metadata.
+        skwirl.cache.set(key, {
           size = size,
           modified_time = modified and modified:text() or "",
           checksum = etag and checksum_of(etag:text()) or "",
-        }
+        })
         skwirl.emit_file_id(key)
       end
     end
@@ -122,7 +121,7 @@ function list_file_ids()
 end
 
 function get_file_metadata(key)
-  local object = objects[key]
+  local object = skwirl.cache.get(key)
   if not object then error("not in the listing: " .. key) end
   return {
     name = key:match("[^/]+$") or key,

@@ -120,8 +120,6 @@ local function describe(status, body)
   return ("HTTP %d %s"):format(status, text)
 end
 
-local files = {}
-
 -- PROPFIND Depth: 1 on a folder: its files are recorded and emitted, its folders returned.
 local function list_folder(folder)
   local r = http.request {
@@ -149,11 +147,12 @@ local function list_folder(folder)
           else
             local length = prop:find("getcontentlength", DAV)
             local modified = prop:find("getlastmodified", DAV)
-            files[path] = {
+            -- Kept by Skwirl, outside Lua's memory, for get_file_metadata.
+            skwirl.cache.set(path, {
               size = tonumber(length and length:text()) or 0,
               modified_time = modified and rfc3339(modified:text()) or "",
               checksum = checksum_of(prop),
-            }
+            })
             skwirl.emit_file_id(path)
           end
         end
@@ -178,7 +177,7 @@ function list_file_ids()
 end
 
 function get_file_metadata(path)
-  local file = files[path]
+  local file = skwirl.cache.get(path)
   if not file then error("not in the listing: " .. path) end
   local inside = FOLDER == "" and path or path:sub(#FOLDER + 2)
   return {

@@ -1,6 +1,6 @@
 // The desktop app forks runners as Electron utility processes; the core only sees RunnerProcess.
 import { app, utilityProcess } from 'electron'
-import type { MainToRunner, RunnerToMain } from '../shared/runner-protocol'
+import { eachRunnerMessage, type MainToRunner, type RunnerWire } from '../shared/runner-protocol'
 import {
   procUsage,
   type RunnerExit,
@@ -42,7 +42,9 @@ export function utilityProcessLauncher(runnerScript: string): RunnerLauncher {
         if (!exited) child.postMessage(message)
       },
       onMessage: (listener) =>
-        child.on('message', (message: unknown) => listener(message as RunnerToMain)),
+        child.on('message', (message: unknown) =>
+          eachRunnerMessage(message as RunnerWire, listener),
+        ),
       onExit: (listener) => {
         if (exited) listener(exited)
         else exitListeners.push(listener)

@@ -196,7 +196,11 @@ export type { LogLevel }
 export type RunnerToMain =
   | { seq: number; type: 'ready' }
   | { seq: number; type: 'call'; call: HostCall; context: CallContext }
-  | { seq: number; type: 'ids'; ids: string[] }
+  /**
+   * Ids the listing emitted since the last such message (duplicates left out): how many, and the
+   * ids themselves when main needs them (a run with a destination notes what the source holds).
+   */
+  | { seq: number; type: 'ids'; count: number; ids: string[] | null }
   | { seq: number; type: 'listed'; count: number }
   /** The provider declared how its requests are paced and retried (http.configure). */
   | { seq: number; type: 'http-policy'; policy: DeclaredHttpPolicy }
@@ -214,6 +218,21 @@ export type RunnerToMain =
       status: 'completed' | 'failed'
       error: { stage: Stage; message: string } | null
     }
+
+/**
+ * What crosses the channel from a runner: one message, or several in their order (the runner
+ * sends the messages main only notes together with the next one it must act on).
+ */
+export type RunnerWire = RunnerToMain | RunnerToMain[]
+
+/** Hands each message a runner wrote to the listener, in order. */
+export function eachRunnerMessage(
+  wire: RunnerWire,
+  listener: (message: RunnerToMain) => void,
+): void {
+  if (!Array.isArray(wire)) return listener(wire)
+  for (const message of wire) listener(message)
+}
 
 export type MainToRunner =
   | {

@@ -326,7 +326,7 @@ describe('parallel transfers', () => {
     const again = await run(four, { destination: dirFour, transfers: 4 })
     expect(again).toMatchObject({ status: 'completed', unchanged: files.length, downloaded: 0 })
     expect(contents(dirFour)).toEqual(stored)
-  })
+  }, 90_000)
 
   it('keeps each file’s order, metadata then download, and at most N files at once, in a check-only run', async () => {
     const files = makeTree(60)

@@ -516,8 +516,8 @@ class Run {
         return
       case 'ids':
         this.enterPhase('listing')
-        this.state.listed += message.ids.length
-        this.noteSeen(message.ids)
+        this.state.listed += message.count
+        if (message.ids) this.noteSeen(message.ids)
         this.recorder?.changed()
         this.emitUpdate(false)
         return

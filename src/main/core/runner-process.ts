@@ -2,7 +2,12 @@
 // tests), Electron's utilityProcess in the desktop shell (src/main/utility-runner.ts).
 import { fork } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import type { MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
+import {
+  eachRunnerMessage,
+  type MainToRunner,
+  type RunnerToMain,
+  type RunnerWire,
+} from '../../shared/runner-protocol'
 
 export interface RunnerExit {
   code: number | null
@@ -127,7 +132,8 @@ export function childProcessLauncher(runnerScript: string): RunnerLauncher {
       send: (message) => {
         if (child.connected) child.send(message)
       },
-      onMessage: (listener) => child.on('message', (message) => listener(message as RunnerToMain)),
+      onMessage: (listener) =>
+        child.on('message', (message) => eachRunnerMessage(message as RunnerWire, listener)),
       onExit: (listener) => {
         if (exited) listener(exited)
         else exitListeners.push(listener)

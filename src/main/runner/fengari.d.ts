@@ -67,6 +67,7 @@ declare module 'fengari' {
     lua_getstack(L: LuaState, level: number, ar: LuaDebug): number
     lua_gettop(L: LuaState): number
     lua_insert(L: LuaState, idx: number): void
+    lua_replace(L: LuaState, idx: number): void
     lua_isinteger(L: LuaState, idx: number): boolean
     lua_isyieldable(L: LuaState): boolean
     lua_newtable(L: LuaState): void
@@ -146,4 +147,19 @@ declare module 'fengari' {
     luaopen_utf8: LuaJsFunction
     luaopen_os: LuaJsFunction
   }
+}
+
+// Two internals of fengari 0.1.5 (pinned), for the runner's hot paths only (fengari-fast.ts):
+// a Lua string object made from bytes without copying them, and pushing one onto the stack.
+declare module 'fengari/src/lstring.js' {
+  import type { LuaState, LuaString } from 'fengari'
+  export interface TString {
+    readonly realstring: LuaString
+  }
+  export function luaS_bless(L: LuaState, bytes: LuaString): TString
+}
+declare module 'fengari/src/lobject.js' {
+  import type { LuaState } from 'fengari'
+  import type { TString } from 'fengari/src/lstring.js'
+  export function pushsvalue2s(L: LuaState, ts: TString): void
 }

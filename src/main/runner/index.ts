@@ -3,6 +3,7 @@
 import type { HostReply, MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
 import { serializeError } from '../../shared/errors'
 import { connectToParent } from './parent-port'
+import { Outbox } from './outbox'
 import { endWithParent, parentPidFromArgv } from './parent-watch'
 import { readDeclaration, runWorkflow } from './workflow'
 
@@ -20,10 +21,11 @@ const waiting = new Map<
   { resolve: (reply: HostReply) => void; reject: (error: Error) => void }
 >()
 let started = false
+const outbox = new Outbox((wire) => port.send(wire))
 
 function send(message: Outgoing): number {
   seq++
-  port.send({ ...message, seq } as RunnerToMain)
+  outbox.send({ ...message, seq } as RunnerToMain)
   return seq
 }
 

@@ -1,5 +1,6 @@
 // Moving values between JavaScript and Lua: arguments in, numbers, bytes and errors out.
 import { lua, lauxlib, to_luastring, to_jsstring, type LuaState } from 'fengari'
+import { decodeText, pushTextFast } from './fengari-fast'
 
 const INT32_MIN = -2147483648
 const INT32_MAX = 2147483647
@@ -16,7 +17,7 @@ export function pushNumber(L: LuaState, value: number): void {
 
 /** Pushes a JavaScript string as UTF-8 (a lone surrogate becomes U+FFFD). */
 export function pushText(L: LuaState, text: string): void {
-  lua.lua_pushstring(L, Buffer.from(text, 'utf8'))
+  pushTextFast(L, text)
 }
 
 /** The bytes of the string at idx, or null when the value there is not a string. */
@@ -57,7 +58,7 @@ export function typeName(L: LuaState, idx: number): string {
 
 /** A string at idx, or null when the value there is not a string (numbers are not coerced). */
 export function stringAt(L: LuaState, idx: number): string | null {
-  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, idx) : null
+  return lua.lua_type(L, idx) === lua.LUA_TSTRING ? decodeText(lua.lua_tolstring(L, idx)) : null
 }
 
 /**

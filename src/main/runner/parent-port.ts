@@ -1,9 +1,9 @@
 // The runner's one link to main: Electron's parentPort in a utility process, Node's IPC channel
 // when forked by child_process (CLI, browser mode, tests).
-import type { MainToRunner, RunnerToMain } from '../../shared/runner-protocol'
+import type { MainToRunner, RunnerWire } from '../../shared/runner-protocol'
 
 export interface ParentPort {
-  send(message: RunnerToMain): void
+  send(message: RunnerWire): void
   onMessage(listener: (message: MainToRunner) => void): void
 }
 

@@ -28,6 +28,8 @@ import {
 import { TEXT_LIMITS } from '../../shared/text-limits'
 import { locateError } from './error-location'
 import { readHttpPolicy } from './http-configure'
+import { checkFengariInternals, decodeText, encodeText } from './fengari-fast'
+import { FileTable } from './file-table'
 import {
   bytesAt,
   decodeUtf8,
@@ -79,7 +81,12 @@ export interface SandboxOptions {
   onDeclare?: (declaration: ProviderDeclaration) => void
   /** http.configure: the provider's pacing and retry policy, for main. */
   configureHttp?: (policy: DeclaredHttpPolicy) => void
+  /** Where skwirl.cache keeps its values (the run's file table); a table of its own if absent. */
+  files?: FileTable
 }
+
+/** The largest value skwirl.cache keeps, as JSON. */
+export const CACHE_VALUE_BYTES = 64 * 1024
 
 export type CallResult<T> =
   { ok: true; value: T } | { ok: false; message: string; budgetSpent: boolean }
@@ -131,8 +138,10 @@ export class LuaSandbox {
   private declaredAt = ''
   /** Secret settings main has answered in this run, by key. */
   private readonly secretSettings = new Map<string, string | null>()
+  private readonly files: FileTable
 
   constructor(private readonly options: SandboxOptions) {
+    this.files = options.files ?? new FileTable()
     const L = lauxlib.luaL_newstate()
     this.L = L
     lua.lua_atnativeerror(L, (S) => {
@@ -156,6 +165,7 @@ export class LuaSandbox {
       lauxlib.luaL_requiref(L, to_luastring(name), open, 1)
       lua.lua_pop(L, 1)
     }
+    checkFengariInternals(L)
     keepHooksThroughPcall(L, 'pcall')
     keepHooksThroughPcall(L, 'xpcall')
     setUpJson(L)
@@ -390,6 +400,12 @@ export class LuaSandbox {
       delete: (S) => this.storageDelete(S),
     })
     lua.lua_setfield(L, -2, to_luastring('storage'))
+    pushLibrary(L, {
+      get: (S) => this.cacheGet(S),
+      set: (S) => this.cacheSet(S),
+      delete: (S) => (this.files.delete(this.cacheKey(S, 'skwirl.cache.delete')), 0),
+    })
+    lua.lua_setfield(L, -2, to_luastring('cache'))
     lua.lua_setglobal(L, to_luastring('skwirl'))
   }
 
@@ -580,6 +596,66 @@ export class LuaSandbox {
     const key = decodeUtf8(bytes)
     if (key === null) raise(L, `${fn}: the key must be UTF-8 text`)
     return key
+  }
+
+  /** skwirl.cache's key: text, as emit_file_id takes an id (a listed id is the same key). */
+  private cacheKey(L: LuaState, fn: string): string {
+    const bytes = bytesAt(L, 1)
+    if (bytes === null) {
+      raise(L, `${fn}: the key (argument 1) must be a string, got ${typeName(L, 1)}`)
+    }
+    if (bytes.length === 0) raise(L, `${fn}: the key must not be empty`)
+    let key: string | null = null
+    try {
+      key = decodeText(bytes)
+    } catch {
+      raise(L, `${fn}: the key must be UTF-8 text`)
+    }
+    if (key.length > TEXT_LIMITS.fileText) {
+      raise(
+        L,
+        `${fn}: the key is ${key.length.toLocaleString('en-US')} characters long; a key may be at most ${TEXT_LIMITS.fileText}`,
+      )
+    }
+    return key
+  }
+
+  private cacheGet(L: LuaState): number {
+    const fn = 'skwirl.cache.get'
+    const value = this.files.getValue(this.cacheKey(L, fn))
+    if (value === undefined) {
+      lua.lua_pushnil(L)
+      return 1
+    }
+    const top = lua.lua_gettop(L)
+    const pushed = tryJson(() => pushJson(L, value, 'sentinel'))
+    if (pushed instanceof JsonError) {
+      lua.lua_settop(L, top)
+      raise(L, `${fn}: ${pushed.message}`)
+    }
+    return 1
+  }
+
+  private cacheSet(L: LuaState): number {
+    const fn = 'skwirl.cache.set'
+    const key = this.cacheKey(L, fn)
+    if (isAbsent(L, 2)) {
+      this.files.delete(key)
+      return 0
+    }
+    const encoded = tryJson(() => encodeJson(L, 2, COMPACT))
+    if (encoded instanceof JsonError) raise(L, `${fn}: ${encoded.message}`)
+    const text = encoded as string
+    // Bytes of UTF-8 at least as many as characters: the exact count only near the limit.
+    const length = text.length > CACHE_VALUE_BYTES / 3 ? encodeText(text).length : text.length
+    if (length > CACHE_VALUE_BYTES) {
+      raise(
+        L,
+        `${fn}: the value is ${length} bytes as JSON; a value may be at most ${CACHE_VALUE_BYTES / 1024} KiB`,
+      )
+    }
+    this.files.setValue(key, JSON.parse(text))
+    return 0
   }
 
   private storageGet(L: LuaState): number {

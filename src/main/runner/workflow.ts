@@ -10,6 +10,7 @@ import type {
   Stage,
 } from '../../shared/runner-protocol'
 import { readDownloadAnswer, readMetadata } from './file-answers'
+import { FileTable } from './file-table'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { TRANSFERS_MAX } from '../../shared/api'
@@ -30,30 +31,37 @@ export interface WorkflowOptions {
   planDownloads: boolean
   /** The provider's stored settings that are not secret. */
   settings: Record<string, string>
-  /** How many files go through metadata → download at once (1: one at a time). */
-  transfers: number
+  /** How many files go through metadata → download at once (1, the default: one at a time). */
+  transfers?: number
 }
 
 const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
 const ID_BATCH = 1000
 const ID_FLUSH_MS = 200
+const ID_CLOCK_EVERY = 32
 /** Lines print and the log module may write in one run, together. */
 const OUTPUT_LINES_MAX = 10_000
 
 export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
-  const ids: string[] = []
-  const seen = new Set<string>()
+  // The listed ids, each held once, and skwirl.cache's values.
+  const files = new FileTable()
   let unsent: string[] = []
+  let unsentCount = 0
   let lastFlush = Date.now()
   let duplicates = 0
   let written = 0
   /** The files under way, by id (more than one with parallel transfers). */
   const active = new Map<string, FileWork>()
 
+  // Main counts the ids as they come; it needs the ids themselves only for a destination.
+  const keepForMain = options.planDownloads
   const flushIds = (): void => {
-    if (unsent.length > 0) send({ type: 'ids', ids: unsent })
+    if (unsentCount > 0) {
+      send({ type: 'ids', count: unsentCount, ids: keepForMain ? unsent : null })
+    }
     unsent = []
+    unsentCount = 0
     lastFlush = Date.now()
   }
 
@@ -74,14 +82,19 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       return reply
     },
     emitFileId: (id) => {
-      if (seen.has(id)) {
+      if (!files.emit(id)) {
         duplicates++
         return
       }
-      seen.add(id)
-      ids.push(id)
-      unsent.push(id)
-      if (unsent.length >= ID_BATCH || Date.now() - lastFlush >= ID_FLUSH_MS) flushIds()
+      if (keepForMain) unsent.push(id)
+      unsentCount++
+      // The clock is read every ID_CLOCK_EVERY ids: a listing emits ids by the thousand.
+      if (
+        unsentCount >= ID_BATCH ||
+        (unsentCount % ID_CLOCK_EVERY === 0 && Date.now() - lastFlush >= ID_FLUSH_MS)
+      ) {
+        flushIds()
+      }
     },
     print: (text, context) => write('info', `print: ${text}`, context),
     log: (level, text, context) => write(level, text, context),
@@ -92,6 +105,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
     configureHttp: (policy) => send({ type: 'http-policy', policy }),
+    files,
   })
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
@@ -143,7 +157,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       context: { stage: 'list', fileId: null },
     })
   }
-  send({ type: 'listed', count: ids.length })
+  send({ type: 'listed', count: files.count })
 
   async function askPlan(
     fileId: string,
@@ -163,7 +177,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   // Each file goes through metadata, then download, in its own coroutine; with transfers > 1,
   // that many files are under way at once (a pool of workers taking the next id in listing
   // order). With one, this is the seed's loop: one file at a time.
-  const transfers = Math.max(1, Math.min(TRANSFERS_MAX, Math.floor(options.transfers) || 1))
+  const transfers = Math.max(1, Math.min(TRANSFERS_MAX, Math.floor(options.transfers ?? 1) || 1))
   let next = 0
   let halted = false
   let onHalt: () => void = () => undefined
@@ -177,7 +191,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const turns = new PlanTurns()
 
   async function backUp(index: number): Promise<void> {
-    const fileId = ids[index] as string
+    const fileId = files.idAt(index)
     const file: FileWork = {
       expected: null,
       bytes: 0,
@@ -288,10 +302,10 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   }
 
   async function worker(): Promise<void> {
-    while (!halted && next < ids.length) await backUp(next++)
+    while (!halted && next < files.count) await backUp(next++)
   }
 
-  const workers = Array.from({ length: Math.min(transfers, ids.length) }, () => worker())
+  const workers = Array.from({ length: Math.min(transfers, files.count) }, () => worker())
   // A run the budget stopped ends at once: the other files' host calls are not waited for.
   await Promise.race([Promise.all(workers), haltedSignal])
   if (!halted) send({ type: 'done', status: 'completed', error: null })

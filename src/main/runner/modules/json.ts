@@ -12,10 +12,14 @@ import {
   raise,
   typeName,
 } from '../lua-values'
+import { pushKey, pushTextFast } from '../fengari-fast'
 
 const NULL_KEY = 'skwirl.json.null'
 const ARRAY_MT_KEY = 'skwirl.json.array'
 const OBJECT_MT_KEY = 'skwirl.json.object'
+const NULL = to_luastring(NULL_KEY)
+const ARRAY_MT = to_luastring(ARRAY_MT_KEY)
+const OBJECT_MT = to_luastring(OBJECT_MT_KEY)
 /** As lua-cjson: deeper nesting is almost always a cycle or an attack. */
 export const JSON_MAX_DEPTH = 1000
 
@@ -56,7 +60,7 @@ export function setUpJson(L: LuaState): void {
 
 /** Pushes json.null. */
 export function pushNull(L: LuaState): void {
-  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, to_luastring(NULL_KEY))
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, NULL)
 }
 
 function isNull(L: LuaState, idx: number): boolean {
@@ -70,45 +74,78 @@ function isNull(L: LuaState, idx: number): boolean {
 /**
  * Pushes a parsed JSON value: arrays 1-based with the array marker, objects with the object
  * marker, numbers beyond 32 bits as exact floats, null as json.null or (nulls: 'nil') as nil.
+ * A listing page makes thousands of tables: the marker metatables and json.null are fetched once
+ * per value, and keys and strings pushed the quick way (fengari-fast.ts).
  */
-export function pushJson(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil', depth = 0): void {
-  if (value === null || value === undefined) {
-    if (nulls === 'sentinel') pushNull(L)
-    else lua.lua_pushnil(L)
-  } else if (typeof value === 'string') {
-    pushText(L, value)
-  } else if (typeof value === 'number') {
-    pushNumber(L, value)
-  } else if (typeof value === 'boolean') {
-    lua.lua_pushboolean(L, value)
-  } else if (typeof value === 'object') {
-    if (depth >= JSON_MAX_DEPTH)
-      throw new JsonError(`nested more than ${JSON_MAX_DEPTH} levels deep`)
-    lauxlib.luaL_checkstack(L, 4, 'JSON nested too deeply')
-    if (Array.isArray(value)) {
-      lua.lua_createtable(L, value.length, 0)
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i]
-        if ((item === null || item === undefined) && nulls === 'nil') continue
-        pushJson(L, item, nulls, depth + 1)
-        lua.lua_rawseti(L, -2, i + 1)
-      }
-      lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, to_luastring(ARRAY_MT_KEY))
-    } else {
-      const entries = Object.entries(value as Record<string, unknown>)
-      lua.lua_createtable(L, 0, entries.length)
-      for (const [key, item] of entries) {
-        if ((item === null || item === undefined) && nulls === 'nil') continue
-        pushText(L, key)
-        pushJson(L, item, nulls, depth + 1)
-        lua.lua_rawset(L, -3)
-      }
-      lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, to_luastring(OBJECT_MT_KEY))
-    }
-    lua.lua_setmetatable(L, -2)
-  } else {
-    lua.lua_pushnil(L)
+export function pushJson(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil'): void {
+  if (value === null || typeof value !== 'object') {
+    pushScalar(L, value, nulls, 0)
+    return
   }
+  lauxlib.luaL_checkstack(L, 4, 'JSON nested too deeply')
+  const base = lua.lua_gettop(L)
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, ARRAY_MT)
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, OBJECT_MT)
+  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, NULL)
+  pushTable(L, value, nulls, 0, base)
+  // The value in place of the three helpers.
+  lua.lua_replace(L, base + 1)
+  lua.lua_settop(L, base + 1)
+}
+
+/** Stack slots above base: the array marker, the object marker, json.null. */
+function pushTable(
+  L: LuaState,
+  value: object,
+  nulls: 'sentinel' | 'nil',
+  depth: number,
+  base: number,
+): void {
+  if (depth >= JSON_MAX_DEPTH) throw new JsonError(`nested more than ${JSON_MAX_DEPTH} levels deep`)
+  lauxlib.luaL_checkstack(L, 4, 'JSON nested too deeply')
+  if (Array.isArray(value)) {
+    lua.lua_createtable(L, value.length, 0)
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (item === null || item === undefined) {
+        if (nulls === 'nil') continue
+        lua.lua_pushvalue(L, base + 3)
+      } else if (typeof item === 'object') pushTable(L, item, nulls, depth + 1, base)
+      else pushScalar(L, item, nulls, base)
+      lua.lua_rawseti(L, -2, i + 1)
+    }
+    lua.lua_pushvalue(L, base + 1)
+  } else {
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
+    lua.lua_createtable(L, 0, keys.length)
+    for (const key of keys) {
+      const item = record[key]
+      if (item === null || item === undefined) {
+        if (nulls === 'nil') continue
+        pushKey(L, key)
+        lua.lua_pushvalue(L, base + 3)
+      } else {
+        pushKey(L, key)
+        if (typeof item === 'object') pushTable(L, item, nulls, depth + 1, base)
+        else pushScalar(L, item, nulls, base)
+      }
+      lua.lua_rawset(L, -3)
+    }
+    lua.lua_pushvalue(L, base + 2)
+  }
+  lua.lua_setmetatable(L, -2)
+}
+
+/** base: where json.null sits (base + 3), or 0 when it is not on the stack. */
+function pushScalar(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil', base: number): void {
+  if (typeof value === 'string') pushTextFast(L, value)
+  else if (typeof value === 'number') pushNumber(L, value)
+  else if (typeof value === 'boolean') lua.lua_pushboolean(L, value)
+  else if ((value === null || value === undefined) && nulls === 'sentinel') {
+    if (base > 0) lua.lua_pushvalue(L, base + 3)
+    else pushNull(L)
+  } else lua.lua_pushnil(L)
 }
 
 /** Parses JSON text (bytes); throws JsonError with a readable reason. */
