@@ -283,13 +283,22 @@ describe('run history and the keyboard', () => {
     const panel = within(dialog).getByRole('tabpanel')
     expect(panel.getAttribute('aria-labelledby')).toBe(all.id)
 
-    const log = tabs[2] as HTMLElement
+    const skipped = tabs[2] as HTMLElement
+    const log = tabs[3] as HTMLElement
+    expect(tabs.map((t) => t.firstChild?.textContent)).toEqual([
+      'All files',
+      'Failed',
+      'Skipped',
+      'Log',
+    ])
     all.focus()
     await act(async () => fireEvent.keyDown(all, { key: 'ArrowRight' }))
     expect(failed.getAttribute('aria-selected')).toBe('true')
     expect(document.activeElement).toBe(failed)
     expect(within(dialog).getByRole('tabpanel').getAttribute('aria-labelledby')).toBe(failed.id)
     await act(async () => fireEvent.keyDown(failed, { key: 'ArrowRight' }))
+    expect(document.activeElement).toBe(skipped)
+    await act(async () => fireEvent.keyDown(skipped, { key: 'ArrowRight' }))
     expect(document.activeElement).toBe(log)
     await act(async () => fireEvent.keyDown(log, { key: 'ArrowRight' }))
     expect(document.activeElement).toBe(all)
