@@ -5,7 +5,9 @@
 // authentication middleware); what passes the check goes to s3rver unchanged.
 //
 // Run with --openssl-legacy-provider: s3rver's ListObjectsV2 continuation tokens use DES.
-// argv[2]: JSON { directory, bucket, region, accessKeyId, secretAccessKey }.
+// argv[2]: JSON { directory, bucket, region, accessKeyId, secretAccessKey, serviceEndpoint? }
+// (serviceEndpoint: virtual-host requests to <bucket>.s3.<serviceEndpoint> name their bucket in
+// the host, as <bucket>.s3.amazonaws.com does; amazonaws.com by default).
 // Prints one JSON line { front, direct } (the ports), then one line per request
 // { method, path, query, status }. Ends on SIGTERM.
 import { createHash, createHmac, randomUUID } from 'node:crypto'
@@ -13,7 +15,9 @@ import http from 'node:http'
 import { SignatureV4 } from '@smithy/signature-v4'
 import S3rver from 's3rver'
 
-const { directory, bucket, region, accessKeyId, secretAccessKey } = JSON.parse(process.argv[2])
+const { directory, bucket, region, accessKeyId, secretAccessKey, serviceEndpoint } = JSON.parse(
+  process.argv[2],
+)
 
 function bytes(data) {
   if (typeof data === 'string') return data
@@ -116,6 +120,7 @@ const s3rver = new S3rver({
   silent: true,
   directory,
   configureBuckets: [{ name: bucket, configs: [] }],
+  ...(serviceEndpoint ? { serviceEndpoint } : {}),
 })
 const direct = await s3rver.run()
 const handle = s3rver.callback()

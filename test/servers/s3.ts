@@ -41,7 +41,16 @@ const HOST_SCRIPT = join(__dirname, 's3-host.mjs')
 
 export async function startS3(
   tree: Tree,
-  options: { bucket?: string; prefix?: string; region?: string } = {},
+  options: {
+    bucket?: string
+    prefix?: string
+    region?: string
+    /**
+     * Virtual-host style: a request to `<bucket>.s3.<serviceEndpoint>` names its bucket in the
+     * host, as `<bucket>.s3.amazonaws.com` does (the name must resolve to 127.0.0.1 for the client).
+     */
+    serviceEndpoint?: string
+  } = {},
 ): Promise<S3Server> {
   const bucket = options.bucket ?? 'skwirl-backup'
   const region = options.region ?? 'us-east-1'
@@ -56,7 +65,13 @@ export async function startS3(
     [
       '--openssl-legacy-provider',
       HOST_SCRIPT,
-      JSON.stringify({ directory, bucket, region, ...credentials }),
+      JSON.stringify({
+        directory,
+        bucket,
+        region,
+        ...credentials,
+        serviceEndpoint: options.serviceEndpoint,
+      }),
     ],
     (line) => {
       if (line.startsWith('{"method"')) requests.push(JSON.parse(line) as S3Request)

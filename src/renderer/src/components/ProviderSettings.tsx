@@ -10,6 +10,7 @@ import { settingValueProblem } from '../../../shared/provider-declaration'
 import { formatFullTime } from '../../../shared/format'
 import { fileDialogs } from '../api'
 import { useSkwirl } from '../store/context'
+import { linkified } from './linkified'
 import { Spinner } from './Spinner'
 
 /**
@@ -397,20 +398,6 @@ function SignInSection({ signIn }: { signIn: SignInState }) {
         {signIn.scopes.length > 0 ? ` It asks for: ${signIn.scopes.join(', ')}.` : ''}
       </p>
     </section>
-  )
-}
-
-/** Plain text with its https:// addresses as links that open outside the app. */
-function linkified(text: string): ReactNode[] {
-  const parts = text.split(/(https:\/\/[^\s)]+)/g)
-  return parts.map((part, index) =>
-    index % 2 === 1 ? (
-      <a key={index} href={part} target="_blank" rel="noopener noreferrer">
-        {part}
-      </a>
-    ) : (
-      part
-    ),
   )
 }
 
