@@ -3,6 +3,7 @@
 // to it over IPC: load a file set, reset the counters, read what arrived since.
 import { createHash, type Hash } from 'node:crypto'
 import { contentMd5, contentSize, makeFiles, startDriveDouble } from '../test/drive-double/server'
+import { expectedBackup, makeDrive } from '../test/drive-double/tree'
 import type { RecordedRequest } from '../test/drive-double/server'
 import type { FromDouble, ToDouble } from './protocol'
 import { monotonicMs } from './protocol'
@@ -12,6 +13,8 @@ let digest: Hash = createHash('sha1')
 let listCount = 0
 let listDigest: Hash = createHash('sha1')
 let firstAt: number | null = null
+/** double.injected as it was at the last reset. */
+let injectedAtReset: Record<string, number> = {}
 
 const LIST_PATH = '/drive/v3/files'
 
@@ -61,7 +64,26 @@ async function main(): Promise<void> {
           send({ type: 'loaded', files: files.length, bytes })
           return
         }
+        case 'load-drive': {
+          const { items, seed, faultRate, quotaPerMinute } = message.drive
+          const drive = makeDrive({ files: items, seed, sharedWithMe: 20 })
+          double.files = drive.files
+          double.sharedDrives = drive.sharedDrives
+          double.faults = faultRate > 0 ? { transient: { rate: faultRate, seed } } : {}
+          double.quota =
+            quotaPerMinute === null ? undefined : { requests: quotaPerMinute, windowMs: 60_000 }
+          double.shortPages = faultRate > 0
+          const expected = [...expectedBackup(drive).values()]
+          send({
+            type: 'drive-loaded',
+            items: expected.length,
+            downloaded: expected.filter((e) => e.outcome === 'downloaded').length,
+            skipped: expected.filter((e) => e.outcome === 'skipped').length,
+          })
+          return
+        }
         case 'reset':
+          injectedAtReset = { ...double.injected }
           count = 0
           digest = createHash('sha1')
           listCount = 0
@@ -77,6 +99,11 @@ async function main(): Promise<void> {
             listCount,
             listDigest: listDigest.copy().digest('hex'),
             firstAt,
+            injected: Object.fromEntries(
+              Object.entries(double.injected)
+                .map(([kind, n]) => [kind, n - (injectedAtReset[kind] ?? 0)] as const)
+                .filter(([, n]) => n > 0),
+            ),
           })
           return
       }

@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type {
   DoubleStats,
+  DriveExpected,
+  DriveSpec,
   FileSetSpec,
   FromDouble,
   HostResult,
@@ -39,6 +41,10 @@ export class DoubleProcess {
 
   load(files: FileSetSpec): Promise<{ files: number; bytes: number }> {
     return this.ask({ type: 'load', files }, 'loaded')
+  }
+
+  loadDrive(drive: DriveSpec): Promise<DriveExpected> {
+    return this.ask({ type: 'load-drive', drive }, 'drive-loaded')
   }
 
   async reset(): Promise<void> {

@@ -13,7 +13,31 @@ export interface FileSetSpec {
   latencyMs?: number
 }
 
-export type ToDouble = { type: 'load'; files: FileSetSpec } | { type: 'reset' } | { type: 'stats' }
+/**
+ * A whole drive (test/drive-double/tree.ts's makeDrive: nested folders, shared drives, Docs,
+ * shortcuts…), on a healthy Drive or a busy one (transient faults and a per-minute quota).
+ */
+export interface DriveSpec {
+  items: number
+  seed: number
+  /** A share of requests fails as a busy Drive fails (0: none). */
+  faultRate: number
+  /** Requests admitted a minute (null: no quota). */
+  quotaPerMinute: number | null
+}
+
+/** What a complete backup of that drive holds (the oracle's counts). */
+export interface DriveExpected {
+  items: number
+  downloaded: number
+  skipped: number
+}
+
+export type ToDouble =
+  | { type: 'load'; files: FileSetSpec }
+  | { type: 'load-drive'; drive: DriveSpec }
+  | { type: 'reset' }
+  | { type: 'stats' }
 
 export interface DoubleStats {
   /** Requests since the last reset. */
@@ -25,11 +49,14 @@ export interface DoubleStats {
   listDigest: string
   /** Arrival of the first request since the reset, in ms on the machine's monotonic clock. */
   firstAt: number | null
+  /** Requests answered by an injected fault or the quota since the reset, by kind. */
+  injected: Record<string, number>
 }
 
 export type FromDouble =
   | { type: 'listening'; url: string }
   | { type: 'loaded'; files: number; bytes: number }
+  | ({ type: 'drive-loaded' } & DriveExpected)
   | { type: 'reset' }
   | ({ type: 'stats' } & DoubleStats)
 
@@ -44,6 +71,11 @@ export interface HostTask {
   nodeBaseline?: boolean
   /** Keep the files in this folder (a run with a destination). */
   destination?: string
+  /**
+   * 'seed' (the default): the seed's provider, its token in the code. 'shipped': the shipped
+   * provider with its settings' defaults, the double's token in place of its sign-in.
+   */
+  provider?: 'seed' | 'shipped'
   /** Files at a time (issue 15's transfers); absent: the default, one. */
   transfers?: number
 }
@@ -53,8 +85,10 @@ export interface HostResult {
   listed: number
   downloaded: number
   unchanged: number
+  skipped: number
   failed: number
   bytes: number
+  retries: number
   errors: string[]
   /** Execute (RunManager.start) → the run's end (or, in 'list' mode, the 'listed' message). */
   elapsedMs: number

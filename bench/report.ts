@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'destination',
   'webdav',
   'scale',
+  'drive',
   'transfers',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
@@ -49,6 +50,7 @@ export interface Sizes {
   destination: { files: number; runs: number; memoryAt: number }
   webdav: { files: number; runs: number; transfers: number[] }
   scale: { files: number; baselineFiles: number; listingIds: number; runs: number }
+  drive: { items: number; runs: number; faultRate: number; listItems: number }
   /** Issue 15: `files` from a double answering after `latencyMs`, 1 and `transfers` at a time. */
   transfers: { files: number; runs: number; latencyMs: number; transfers: number }
 }

@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { residentLimitMb } from '../src/main/core/runner-process'
+import { DEFAULT_LIMITS } from '../src/shared/runner-protocol'
 import type { HostResult, HostTask } from './protocol'
 import {
   hasCommand,
@@ -819,6 +821,145 @@ export async function scaleRuns(context: Context): Promise<ScenarioResult> {
         ratio: null,
         goal: '< 300 MB each',
         pass: runnerPeak < 300 * MB && mainPeak < 300 * MB && listRunnerPeak < 300 * MB,
+      },
+    ],
+  }
+}
+
+// 9 -------------------------------------------------------------------------------------------
+
+/** Drive's per-user quota, in requests a minute; the shipped provider paces itself under it. */
+const DRIVE_QUOTA_PER_MINUTE = 12_000
+
+interface DriveRun extends HostResult {
+  requests: number
+  injected: Record<string, number>
+}
+
+/**
+ * Issue 13's figure: the shipped Google Drive provider backs up a whole drive (nested folders,
+ * shared drives, Docs, shortcuts, forms, duplicates…) on a busy Drive (2 % of requests fail as
+ * a busy Drive fails, and a quota of 12,000 requests a minute), and the same drive on a healthy
+ * Drive (no faults, no quota) as the baseline. Both complete, item for item as the oracle says.
+ */
+export async function googleDrive(context: Context): Promise<ScenarioResult> {
+  const { double, sizes } = context
+  const { items, faultRate } = sizes.drive
+  const runs = context.runs ?? sizes.drive.runs
+  const busy: DriveRun[] = []
+  const healthy: DriveRun[] = []
+  const run = (label: string, busyDrive: boolean, into: DriveRun[]) => async () => {
+    const expected = await double.loadDrive({
+      items,
+      seed: 13,
+      faultRate: busyDrive ? faultRate : 0,
+      quotaPerMinute: busyDrive ? DRIVE_QUOTA_PER_MINUTE : null,
+    })
+    await double.reset()
+    const task: HostTask = { url: double.url, mode: 'workflow', provider: 'shipped' }
+    const r = await runSkwirl(task, busyDrive ? context.profile : null)
+    const stats = await double.stats()
+    const complete =
+      r.status === 'ok' &&
+      r.failed === 0 &&
+      r.listed === expected.items &&
+      r.downloaded === expected.downloaded &&
+      r.skipped === expected.skipped
+    const result = { ...r, requests: stats.count, injected: stats.injected }
+    if (check(context, `Google Drive, ${label}`, complete, { ...result, expected })) {
+      into.push(result)
+    }
+  }
+  await takeTurns(runs, [run('healthy Drive', false, healthy), run('busy Drive', true, busy)])
+
+  // The listing of a much bigger drive: what the runner holds once every item is listed.
+  const listItems = sizes.drive.listItems
+  const big = await double.loadDrive({
+    items: listItems,
+    seed: 14,
+    faultRate: 0,
+    quotaPerMinute: null,
+  })
+  const listing = await runSkwirl({ url: double.url, mode: 'list', provider: 'shipped' }, null)
+  const listed =
+    listing.status === 'ok' && listing.listed === big.items && listing.runnerPeakBytes !== null
+  check(context, `Google Drive, listing ${listItems} items`, listed, listing)
+  const limitMb = residentLimitMb(DEFAULT_LIMITS.memoryMb)
+  const listPeak = listed ? (listing.runnerPeakBytes as number) : NaN
+  const busyMs = pick(busy, (r) => r.elapsedMs)
+  const healthyMs = pick(healthy, (r) => r.elapsedMs)
+  const items_ = pick(busy, (r) => r.listed)
+  const perItem = pick(busy, (r) => r.requests / r.listed)
+  const healthyPerItem = pick(healthy, (r) => r.requests / r.listed)
+  const injected = pick(busy, (r) => Object.values(r.injected).reduce((a, b) => a + b, 0))
+  // The least time the quota allows for the busy run's requests.
+  const floorMs = (pick(busy, (r) => r.requests) / DRIVE_QUOTA_PER_MINUTE) * 60_000
+  const n = items.toLocaleString('en')
+  return {
+    id: 'drive',
+    title: `Google Drive: a drive of ${n} items (nested folders, shared drives, Docs, shortcuts) on a busy Drive (${(faultRate * 100).toFixed(0)} % transient faults, ${DRIVE_QUOTA_PER_MINUTE.toLocaleString('en')} requests a minute) and on a healthy one`,
+    figures: {
+      items: figure(items_, 0),
+      busyMs: figure(busyMs),
+      healthyMs: figure(healthyMs),
+      ratio: figure(healthyMs / busyMs, 3),
+      requestsPerItem: figure(perItem, 3),
+      healthyRequestsPerItem: figure(healthyPerItem, 3),
+      injectedFaults: figure(injected, 0),
+      retries: figure(
+        pick(busy, (r) => r.retries),
+        0,
+      ),
+      quotaFloorMs: figure(floorMs),
+      runnerPeakMb: figure(pick(busy, (r) => r.runnerPeakBytes) / MB),
+      mainPeakMb: figure(pick(busy, (r) => r.mainPeakBytes) / MB),
+      listItems: figure(big.items, 0),
+      listMs: figure(listed ? listing.elapsedMs : NaN),
+      listRunnerPeakMb: figure(listPeak / MB),
+    },
+    runs: { busy, healthy, listing: [listing] },
+    notes: [
+      'Both runs use the shipped provider with its default settings (My Drive and shared drives, Office exports) and its pace (5.2 ms between requests, bursts of 100), one file at a time, with the retry policy a user gets (backoff from 1 s to 16 s with full jitter, Retry-After honoured).',
+      'A run counts only when it completed with 0 failed and listed, downloaded and skipped exactly what a complete backup holds (the oracle in test/drive-double/tree.ts).',
+      "The quota floor: the busy run's requests at 12,000 a minute, the least time Drive allows for them.",
+      `The listing: a drive of ${listItems.toLocaleString('en')} items on a healthy Drive, listed by the shipped provider (the run is cancelled once list_file_ids returns); the runner's peak resident memory against its limit (${limitMb} MB resident for a ${DEFAULT_LIMITS.memoryMb} MB heap).`,
+    ],
+    rows: [
+      {
+        scenario: 'drive',
+        name: `9. Google Drive, ${n} items, busy Drive (time)`,
+        skwirl: fmtMs(busyMs),
+        baseline: `${fmtMs(healthyMs)} (healthy Drive)`,
+        ratio: ratioOf(healthyMs / busyMs),
+        goal: 'completes, 0 failed',
+        pass: busy.length > 0 && busy.length === runs,
+      },
+      {
+        scenario: 'drive',
+        name: '9. requests per item listed',
+        skwirl: `${perItem.toFixed(3)} (busy, ${injected.toFixed(0)} faults met)`,
+        baseline: `${healthyPerItem.toFixed(3)} (healthy)`,
+        ratio: null,
+        goal: 'record',
+        pass: null,
+      },
+      {
+        scenario: 'drive',
+        name: "9. busy run vs Drive's quota floor",
+        skwirl: fmtMs(busyMs),
+        baseline: `${fmtMs(floorMs)} (requests at 12,000/min)`,
+        ratio: ratioOf(floorMs / busyMs),
+        goal: 'record',
+        pass: null,
+      },
+      {
+        scenario: 'drive',
+        name: `9. listing ${big.items.toLocaleString('en')} items: runner's peak memory`,
+        skwirl: `${fmtMb(listPeak)} (listed in ${fmtMs(listed ? listing.elapsedMs : NaN)})`,
+        baseline: `${limitMb} MB (the runner's limit)`,
+        ratio: ratioOf(limitMb / (listPeak / MB)),
+        goal: 'within the limit',
+        pass: listPeak / MB <= limitMb,
       },
     ],
   }

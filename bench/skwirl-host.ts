@@ -12,7 +12,13 @@ import { createLogger } from '../src/main/core/logger'
 import type { RunnerLauncher } from '../src/main/core/runner-process'
 import { childProcessLauncher } from '../src/main/core/runner-process'
 import { createCore } from '../src/main/core/skwirl-core'
-import { googleDriveCodeFor, RESOURCES_DIR, RUNNER_SCRIPT } from '../test/support/fixtures'
+import { DEFAULT_TOKEN } from '../test/drive-double/server'
+import {
+  googleDriveCodeFor,
+  RESOURCES_DIR,
+  RUNNER_SCRIPT,
+  shippedGoogleDriveCode,
+} from '../test/support/fixtures'
 import type { HostResult, HostTask } from './protocol'
 import { monotonicMs, peakResidentBytes } from './protocol'
 
@@ -157,7 +163,9 @@ async function main(task: HostTask): Promise<HostResult> {
   })
   try {
     const nodeMs = task.nodeBaseline ? await nodeStartMs() : undefined
-    const provider = { id: 'bench', name: 'Google Drive', code: googleDriveCodeFor(task.url) }
+    const code =
+      task.provider === 'shipped' ? shippedCodeFor(task.url) : googleDriveCodeFor(task.url)
+    const provider = { id: 'bench', name: 'Google Drive', code }
     const startedAt = monotonicMs()
     const liveHeap = watchLiveHeap()
     const { runId, done } = core.runs.start(provider, {
@@ -175,8 +183,10 @@ async function main(task: HostTask): Promise<HostResult> {
       listed: outcome.listed,
       downloaded: outcome.downloaded,
       unchanged: outcome.unchanged,
+      skipped: outcome.skipped,
       failed: outcome.failed,
       bytes: outcome.bytes,
+      retries: outcome.retries,
       errors: outcome.errors.slice(0, 5).map((e) => `${e.fileId ?? '-'} ${e.stage}: ${e.message}`),
       elapsedMs: endedAt - startedAt,
       startedAt,
@@ -194,6 +204,30 @@ async function main(task: HostTask): Promise<HostResult> {
     await core.close()
     rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * The shipped Google Drive provider pointed at the double, as it runs for a user with the
+ * settings' defaults: its declaration kept as a plain table, skwirl.setting answered with the
+ * declared defaults, and the double's token sent where main would add the sign-in's.
+ */
+function shippedCodeFor(url: string): string {
+  const code = shippedGoogleDriveCode()
+    .replaceAll('https://www.googleapis.com', url)
+    .replace('skwirl.declare {', 'local DECLARED = {')
+    .replaceAll('skwirl.setting(', 'declared_default(')
+    .replaceAll('auth = "oauth"', `headers = { Authorization = "Bearer ${DEFAULT_TOKEN}" }`)
+  const lookup = `
+local function declared_default(key)
+  for _, s in ipairs(DECLARED.settings) do
+    if s.key == key then return s.default end
+  end
+end
+`
+  // After the declaration's table, before the first function that reads a setting.
+  const at = code.indexOf('\nlocal log = require')
+  if (at < 0) throw new Error('the shipped Google Drive provider changed: update shippedCodeFor')
+  return `${code.slice(0, at)}${lookup}${code.slice(at)}`
 }
 
 const task = JSON.parse(process.argv[2] ?? '{}') as HostTask

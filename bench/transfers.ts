@@ -95,7 +95,7 @@ export async function parallelTransfers(context: Context): Promise<ScenarioResul
     rows: [
       {
         scenario: 'transfers',
-        name: `9. ${files} files, ${latencyMs} ms latency, transfers=1 (time)`,
+        name: `10. ${files} files, ${latencyMs} ms latency, transfers=1 (time)`,
         skwirl: fmtMs(s1),
         baseline: `${fmtMs(b1)} (one at a time)`,
         ratio: ratioOf(sequential),
@@ -104,7 +104,7 @@ export async function parallelTransfers(context: Context): Promise<ScenarioResul
       },
       {
         scenario: 'transfers',
-        name: `9. ${files} files, ${latencyMs} ms latency, transfers=${n} (time)`,
+        name: `10. ${files} files, ${latencyMs} ms latency, transfers=${n} (time)`,
         skwirl: fmtMs(sN),
         baseline: `${fmtMs(bN)} (${n} at a time)`,
         ratio: ratioOf(parallel),
@@ -113,7 +113,7 @@ export async function parallelTransfers(context: Context): Promise<ScenarioResul
       },
       {
         scenario: 'transfers',
-        name: `9. transfers=${n} against transfers=1 (speed-up)`,
+        name: `10. transfers=${n} against transfers=1 (speed-up)`,
         skwirl: fmtMs(sN),
         baseline: `${fmtMs(s1)} (Skwirl, transfers=1)`,
         ratio: ratioOf(speedup),

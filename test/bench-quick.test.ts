@@ -77,6 +77,15 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     'runnerPeakMbBig',
     'listingMainPeakMb',
   ],
+  drive: [
+    'items',
+    'busyMs',
+    'healthyMs',
+    'ratio',
+    'requestsPerItem',
+    'quotaFloorMs',
+    'listRunnerPeakMb',
+  ],
 }
 
 it('runs every scenario in --quick mode and reports each figure', async () => {
@@ -108,4 +117,4 @@ it('runs every scenario in --quick mode and reports each figure', async () => {
       expect(stdout).toContain(row.name)
     }
   }
-}, 150_000)
+}, 180_000)

@@ -145,6 +145,9 @@ export function makeDrive(opts: MakeDriveOptions): GeneratedDrive {
     ]
     let cursor = 0
     let inFolder = 0
+    // As many folders as the items fill (and a few to spare), opened breadth-first, so that the
+    // tree is about log(folders)/log(fanout) deep, as a real drive is, not a chain.
+    const folders = Math.ceil(space.items / perFolder) + fanout
     const previousInFolder = new Map<string, DriveFile>()
     for (let placed = 0; placed < space.items; placed++) {
       if (inFolder >= perFolder) {
@@ -153,7 +156,7 @@ export function makeDrive(opts: MakeDriveOptions): GeneratedDrive {
       }
       const folder = open[cursor] ?? open[open.length - 1]
       if (!folder) throw new Error('no folder')
-      if (inFolder === 0 && open.length < cursor + 1 + fanout * 2) {
+      if (inFolder === 0 && open.length < folders) {
         for (let k = 0; k < fanout; k++) {
           const id = newId('d')
           // Some folders are trashed (and left empty, so a trashed subtree stays small).

@@ -168,6 +168,10 @@ describe('signing the shipped Google Drive provider in from the CLI', () => {
     expect(settings.settings.map((s) => [s.key, s.isSet, s.value])).toEqual([
       ['client_id', true, TEST_CLIENT.clientId],
       ['client_secret', true, null],
+      // What to back up and how: their defaults until set.
+      ['scope', false, null],
+      ['export_format', false, null],
+      ['abuse', false, null],
     ])
     expect(settings.signIn).toMatchObject({ status: 'needed', reason: 'not-signed-in' })
     expect(settings.protection.level).toBe('key-file')
@@ -188,9 +192,10 @@ describe('signing the shipped Google Drive provider in from the CLI', () => {
     expect(asked.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/)
     expect(oauth.grants.authorization_code).toBe(1)
 
-    // Each access token works for 4 requests, then the double says it has expired: the run
-    // lists and backs up 6 files (13 requests), so main must renew it on the 401s, mid-run.
-    oauth.options.accessTokenUses = 4
+    // Each access token works for 2 requests, then the double says it has expired: the run
+    // lists and backs up 6 files (9 requests: My Drive's root, the shared drives, one listing, 6
+    // downloads), so main must renew it on the 401s, mid-run.
+    oauth.options.accessTokenUses = 2
     const refreshesBefore = oauth.grants.refresh_token
     const first = await runDrive()
     expect(first.report).toMatchObject({

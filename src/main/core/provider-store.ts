@@ -35,6 +35,8 @@ export const DEFAULT_PROVIDERS = [
     shippedBefore: [
       // the seed's text, with its hard-coded token (test/fixtures/providers/google-drive-seed.lua)
       '7dbbd80469132ef65ccbf89ea2c7505310f3866e46dcca2b8dc343e5f61a06f4',
+      // issue 12's: the seed's listing with OAuth sign-in (files flattened, Docs failed)
+      'd615e88a38eb7d886ff457aa4e6e9cf1efd7874eb63961960c7469cf2a5b9b63',
     ],
   },
 ]
