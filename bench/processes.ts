@@ -14,6 +14,7 @@ import type {
   HostTask,
   ToDouble,
 } from './protocol'
+import { DEFAULT_LIMITS } from '../src/shared/runner-protocol'
 
 export const ROOT = resolve(__dirname, '..', '..')
 const OUT_BENCH = __dirname
@@ -175,6 +176,8 @@ export interface MicroResult {
   listCpuUsPerId: number
   fileCpuUsPerFile: number | null
   peakRssMb: number
+  /** The heap and buffers still held once the listing is done, after a full collection. */
+  listedHeldMb: number | null
 }
 
 /** The real workflow and sandbox with canned host answers, in a process of its own. */
@@ -184,9 +187,10 @@ export async function runMicro(
   provider: 'seed' | 'dropbox',
 ): Promise<MicroResult> {
   const script = join(OUT_BENCH, 'runner-micro.js')
-  const child = spawn(process.execPath, [script, mode, String(count), '--provider', provider], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  // The heap cap a runner gets (DEFAULT_LIMITS.memoryMb), and gc() to weigh what the listing holds.
+  const flags = [`--max-old-space-size=${DEFAULT_LIMITS.memoryMb}`, '--expose-gc']
+  const args = [...flags, script, mode, String(count), '--provider', provider]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   return JSON.parse(await output(child, `runner micro (${provider}, ${count})`)) as MicroResult
 }
 

@@ -75,3 +75,13 @@ export function checkFengariInternals(L: LuaState): void {
   lua.lua_settop(L, top)
   if (!ok) throw new Error("sandbox: fengari's internals are not as expected (strings)")
 }
+
+/**
+ * lua_getfield for a key known in advance: the key's Lua string is made and hashed once (fengari
+ * hashes a fresh copy of the key at every lua_getfield). Pushes t[key]; returns its type.
+ */
+export function getField(L: LuaState, idx: number, key: string): number {
+  const t = lua.lua_absindex(L, idx)
+  pushKey(L, key)
+  return lua.lua_gettable(L, t)
+}

@@ -61,6 +61,7 @@ declare module 'fengari' {
     ): number
     lua_error(L: LuaState): number
     lua_getfield(L: LuaState, idx: number, k: string | LuaString): number
+    lua_gettable(L: LuaState, idx: number): number
     lua_getglobal(L: LuaState, name: string | LuaString): number
     lua_getinfo(L: LuaState, what: string | LuaString, ar: LuaDebug): number
     lua_getmetatable(L: LuaState, idx: number): boolean

@@ -1,7 +1,8 @@
 // What get_file_metadata and download_file return, read off the Lua stack: a file's metadata,
 // or `{ skip = "why" }` for a file that is not to be backed up (a folder, a shortcut, a file the
 // service will not export). A string result is the reason the answer is unusable.
-import { lua, to_luastring, type LuaState } from 'fengari'
+import { lua, type LuaState } from 'fengari'
+import { getField } from './fengari-fast'
 import type { FileMetadata, SkipNotice } from '../../shared/runner-protocol'
 import { TEXT_LIMITS } from '../../shared/text-limits'
 import { stringAt, typeName } from './lua-values'
@@ -14,7 +15,7 @@ const METADATA_FIELDS =
 
 /** The skip notice in the table at index 1, if it has a `skip` field; a string when it is bad. */
 function readSkip(co: LuaState, fn: string): SkipNotice | string | null {
-  lua.lua_getfield(co, 1, to_luastring('skip'))
+  getField(co, 1, 'skip')
   const type = lua.lua_type(co, -1)
   const reason = type === lua.LUA_TSTRING ? stringAt(co, -1) : null
   const got = type === lua.LUA_TSTRING ? 'an empty string' : typeName(co, -1)
@@ -24,7 +25,7 @@ function readSkip(co: LuaState, fn: string): SkipNotice | string | null {
     return `${fn}: skip must be a non-empty string saying why the file is not backed up, got ${got}`
   }
   const optional = (key: string): string | null => {
-    lua.lua_getfield(co, 1, to_luastring(key))
+    getField(co, 1, key)
     const value = stringAt(co, -1)
     lua.lua_pop(co, 1)
     // Only shown beside the reason: a name over the limit is cut rather than refused.
@@ -55,7 +56,7 @@ export function readMetadata(
 
   const problems: string[] = []
   const str = (key: string): string => {
-    lua.lua_getfield(co, 1, to_luastring(key))
+    getField(co, 1, key)
     const value = stringAt(co, -1)
     if (value === null) problems.push(`${key} is ${typeName(co, -1)}, not a string`)
     else if (value.length > TEXT_LIMITS.fileText) {
@@ -69,7 +70,7 @@ export function readMetadata(
   const name = str('name')
   const path = str('path')
 
-  lua.lua_getfield(co, 1, to_luastring('checksum'))
+  getField(co, 1, 'checksum')
   let checksum: string | null = null
   if (lua.lua_type(co, -1) === lua.LUA_TBOOLEAN && !lua.lua_toboolean(co, -1)) {
     checksum = null
@@ -86,7 +87,7 @@ export function readMetadata(
   lua.lua_pop(co, 1)
   const unknownChecksum = checksum === null && problems.length === 0
 
-  lua.lua_getfield(co, 1, to_luastring('size'))
+  getField(co, 1, 'size')
   const sizeType = lua.lua_type(co, -1)
   let size: number | null = null
   if (sizeType === lua.LUA_TNUMBER) {

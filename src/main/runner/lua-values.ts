@@ -81,10 +81,10 @@ export function readStringMap(
       lua.lua_pop(L, 2)
       fail(`${what} keys must be strings`)
     }
-    const key = lua.lua_tojsstring(L, -2)
+    const key = decodeText(lua.lua_tolstring(L, -2))
     const valueType = lua.lua_type(L, -1)
     if (valueType === lua.LUA_TSTRING) {
-      out[key] = lua.lua_tojsstring(L, -1)
+      out[key] = decodeText(lua.lua_tolstring(L, -1))
     } else if (valueType === lua.LUA_TNUMBER) {
       out[key] = formatNumber(L, -1)
     } else if (valueType === lua.LUA_TBOOLEAN) {

@@ -28,7 +28,7 @@ import {
 import { TEXT_LIMITS } from '../../shared/text-limits'
 import { locateError } from './error-location'
 import { readHttpPolicy } from './http-configure'
-import { checkFengariInternals, decodeText, encodeText } from './fengari-fast'
+import { checkFengariInternals, decodeText, encodeText, getField, pushKey } from './fengari-fast'
 import { FileTable } from './file-table'
 import {
   bytesAt,
@@ -474,10 +474,10 @@ export class LuaSandbox {
       )
     }
     lua.lua_settop(L, 1)
-    lua.lua_getfield(L, 1, to_luastring('url'))
+    getField(L, 1, 'url')
     const url = stringAt(L, -1)
     if (url === null) raise(L, `${fn}: url must be a string, got ${typeName(L, -1)}`)
-    lua.lua_getfield(L, 1, to_luastring('method'))
+    getField(L, 1, 'method')
     let verb = 'GET'
     if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
       const method = stringAt(L, -1)
@@ -517,12 +517,12 @@ export class LuaSandbox {
     let body: Uint8Array | null = null
     let raw = false
     if (options) {
-      lua.lua_getfield(L, options, to_luastring('body'))
+      getField(L, options, 'body')
       if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
         body = bytesAt(L, -1)
         if (body === null) fail(`${what}.body must be a string, got ${typeName(L, -1)}`)
       }
-      lua.lua_getfield(L, options, to_luastring('json'))
+      getField(L, options, 'json')
       if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
         if (body !== null) fail(`give ${what}.body or ${what}.json, not both`)
         const encoded = tryJson(() => encodeJson(L, -1, COMPACT))
@@ -532,7 +532,7 @@ export class LuaSandbox {
           headers['Content-Type'] = 'application/json'
         }
       }
-      lua.lua_getfield(L, options, to_luastring('raw'))
+      getField(L, options, 'raw')
       raw = lua.lua_toboolean(L, -1)
       lua.lua_pop(L, 3)
     }
@@ -735,7 +735,7 @@ export class LuaSandbox {
     fail: (message: string) => never,
   ): AuthName | null {
     if (options === null) return null
-    lua.lua_getfield(L, options, to_luastring('auth'))
+    getField(L, options, 'auth')
     const type = lua.lua_type(L, -1)
     const name = stringAt(L, -1)
     lua.lua_pop(L, 1)
@@ -907,7 +907,7 @@ export class LuaSandbox {
     what: string,
     fail: (message: string) => never,
   ): number | undefined {
-    lua.lua_getfield(L, table, to_luastring('timeout'))
+    getField(L, table, 'timeout')
     const type = lua.lua_type(L, -1)
     const seconds = type === lua.LUA_TNUMBER ? lua.lua_tonumber(L, -1) : NaN
     const got = type === lua.LUA_TNUMBER ? String(seconds) : typeName(L, -1)
@@ -926,7 +926,7 @@ export class LuaSandbox {
     what: string,
     fail: (message: string) => never,
   ): Record<string, string> {
-    lua.lua_getfield(L, table, to_luastring(key))
+    getField(L, table, key)
     const map = readStringMap(L, -1, what, fail)
     lua.lua_pop(L, 1)
     return map
@@ -968,7 +968,7 @@ function keepHooksThroughPcall(L: LuaState, name: string): void {
  */
 function pushRawGlobal(L: LuaState, name: string): number {
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS)
-  lua.lua_pushstring(L, to_luastring(name))
+  pushKey(L, name)
   const type = lua.lua_rawget(L, -2)
   lua.lua_remove(L, -2)
   return type

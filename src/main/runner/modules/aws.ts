@@ -2,6 +2,7 @@
 // done by main (a host call), which reads the keys from the provider's settings: the secret key
 // is named here, never passed, so that it never enters Lua.
 import { lua, to_luastring, type LuaState } from 'fengari'
+import { getField } from '../fengari-fast'
 import type { HostCall, HostReply } from '../../../shared/runner-protocol'
 import { bytesAt, pushText, raise, readStringMap, stringAt, typeName } from '../lua-values'
 
@@ -31,7 +32,7 @@ function awsSign(L: LuaState, hostCall: HostCaller): number {
   lua.lua_settop(L, 1)
   const fail = (message: string): never => raise(L, `${FN}: ${message}`)
   const text = (key: string, required: boolean): string | null => {
-    lua.lua_getfield(L, 1, to_luastring(key))
+    getField(L, 1, key)
     const absent = lua.lua_type(L, -1) === lua.LUA_TNIL
     const value = stringAt(L, -1)
     const got = typeName(L, -1)
@@ -55,7 +56,7 @@ function awsSign(L: LuaState, hostCall: HostCaller): number {
   }
   const secretKeySetting = text('secret_key_setting', false)
   if (secretKeySetting === null) {
-    lua.lua_getfield(L, 1, to_luastring('secret_key'))
+    getField(L, 1, 'secret_key')
     const given = lua.lua_type(L, -1) !== lua.LUA_TNIL
     lua.lua_pop(L, 1)
     fail(
@@ -68,22 +69,22 @@ function awsSign(L: LuaState, hostCall: HostCaller): number {
   if (payloadHash !== null && !/^([0-9a-f]{64}|UNSIGNED-PAYLOAD)$/.test(payloadHash)) {
     fail('payload_hash must be a SHA-256 in lower-case hex or "UNSIGNED-PAYLOAD"')
   }
-  lua.lua_getfield(L, 1, to_luastring('body'))
+  getField(L, 1, 'body')
   let body: Uint8Array | null = null
   if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
     body = bytesAt(L, -1)
     if (body === null) fail(`body must be a string, got ${typeName(L, -1)}`)
     body = new Uint8Array(body as Uint8Array)
   }
-  lua.lua_getfield(L, 1, to_luastring('time'))
+  getField(L, 1, 'time')
   let time: number | null = null
   if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
     if (lua.lua_type(L, -1) !== lua.LUA_TNUMBER) fail(`time must be a number of seconds`)
     time = lua.lua_tonumber(L, -1)
   }
-  lua.lua_getfield(L, 1, to_luastring('headers'))
+  getField(L, 1, 'headers')
   const headers = readStringMap(L, -1, 'headers', fail)
-  lua.lua_getfield(L, 1, to_luastring('params'))
+  getField(L, 1, 'params')
   const params = readStringMap(L, -1, 'params', fail)
   lua.lua_settop(L, 1)
 

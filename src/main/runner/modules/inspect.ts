@@ -1,6 +1,7 @@
 // inspect(value): a readable, Lua-like rendering of any value (after kikito's inspect.lua). A
 // table met twice, or inside itself, is shown once as <N>{…} and then as <table N>.
-import { lua, lauxlib, to_luastring, type LuaState } from 'fengari'
+import { lua, lauxlib, type LuaState } from 'fengari'
+import { getField } from '../fengari-fast'
 import { decodeUtf8, pushText, raise, typeName } from '../lua-values'
 import { isAbsent, pushLibrary } from './library'
 
@@ -29,12 +30,12 @@ function luaInspect(L: LuaState): number {
     if (lua.lua_type(L, 2) !== lua.LUA_TTABLE) {
       raise(L, `inspect: the options (argument 2) must be a table, got ${typeName(L, 2)}`)
     }
-    lua.lua_getfield(L, 2, to_luastring('depth'))
+    getField(L, 2, 'depth')
     if (lua.lua_type(L, -1) === lua.LUA_TNUMBER) options.depth = lua.lua_tonumber(L, -1)
     else if (lua.lua_type(L, -1) !== lua.LUA_TNIL) {
       raise(L, `inspect: options.depth must be a number, got ${typeName(L, -1)}`)
     }
-    lua.lua_getfield(L, 2, to_luastring('compact'))
+    getField(L, 2, 'compact')
     options.compact = lua.lua_toboolean(L, -1)
     lua.lua_settop(L, 2)
   }
@@ -67,7 +68,7 @@ class Inspector {
     private readonly L: LuaState,
     private readonly options: InspectOptions,
   ) {
-    lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, to_luastring('skwirl.json.null'))
+    getField(L, lua.LUA_REGISTRYINDEX, 'skwirl.json.null')
     this.nullValue = lua.lua_topointer(L, -1)
     lua.lua_pop(L, 1)
   }

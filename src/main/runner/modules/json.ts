@@ -12,7 +12,7 @@ import {
   raise,
   typeName,
 } from '../lua-values'
-import { pushKey, pushTextFast } from '../fengari-fast'
+import { decodeText, pushKey, pushTextFast } from '../fengari-fast'
 
 const NULL_KEY = 'skwirl.json.null'
 const ARRAY_MT_KEY = 'skwirl.json.array'
@@ -164,9 +164,10 @@ export function parseJson(bytes: Uint8Array): unknown {
 /** The value's __jsontype marker ("array" or "object"), read raw from its metatable. */
 function markerOf(L: LuaState, idx: number): string | null {
   if (!lua.lua_getmetatable(L, idx)) return null
-  lua.lua_pushstring(L, to_luastring('__jsontype'))
+  pushKey(L, '__jsontype')
   lua.lua_rawget(L, -2)
-  const marker = lua.lua_type(L, -1) === lua.LUA_TSTRING ? lua.lua_tojsstring(L, -1) : null
+  const marker =
+    lua.lua_type(L, -1) === lua.LUA_TSTRING ? decodeText(lua.lua_tolstring(L, -1)) : null
   lua.lua_pop(L, 2)
   return marker === 'array' || marker === 'object' ? marker : null
 }

@@ -3,6 +3,7 @@
 // saxes's (a strict, namespace-aware parser held against the W3C conformance suite); this file
 // decides what a provider sees and what it may not do (declare entities, exceed the caps).
 import { lua, lauxlib, to_luastring, type LuaState } from 'fengari'
+import { getField } from '../fengari-fast'
 import type * as Saxes from 'saxes'
 import { bytesAt, decodeUtf8, errorText, pushText, raise, typeName } from '../lua-values'
 import { lazyRequire } from './lazy-require'
@@ -179,7 +180,7 @@ function pushElement(L: LuaState, element: XmlElement, noAttrs: number): void {
     else pushElement(L, child, noAttrs)
     lua.lua_rawseti(L, -2, i + 1)
   }
-  lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, to_luastring(ELEMENT_MT_KEY))
+  getField(L, lua.LUA_REGISTRYINDEX, ELEMENT_MT_KEY)
   lua.lua_setmetatable(L, -2)
 }
 
@@ -279,7 +280,7 @@ export function openXml(L: LuaState): void {
 
   lua.lua_createtable(L, 0, 6)
   for (const name of ['find', 'find_all', 'text', 'attr']) {
-    lua.lua_getfield(L, methods, to_luastring(name))
+    getField(L, methods, name)
     lua.lua_setfield(L, -2, to_luastring(name))
   }
   lua.lua_pushjsfunction(L, xmlDecode)
@@ -323,7 +324,7 @@ function readFlag(L: LuaState, idx: number, fn: string, key: string): boolean {
   if (type !== lua.LUA_TTABLE) {
     raise(L, `${fn}: the options (argument ${idx}) must be a table, got ${typeName(L, idx)}`)
   }
-  lua.lua_getfield(L, idx, to_luastring(key))
+  getField(L, idx, key)
   const on = lua.lua_toboolean(L, -1)
   lua.lua_pop(L, 1)
   return on
@@ -455,9 +456,9 @@ class Encoder {
     this.visiting.add(identity)
     lauxlib.luaL_checkstack(L, 6, 'XML nested too deeply')
 
-    lua.lua_getfield(L, idx, to_luastring('name'))
+    getField(L, idx, 'name')
     const rawName = this.text(-1, `${path}.name`, false)
-    lua.lua_getfield(L, idx, to_luastring('ns'))
+    getField(L, idx, 'ns')
     const rawNs = lua.lua_isnil(L, -1) ? '' : this.text(-1, `${path}.ns`, true)
     lua.lua_pop(L, 2)
     let name = rawName
@@ -475,7 +476,7 @@ class Encoder {
     }
 
     const attrs: Array<[string, string]> = []
-    lua.lua_getfield(L, idx, to_luastring('attrs'))
+    getField(L, idx, 'attrs')
     if (!lua.lua_isnil(L, -1)) {
       if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
         throw new XmlError(`${path}.attrs must be a table, got ${typeName(L, -1)}`)
@@ -570,9 +571,9 @@ function readEncodeOptions(L: LuaState, idx: number): EncodeOptions {
   if (type !== lua.LUA_TTABLE) {
     raise(L, `xml.encode: the options (argument 2) must be a table, got ${typeName(L, idx)}`)
   }
-  lua.lua_getfield(L, idx, to_luastring('declaration'))
+  getField(L, idx, 'declaration')
   if (!lua.lua_isnil(L, -1)) options.declaration = lua.lua_toboolean(L, -1)
-  lua.lua_getfield(L, idx, to_luastring('prefixes'))
+  getField(L, idx, 'prefixes')
   if (!lua.lua_isnil(L, -1)) {
     if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
       raise(L, `xml.encode: options.prefixes must be a table, got ${typeName(L, -1)}`)
