@@ -7,6 +7,8 @@
 //   node bench/baseline.mjs <double url> workflow|list [--no-verify] [--dest DIR [--no-fsync]]
 //
 // --no-verify skips the MD5 of each download (for the record: what the hashing costs).
+// --concurrency N backs up N files at a time (each still metadata, then download), taking the
+// ids in listing order: what a careful program does with N requests at once (issue 15).
 // --dest writes each file into DIR as a careful program does with fs: into a temporary file,
 // flushed (fsync), its mtime set, renamed into place only once its size and MD5 match;
 // --no-fsync leaves out the flush (for the record).
@@ -19,6 +21,9 @@ const [base, mode = 'workflow', ...flags] = process.argv.slice(2)
 const verify = !flags.includes('--no-verify')
 const dest = flags.includes('--dest') ? flags[flags.indexOf('--dest') + 1] : null
 const fsync = !flags.includes('--no-fsync')
+const concurrency = flags.includes('--concurrency')
+  ? Number(flags[flags.indexOf('--concurrency') + 1])
+  : 1
 if (dest) mkdirSync(join(dest, '.tmp'), { recursive: true })
 const headers = { Authorization: 'Bearer hardcoded_token_for_now' }
 
@@ -91,18 +96,29 @@ const ids = await listFileIds()
 const listedMs = performance.now()
 let bytes = 0
 let downloadMs = null
+async function backUp(id) {
+  const file = await getJson(`${base}/drive/v3/files/${id}?${query({ fields })}`)
+  const expected = {
+    size: Number(file.size),
+    checksum: file.md5Checksum,
+    name: file.name,
+    modifiedTime: file.modifiedTime,
+  }
+  const started = performance.now()
+  const got = await download(id, expected)
+  bytes += got
+  downloadMs = performance.now() - started
+}
+
 if (mode === 'workflow') {
-  for (const id of ids) {
-    const file = await getJson(`${base}/drive/v3/files/${id}?${query({ fields })}`)
-    const expected = {
-      size: Number(file.size),
-      checksum: file.md5Checksum,
-      name: file.name,
-      modifiedTime: file.modifiedTime,
+  if (concurrency <= 1) {
+    for (const id of ids) await backUp(id)
+  } else {
+    let next = 0
+    const worker = async () => {
+      while (next < ids.length) await backUp(ids[next++])
     }
-    const started = performance.now()
-    bytes += await download(id, expected)
-    downloadMs = performance.now() - started
+    await Promise.all(Array.from({ length: concurrency }, worker))
   }
 }
 const status = readFileSync('/proc/self/status', 'utf8')

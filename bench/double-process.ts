@@ -60,6 +60,7 @@ async function main(): Promise<void> {
             if (md5) await contentMd5(file.content)
           }
           double.files = files
+          double.faults.latencyMs = message.files.latencyMs ?? 0
           send({ type: 'loaded', files: files.length, bytes })
           return
         }

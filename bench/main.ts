@@ -32,6 +32,7 @@ import {
   startup,
   type Context,
 } from './scenarios'
+import { parallelTransfers } from './transfers'
 import { webdavVsRclone } from './webdav'
 
 const FULL: Sizes = {
@@ -45,6 +46,8 @@ const FULL: Sizes = {
   scale: { files: 1_000_000, baselineFiles: 10_000, listingIds: 1_000_000, runs: 1 },
   // Issue 13's figure: at Drive's pace, one run of 100,000 items takes over 10 minutes.
   drive: { items: 100_000, runs: 1, faultRate: 0.02, listItems: 1_000_000 },
+  // One at a time is 2,000 × two 20 ms requests: some 85 s a run, for Skwirl and the baseline.
+  transfers: { files: 2_000, runs: 2, latencyMs: 20, transfers: 8 },
 }
 
 const QUICK: Sizes = {
@@ -57,6 +60,7 @@ const QUICK: Sizes = {
   webdav: { files: 60, runs: 1, transfers: [1, 4] },
   scale: { files: 4_000, baselineFiles: 1_000, listingIds: 4_000, runs: 1 },
   drive: { items: 300, runs: 1, faultRate: 0.02, listItems: 2_000 },
+  transfers: { files: 80, runs: 1, latencyMs: 20, transfers: 8 },
 }
 
 const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
@@ -69,6 +73,7 @@ const RUN: Record<ScenarioId, (context: Context) => Promise<ScenarioResult>> = {
   webdav: webdavVsRclone,
   scale: scaleRuns,
   drive: googleDrive,
+  transfers: parallelTransfers,
 }
 
 interface Options {

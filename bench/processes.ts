@@ -107,6 +107,8 @@ export async function runBaseline(
   verify = true,
   /** Write each file into this folder (temp, fsync, rename), as Skwirl's destination does. */
   dest: { dir: string; fsync: boolean } | null = null,
+  /** Files at a time (each metadata then download); 1: one after another. */
+  concurrency = 1,
 ): Promise<BaselineResult> {
   const args = [
     BASELINE_SCRIPT,
@@ -114,6 +116,7 @@ export async function runBaseline(
     mode,
     ...(verify ? [] : ['--no-verify']),
     ...(dest ? ['--dest', dest.dir, ...(dest.fsync ? [] : ['--no-fsync'])] : []),
+    ...(concurrency > 1 ? ['--concurrency', String(concurrency)] : []),
   ]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   return JSON.parse(await output(child, 'the baseline')) as BaselineResult

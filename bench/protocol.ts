@@ -9,6 +9,8 @@ export interface FileSetSpec {
   maxSize: number
   /** Compute (and cache) every MD5 before any timed run; listings never need them. */
   md5: boolean
+  /** Answer every request after this many ms (a real API's latency); 0 or absent: at once. */
+  latencyMs?: number
 }
 
 /**
@@ -74,6 +76,8 @@ export interface HostTask {
    * provider with its settings' defaults, the double's token in place of its sign-in.
    */
   provider?: 'seed' | 'shipped'
+  /** Files at a time (issue 15's transfers); absent: the default, one. */
+  transfers?: number
 }
 
 export interface HostResult {

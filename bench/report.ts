@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'webdav',
   'scale',
   'drive',
+  'transfers',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
@@ -50,6 +51,8 @@ export interface Sizes {
   webdav: { files: number; runs: number; transfers: number[] }
   scale: { files: number; baselineFiles: number; listingIds: number; runs: number }
   drive: { items: number; runs: number; faultRate: number; listItems: number }
+  /** Issue 15: `files` from a double answering after `latencyMs`, 1 and `transfers` at a time. */
+  transfers: { files: number; runs: number; latencyMs: number; transfers: number }
 }
 
 export interface BenchReport {

@@ -168,10 +168,10 @@ async function main(task: HostTask): Promise<HostResult> {
     const provider = { id: 'bench', name: 'Google Drive', code }
     const startedAt = monotonicMs()
     const liveHeap = watchLiveHeap()
-    const { runId, done } = core.runs.start(
-      provider,
-      task.destination ? { destination: task.destination } : {},
-    )
+    const { runId, done } = core.runs.start(provider, {
+      ...(task.destination ? { destination: task.destination } : {}),
+      ...(task.transfers ? { transfers: task.transfers } : {}),
+    })
     if (task.mode === 'list') {
       watch.onListed = () => setImmediate(() => core.runs.cancel(runId))
     }

@@ -53,8 +53,23 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     'fengariPlainMs',
     ...(hasCommand('lua5.4') ? ['lua54Ms', 'ratio'] : []),
   ],
-  // The 4-transfer figures come with issue 15's --transfers.
-  webdav: ['skwirlFilesPerS1', 'rcloneFilesPerS1', 'ratio1'],
+  webdav: [
+    'skwirlFilesPerS1',
+    'rcloneFilesPerS1',
+    'ratio1',
+    'skwirlFilesPerS4',
+    'rcloneFilesPerS4',
+    'ratio4',
+  ],
+  transfers: [
+    'skwirl1Ms',
+    'baseline1Ms',
+    'ratio1',
+    'skwirl8Ms',
+    'baseline8Ms',
+    'ratio8',
+    'speedup',
+  ],
   scale: [
     'runnerUsPerFileSmall',
     'runnerUsPerFileBig',

@@ -32,10 +32,15 @@ test('choose a backup folder, Execute, see the last backup; run again and see th
     await expect(dialog.getByRole('alert')).toContainText("Give the folder's full path")
     await path.fill(folder)
     await dialog.getByRole('spinbutton').fill('14')
+    // Parallel transfers (issue 15): one at a time unless chosen.
+    const transfers = dialog.getByRole('combobox', { name: 'Files at a time' })
+    await expect(transfers).toHaveValue('1')
+    await transfers.selectOption('4')
+    await expect(transfers).toHaveValue('4')
     await page.screenshot({ path: join(SCREENSHOTS_DIR, 'destination-dialog.png') })
     await dialog.getByRole('button', { name: 'Save' }).click()
     await expect(dialog).toBeHidden()
-    await expect(card).toContainText('Backs up here · no backup yet')
+    await expect(card).toContainText('Backs up here · no backup yet · 4 files at a time')
     await expect(card).toContainText(folder)
     expect(existsSync(folder)).toBe(true)
 

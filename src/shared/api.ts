@@ -415,14 +415,19 @@ export interface RunNotice {
   at: string
 }
 /**
- * Per-provider host options: set by the person, not declared in the Lua. Later issues add their
- * fields here (transfers, schedule).
+ * Per-provider host options: set by the person, not declared in the Lua (the destination and
+ * retention, the schedule, the transfers).
  */
 export interface ProviderOptions {
   /** The folder runs keep their files in; null: check only (verified, not kept). */
   destination: string | null
   /** Previous versions older than this many days are pruned after a completed run. */
   retentionDays: number
+  /**
+   * How many files its runs back up at once (metadata, then download, for each): 1 is one file
+   * at a time, the default; up to TRANSFERS_MAX.
+   */
+  transfers: number
   /** When its backups run by themselves (off by default). */
   schedule: Schedule
 }
@@ -434,9 +439,25 @@ export const DEFAULT_RETENTION_DAYS = 30
 /** A century: "keep forever" in practice. */
 export const RETENTION_DAYS_MAX = 36_500
 
+/** One file at a time: the first version's rule, and the default. */
+export const DEFAULT_TRANSFERS = 1
+/**
+ * The most files a run backs up at once. More rarely helps (rclone's default is 4) and a
+ * service's rate limits answer it with refusals; each is a coroutine and an open download.
+ */
+export const TRANSFERS_MAX = 16
+
+/** Why a number of transfers is refused, or null when it is one (1 to TRANSFERS_MAX). */
+export function transfersProblem(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= TRANSFERS_MAX)
+    return null
+  return `transfers must be a whole number from 1 (one file at a time) to ${TRANSFERS_MAX}, got ${typeof value === 'number' || typeof value === 'string' ? value : typeof value}`
+}
+
 export const DEFAULT_PROVIDER_OPTIONS: ProviderOptions = {
   destination: null,
   retentionDays: DEFAULT_RETENTION_DAYS,
+  transfers: DEFAULT_TRANSFERS,
   schedule: { kind: 'off' },
 }
 

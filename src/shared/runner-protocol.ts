@@ -264,6 +264,11 @@ export type MainToRunner =
       planDownloads: boolean
       /** The provider's stored settings that are not secret, by key. */
       settings: Record<string, string>
+      /**
+       * How many files go through metadata → download at once (1 to TRANSFERS_MAX), each in its
+       * own coroutine; 1 is the seed's rule, one file at a time.
+       */
+      transfers: number
     }
   /**
    * A test (the editor's Test, `skwirl test`): list until `listLimit` ids, the metadata of the

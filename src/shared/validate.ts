@@ -18,6 +18,7 @@ import {
   RUN_LOG_PAGE_MAX,
   RUN_LOG_SEARCH_MAX,
   TEST_LIMIT_MAX,
+  transfersProblem,
 } from './api'
 import { ApiError } from './errors'
 import { DECLARATION_LIMITS } from './provider-declaration'
@@ -260,6 +261,7 @@ function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch
     'destination',
     'retentionDays',
     'schedule',
+    'transfers',
   ])
   const result: ProviderOptionsPatch = {}
   if (patch.destination !== undefined) {
@@ -276,6 +278,11 @@ function parseOptionsPatch(method: string, value: unknown): ProviderOptionsPatch
     result.retentionDays = parseCount(method, 'retentionDays', patch.retentionDays, 36_500)
   }
   if (patch.schedule !== undefined) result.schedule = parseSchedule(method, patch.schedule)
+  if (patch.transfers !== undefined) {
+    const problem = transfersProblem(patch.transfers)
+    if (problem !== null) invalid(`${method}: ${problem}.`)
+    result.transfers = patch.transfers as number
+  }
   return result
 }
 

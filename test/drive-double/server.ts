@@ -163,6 +163,8 @@ export interface Faults {
   downloadDelayMs?: number
   /** Pause before answering files.list. */
   listDelayMs?: number
+  /** Pause before answering any request (a real API's latency; the bench's 20 ms). */
+  latencyMs?: number
 }
 
 export interface DriveDouble {
@@ -387,6 +389,8 @@ export async function startDriveDouble(opts: DriveDoubleOptions = {}): Promise<D
   }
 
   async function handle(reply: Reply, url: URL, signal: AbortSignal): Promise<void> {
+    const latency = double.faults.latencyMs ?? 0
+    if (latency > 0) await sleep(latency, undefined, { signal })
     const params = url.searchParams
     const path = url.pathname
     let route: 'list' | 'file' | 'export' | 'drives' | 'drive'

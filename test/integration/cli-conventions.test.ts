@@ -352,7 +352,7 @@ const CASES: Array<[string, Case]> = [
       code: 2,
       stdout: '',
       stderr:
-        /^skwirl: provider set needs something to set: --schedule .*, --dest DIR, --no-dest, --retention DAYS, --setting KEY=VALUE, --setting-stdin KEY or --clear-setting KEY\n/,
+        /^skwirl: provider set needs something to set: --schedule .*, --dest DIR, --no-dest, --retention DAYS, --transfers N, --setting KEY=VALUE, --setting-stdin KEY or --clear-setting KEY\n/,
     },
   ],
   [

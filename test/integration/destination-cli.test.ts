@@ -104,6 +104,7 @@ describe('provider set, run --dest and verify', () => {
     expect(listed.find((p) => p.name === 'Drive')?.options).toEqual({
       destination: dir,
       retentionDays: 7,
+      transfers: 1,
       schedule: { kind: 'off' },
     })
 

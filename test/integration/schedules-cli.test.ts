@@ -118,6 +118,7 @@ describe('provider set --schedule and provider list', () => {
         options: {
           destination: null,
           retentionDays: 30,
+          transfers: 1,
           schedule: { kind: 'daily', time: '02:30' },
         },
         nextRunAt: expect.stringMatching(/T(00|01):30:00\.000Z$/), // 02:30 in Berlin

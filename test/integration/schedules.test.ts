@@ -117,7 +117,12 @@ describe('schedules through the API', () => {
     const set = await setSchedule(h, drive!.id, { kind: 'daily', time: '02:30' })
     expect(set).toEqual({
       ok: true,
-      value: { destination: null, retentionDays: 30, schedule: { kind: 'daily', time: '02:30' } },
+      value: {
+        destination: null,
+        retentionDays: 30,
+        transfers: 1,
+        schedule: { kind: 'daily', time: '02:30' },
+      },
     })
     expect(await statusOf(h, drive!.id)).toEqual({
       providerId: drive!.id,

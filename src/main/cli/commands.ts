@@ -7,6 +7,7 @@ import {
   RETENTION_DAYS_MAX,
   TEST_LIMIT_DEFAULT,
   TEST_LIMIT_MAX,
+  TRANSFERS_MAX,
   type Provider,
   type RunState,
 } from '../../shared/api'
@@ -172,6 +173,26 @@ function destinationProblem(input: ParsedInput): string | null {
   return null
 }
 
+/** --transfers N: a whole number from 1 to TRANSFERS_MAX, or undefined when not given. */
+function transfersOf(input: ParsedInput): number | undefined {
+  const text = str(input, 'transfers')
+  return text === undefined ? undefined : Number(text)
+}
+
+function transfersProblemOf(input: ParsedInput): string | null {
+  const text = str(input, 'transfers')
+  if (text === undefined) return null
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > TRANSFERS_MAX)
+    return `--transfers must be a whole number of files at once, from 1 (one at a time, the default) to ${TRANSFERS_MAX}, got ${text}`
+  return null
+}
+
+const TRANSFERS_OPTION = {
+  type: 'string',
+  value: 'N',
+  help: `How many files at once, metadata then download for each (1 to ${TRANSFERS_MAX}; default 1)`,
+} as const
+
 const DESTINATION_OPTIONS = {
   dest: { type: 'string', value: 'DIR', help: 'The folder its runs keep the files in' },
   'no-dest': { type: 'boolean', help: 'Check only: verify the files without keeping them' },
@@ -261,7 +282,8 @@ export const COMMANDS: ReadonlyArray<Command> = [
   },
   {
     name: ['provider', 'set'],
-    summary: 'Change a provider’s options: its schedule, its destination, how long versions stay',
+    summary:
+      'Change a provider’s options: its schedule, its destination, how long versions stay, transfers',
     args: [{ name: '<name>' }],
     options: {
       schedule: {
@@ -276,6 +298,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
         value: 'DAYS',
         help: `How many days old versions are kept (0 to ${RETENTION_DAYS_MAX})`,
       },
+      transfers: TRANSFERS_OPTION,
       setting: {
         type: 'string',
         value: 'KEY=VALUE',
@@ -304,9 +327,10 @@ export const COMMANDS: ReadonlyArray<Command> = [
         spec === undefined &&
         destinationOf(input) === undefined &&
         retention === undefined &&
+        str(input, 'transfers') === undefined &&
         settings.keys.length === 0
       )
-        return `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}, --dest DIR, --no-dest, --retention DAYS, --setting KEY=VALUE, --setting-stdin KEY or --clear-setting KEY`
+        return `provider set needs something to set: --schedule ${SCHEDULE_SPEC_HELP}, --dest DIR, --no-dest, --retention DAYS, --transfers N, --setting KEY=VALUE, --setting-stdin KEY or --clear-setting KEY`
       if (spec !== undefined) {
         try {
           parseScheduleSpec(spec)
@@ -321,7 +345,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
         (!/^\d+$/.test(retention) || Number(retention) > RETENTION_DAYS_MAX)
       )
         return `--retention must be a number of days from 0 to ${RETENTION_DAYS_MAX}, got ${retention}`
-      return destinationProblem(input)
+      return transfersProblemOf(input) ?? destinationProblem(input)
     },
     run: (context, input) => withCore(context, (core) => setProvider(core, context.out, input)),
   },
@@ -377,21 +401,26 @@ export const COMMANDS: ReadonlyArray<Command> = [
         type: 'boolean',
         help: 'Download every file again and compare it with the kept copy',
       },
+      transfers: { ...TRANSFERS_OPTION, help: `${TRANSFERS_OPTION.help}, for this run` },
     },
     complete: 'files',
     check: (input) => {
       if (flag(input, 'due')) {
         if (input.args.length > 0)
           return `run --due runs the providers that are due; it takes no provider, got "${input.args[0]}"`
-        if (destinationOf(input) !== undefined || flag(input, 'verify'))
-          return 'run --due runs each provider into its own destination; --dest, --no-dest and --verify are for one provider'
+        if (
+          destinationOf(input) !== undefined ||
+          flag(input, 'verify') ||
+          str(input, 'transfers') !== undefined
+        )
+          return 'run --due runs each provider with its own options; --dest, --no-dest, --verify and --transfers are for one provider (set them with `skwirl provider set NAME`)'
         return null
       }
       if (input.args.length === 0) return 'run needs a provider name or a .lua file (or --due)'
       if (input.args.length > 1) return `run takes one provider, got ${input.args.length}`
       if (flag(input, 'verify') && flag(input, 'no-dest'))
         return '--verify compares with the kept copies; it needs a destination'
-      return destinationProblem(input)
+      return transfersProblemOf(input) ?? destinationProblem(input)
     },
     run: (context, input) =>
       withCore(context, (core) =>
@@ -400,6 +429,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
           : runOne(core, context.out, input.args[0] as string, {
               destination: destinationOf(input),
               verify: flag(input, 'verify'),
+              transfers: transfersOf(input),
             }),
       ),
   },
@@ -571,6 +601,7 @@ async function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): P
   const provider = storedProvider(core, input.args[0] as string)
   const destination = destinationOf(input)
   const retention = str(input, 'retention')
+  const transfers = transfersOf(input)
   const spec = str(input, 'schedule')
   const settings = settingsOf(input)
   if (typeof settings === 'string') throw new UsageError(settings, 'skwirl provider set --help')
@@ -585,7 +616,12 @@ async function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): P
       readStdinValue,
     )
   }
-  if (destination === undefined && retention === undefined && spec === undefined) {
+  if (
+    destination === undefined &&
+    retention === undefined &&
+    transfers === undefined &&
+    spec === undefined
+  ) {
     if (out.json) out.data({ provider: provider.name, settings: settingsSet })
     return 0
   }
@@ -596,6 +632,7 @@ async function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): P
       {
         destination,
         retentionDays: retention === undefined ? undefined : Number(retention),
+        transfers,
         schedule: spec === undefined ? undefined : parseScheduleSpec(spec),
       },
       process.cwd(),
@@ -605,10 +642,10 @@ async function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): P
   }
   const status = core.backupOverview().providers.find((s) => s.providerId === provider.id)
   if (out.json) {
-    const { destination: dest, retentionDays, schedule } = set
+    const { destination: dest, retentionDays, transfers: n, schedule } = set
     out.data({
       provider: provider.name,
-      options: { destination: dest, retentionDays, schedule },
+      options: { destination: dest, retentionDays, transfers: n, schedule },
       nextRunAt: status?.nextRunAt ?? null,
       ...(settingsSet ? { settings: settingsSet } : {}),
     })
@@ -621,6 +658,11 @@ async function setProvider(core: SkwirlCore, out: Output, input: ParsedInput): P
           ? 'check only: its runs verify the files without keeping them'
           : `its runs keep the files in ${set.destination}${set.created ? ' (created)' : ''}`
       }; old versions are kept ${set.retentionDays} day(s).`,
+    )
+  }
+  if (transfers !== undefined) {
+    out.text(
+      `${provider.name}: its runs back up ${set.transfers === 1 ? 'one file at a time' : `${set.transfers} files at a time`}.`,
     )
   }
   if (spec !== undefined) {

@@ -2,7 +2,7 @@
 // summary or JSON report, and the exit code (restic's: 3 when some files failed).
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, extname, resolve } from 'node:path'
-import { DEFAULT_RETENTION_DAYS } from '../../shared/api'
+import { DEFAULT_RETENTION_DAYS, DEFAULT_TRANSFERS } from '../../shared/api'
 import { formatCount } from '../../shared/format'
 import type { RunOptions, RunOutcome, RunnableProvider } from '../core/run-manager'
 import type { SkwirlCore } from '../core/skwirl-core'
@@ -143,9 +143,11 @@ function tell(out: Output, core: SkwirlCore, outcome: RunOutcome): void {
 export interface RunFlags {
   destination: string | null | undefined
   verify: boolean
+  /** --transfers N for this run; undefined: the provider's own (1 for a .lua file). */
+  transfers?: number
 }
 
-/** A stored provider's destination and retention, unless the command line says otherwise. */
+/** A stored provider's destination, retention and transfers, unless the command line says otherwise. */
 function runOptionsFor(core: SkwirlCore, provider: RunnableProvider, flags: RunFlags): RunOptions {
   const stored = provider.id.startsWith('file:') ? null : core.options.runOptions(provider.id)
   const given = flags.destination
@@ -154,6 +156,7 @@ function runOptionsFor(core: SkwirlCore, provider: RunnableProvider, flags: RunF
       given === undefined ? (stored?.destination ?? null) : given === null ? null : resolve(given),
     retentionDays: stored?.retentionDays ?? DEFAULT_RETENTION_DAYS,
     verifyAll: flags.verify,
+    transfers: flags.transfers ?? stored?.transfers ?? DEFAULT_TRANSFERS,
   }
   if (options.verifyAll && !options.destination) {
     throw new CliError(

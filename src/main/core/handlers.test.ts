@@ -369,17 +369,24 @@ describe('destinations: options, folders, checks', () => {
     const [drive] = await call<ProviderSummary[]>('listProviders')
     const id = drive!.id
     expect(await call('listProviderOptions')).toEqual({
-      [id]: { destination: null, retentionDays: 30, schedule: { kind: 'off' } },
+      [id]: { destination: null, retentionDays: 30, transfers: 1, schedule: { kind: 'off' } },
     })
     const folder = join(core.dataDir, 'Backups', 'Drive')
     expect(
       await call('setProviderOptions', id, { destination: folder, retentionDays: 14 }),
-    ).toEqual({ destination: folder, retentionDays: 14, schedule: { kind: 'off' } })
+    ).toEqual({ destination: folder, retentionDays: 14, transfers: 1, schedule: { kind: 'off' } })
     expect(core.providerChanges).toBe(1)
     expect((await call<Record<string, unknown>>('listProviderOptions'))[id]).toEqual({
       destination: folder,
       retentionDays: 14,
+      transfers: 1,
       schedule: { kind: 'off' },
+    })
+    expect(await call('setProviderOptions', id, { transfers: 6 })).toMatchObject({ transfers: 6 })
+    expect(await refusal('setProviderOptions', id, { transfers: 17 })).toMatchObject({
+      code: 'invalid-argument',
+      message:
+        'setProviderOptions: transfers must be a whole number from 1 (one file at a time) to 16, got 17.',
     })
     expect(await refusal('setProviderOptions', id, { destination: 'Backups' })).toMatchObject({
       code: 'invalid-argument',

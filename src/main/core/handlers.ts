@@ -178,7 +178,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     takeOpenedProviderFiles: async () => deps.openedFiles?.take() ?? [],
     execute: async (providerId, executeOptions) => {
       const provider = providers.get(providerId)
-      const { destination, retentionDays } = deps.options.runOptions(providerId)
+      const { destination, retentionDays, transfers } = deps.options.runOptions(providerId)
       const verifyAll = executeOptions?.verifyAll ?? false
       if (verifyAll && destination === null) {
         throw new ApiError(
@@ -186,7 +186,7 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
           'Verify all compares fresh downloads with the kept copies: choose a destination first.',
         )
       }
-      const { runId } = runs.start(provider, { destination, retentionDays, verifyAll })
+      const { runId } = runs.start(provider, { destination, retentionDays, verifyAll, transfers })
       return { runId }
     },
     listRuns: async () => runs.latest(),
@@ -223,8 +223,8 @@ export function createHandlers(deps: HandlerDeps): ApiHandlers {
     updateAppSettings: async (changes) => deps.settings.update(changes),
     listProviderOptions: async () => deps.options.all(providers.list().map((p) => p.id)),
     setProviderOptions: async (providerId, patch) => {
-      const { destination, retentionDays, schedule } = deps.setOptions(providerId, patch)
-      return changed({ destination, retentionDays, schedule })
+      const { destination, retentionDays, transfers, schedule } = deps.setOptions(providerId, patch)
+      return changed({ destination, retentionDays, transfers, schedule })
     },
     chooseDestinationFolder: async () => {
       const chooseFolder = needDialogs().chooseFolder

@@ -287,6 +287,14 @@ export const MIGRATIONS: ReadonlyArray<(db: Database) => void> = [
       CREATE INDEX run_files_skipped ON run_files (run_key, position) WHERE outcome = 'skipped';
     `)
   },
+  // 10: parallel transfers (issue 15): how many files a provider's runs back up at once, a host
+  // option beside its destination; 1 (one file at a time) for every provider until it is set.
+  (db) => {
+    db.exec(`
+      ALTER TABLE provider_options ADD COLUMN transfers INTEGER NOT NULL DEFAULT 1
+        CHECK (transfers BETWEEN 1 AND 16);
+    `)
+  },
 ]
 
 /**

@@ -87,10 +87,15 @@ describe('ProviderOptionsStore', () => {
 
   it('has the defaults until something is set: check only, versions kept 30 days', () => {
     const { options } = stores()
-    expect(options.get('nobody')).toEqual({ destination: null, retentionDays: 30, schedule: OFF })
+    expect(options.get('nobody')).toEqual({
+      destination: null,
+      retentionDays: 30,
+      transfers: 1,
+      schedule: OFF,
+    })
     expect(options.all(['a', 'b'])).toEqual({
-      a: { destination: null, retentionDays: 30, schedule: OFF },
-      b: { destination: null, retentionDays: 30, schedule: OFF },
+      a: { destination: null, retentionDays: 30, transfers: 1, schedule: OFF },
+      b: { destination: null, retentionDays: 30, transfers: 1, schedule: OFF },
     })
   })
 
@@ -101,6 +106,7 @@ describe('ProviderOptionsStore', () => {
     expect(options.set(id, { destination: `  ${target}  ` })).toEqual({
       destination: target,
       retentionDays: 30,
+      transfers: 1,
       schedule: OFF,
       created: true,
       scheduleChanged: false,
@@ -110,7 +116,12 @@ describe('ProviderOptionsStore', () => {
       destination: target,
       created: false,
     })
-    expect(options.get(id)).toEqual({ destination: target, retentionDays: 7, schedule: OFF })
+    expect(options.get(id)).toEqual({
+      destination: target,
+      retentionDays: 7,
+      transfers: 1,
+      schedule: OFF,
+    })
     expect(options.set(id, { destination: null })).toMatchObject({
       destination: null,
       retentionDays: 7,
@@ -136,7 +147,28 @@ describe('ProviderOptionsStore', () => {
     )
     expect(() => options.set(id, { retentionDays: -1 })).toThrow(/from 0 to 36500/)
     expect(() => options.set(id, { retentionDays: 1.5 })).toThrow(/whole number/)
-    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30, schedule: OFF })
+    expect(options.get(id)).toEqual({
+      destination: null,
+      retentionDays: 30,
+      transfers: 1,
+      schedule: OFF,
+    })
+  })
+
+  it('holds the transfers: 1 to 16 files at a time, kept beside the other options', () => {
+    const { providers, options } = stores()
+    const { id } = providers.create({ name: 'P', code: '' })
+    expect(options.set(id, { transfers: 4 })).toMatchObject({ transfers: 4, retentionDays: 30 })
+    expect(options.runOptions(id)).toEqual({ destination: null, retentionDays: 30, transfers: 4 })
+    options.set(id, { retentionDays: 9 })
+    expect(options.get(id)).toMatchObject({ transfers: 4, retentionDays: 9 })
+    for (const bad of [0, 17, 2.5]) {
+      expect(() => options.set(id, { transfers: bad })).toThrow(
+        /^Transfers: back up a whole number of files at once, from 1 to 16 \(transfers must be/,
+      )
+    }
+    expect(options.set(id, { transfers: 16 }).transfers).toBe(16)
+    expect(options.set(id, { transfers: 1 }).transfers).toBe(1)
   })
 
   it('holds the schedule too: set with the others, all or nothing', () => {
@@ -148,7 +180,12 @@ describe('ProviderOptionsStore', () => {
       scheduleChanged: true,
     })
     expect(options.set(id, { schedule: daily })).toMatchObject({ scheduleChanged: false })
-    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30, schedule: daily })
+    expect(options.get(id)).toEqual({
+      destination: null,
+      retentionDays: 30,
+      transfers: 1,
+      schedule: daily,
+    })
     expect(options.all([id])[id]?.schedule).toEqual(daily)
     // A bad destination beside a new schedule: neither is kept.
     expect(() =>
@@ -162,6 +199,11 @@ describe('ProviderOptionsStore', () => {
     const { id } = providers.create({ name: 'P', code: '' })
     options.set(id, { retentionDays: 3, schedule: { kind: 'interval', hours: 4 } })
     providers.delete(id)
-    expect(options.get(id)).toEqual({ destination: null, retentionDays: 30, schedule: OFF })
+    expect(options.get(id)).toEqual({
+      destination: null,
+      retentionDays: 30,
+      transfers: 1,
+      schedule: OFF,
+    })
   })
 })

@@ -1,11 +1,13 @@
 // Each provider's host options: what the person sets for it outside its Lua (the destination,
-// the versions' retention, the schedule; issue 15 adds transfers). One row per provider that has
+// the versions' retention, the schedule, the transfers). One row per provider that has
 // any, in provider_options; a provider without a row has the defaults. The schedule keeps its own
 // table (provider_schedules), because it carries the scheduler's state beside the setting.
 import type { Database, Statement } from 'better-sqlite3'
 import {
   DEFAULT_PROVIDER_OPTIONS,
   RETENTION_DAYS_MAX,
+  TRANSFERS_MAX,
+  transfersProblem,
   type ProviderOptions,
   type ProviderOptionsPatch,
 } from '../../shared/api'
@@ -18,14 +20,19 @@ interface OptionsRow {
   provider_id: string
   destination: string | null
   retention_days: number
+  transfers: number
 }
 
 function toOptions(row: OptionsRow | undefined): Omit<ProviderOptions, 'schedule'> {
   if (!row) {
-    const { destination, retentionDays } = DEFAULT_PROVIDER_OPTIONS
-    return { destination, retentionDays }
+    const { destination, retentionDays, transfers } = DEFAULT_PROVIDER_OPTIONS
+    return { destination, retentionDays, transfers }
   }
-  return { destination: row.destination, retentionDays: row.retention_days }
+  return {
+    destination: row.destination,
+    retentionDays: row.retention_days,
+    transfers: row.transfers,
+  }
 }
 
 export class ProviderOptionsStore {
@@ -40,10 +47,11 @@ export class ProviderOptionsStore {
     this.selectOne = db.prepare('SELECT * FROM provider_options WHERE provider_id = ?')
     this.selectAll = db.prepare('SELECT * FROM provider_options')
     this.upsert = db.prepare(`
-      INSERT INTO provider_options (provider_id, destination, retention_days, updated_at)
-      VALUES (@providerId, @destination, @retentionDays, @updatedAt)
+      INSERT INTO provider_options (provider_id, destination, retention_days, transfers, updated_at)
+      VALUES (@providerId, @destination, @retentionDays, @transfers, @updatedAt)
       ON CONFLICT (provider_id) DO UPDATE SET destination = excluded.destination,
-        retention_days = excluded.retention_days, updated_at = excluded.updated_at`)
+        retention_days = excluded.retention_days, transfers = excluded.transfers,
+        updated_at = excluded.updated_at`)
   }
 
   get(providerId: string): ProviderOptions {
@@ -53,10 +61,14 @@ export class ProviderOptionsStore {
     }
   }
 
-  /** How a run of the provider goes by its options: into its destination, or check only. */
-  runOptions(providerId: string): { destination: string | null; retentionDays: number } {
-    const { destination, retentionDays } = this.get(providerId)
-    return { destination, retentionDays }
+  /** How a run of the provider goes by its options: into its destination or check only, how many files at once. */
+  runOptions(providerId: string): {
+    destination: string | null
+    retentionDays: number
+    transfers: number
+  } {
+    const { destination, retentionDays, transfers } = this.get(providerId)
+    return { destination, retentionDays, transfers }
   }
 
   /** The options of the given providers (defaults for those never set). */
@@ -117,19 +129,32 @@ export class ProviderOptionsStore {
         `Keep versions for a whole number of days from 0 to ${RETENTION_DAYS_MAX}.`,
       )
     }
+    const transfers = patch.transfers ?? current.transfers
+    const transfersWrong = transfersProblem(transfers)
+    if (transfersWrong !== null) {
+      throw new ApiError(
+        'invalid-argument',
+        `Transfers: back up a whole number of files at once, from 1 to ${TRANSFERS_MAX} (${transfersWrong}).`,
+      )
+    }
     const schedule = patch.schedule ?? current.schedule
     const scheduleChanged = !sameSchedule(schedule, current.schedule)
     this.db.transaction(() => {
-      if (patch.destination !== undefined || patch.retentionDays !== undefined) {
+      if (
+        patch.destination !== undefined ||
+        patch.retentionDays !== undefined ||
+        patch.transfers !== undefined
+      ) {
         this.upsert.run({
           providerId,
           destination,
           retentionDays,
+          transfers,
           updatedAt: new Date(now).toISOString(),
         })
       }
       if (scheduleChanged) this.schedules.set(providerId, schedule, now)
     })()
-    return { destination, retentionDays, schedule, created, scheduleChanged }
+    return { destination, retentionDays, transfers, schedule, created, scheduleChanged }
   }
 }

@@ -4,6 +4,8 @@
 import { randomUUID } from 'node:crypto'
 import {
   DEFAULT_RETENTION_DAYS,
+  DEFAULT_TRANSFERS,
+  transfersProblem,
   type RunEndReason,
   type RunFilesPage,
   type RunFilesQuery,
@@ -13,7 +15,7 @@ import {
   type RunStatus,
 } from '../../shared/api'
 import { PaceMeter, secondsLeft } from '../../shared/pace'
-import { serializeError } from '../../shared/errors'
+import { ApiError, serializeError } from '../../shared/errors'
 import {
   checkTypedDeclaration,
   DeclarationError,
@@ -86,6 +88,8 @@ export interface RunOptions {
   verifyAll?: boolean
   /** Versions older than this are pruned after a completed run (DEFAULT_RETENTION_DAYS). */
   retentionDays?: number
+  /** How many files go through metadata → download at once (1, the default, to TRANSFERS_MAX). */
+  transfers?: number
 }
 
 export interface RunManagerOptions {
@@ -138,6 +142,9 @@ export class RunManager {
     provider: RunnableProvider,
     runOptions: RunOptions = {},
   ): { runId: string; done: Promise<RunOutcome> } {
+    const transfers = runOptions.transfers
+    const problem = transfers === undefined ? null : transfersProblem(transfers)
+    if (problem !== null) throw new ApiError('invalid-argument', problem)
     let pacer = this.pacers.get(provider.id)
     if (!pacer) this.pacers.set(provider.id, (pacer = new Pacer(resolveHttpPolicy({}).pacing)))
     const run = new Run(provider, runOptions, this.options, this.owner, pacer)
@@ -321,11 +328,13 @@ class Run {
       this.log('error', `could not record the run: ${this.recordError}`)
     }
     // After the recorder exists, so that the run's own log (on screen) starts with it too.
+    const transfers = this.transfers()
     this.log(
       'info',
-      this.state.destination === null
+      (this.state.destination === null
         ? 'run started (check only: files are verified, not kept)'
-        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`,
+        : `run started into ${this.state.destination}${runOptions.verifyAll ? ' (verify all: every file is downloaded again and compared)' : ''}`) +
+        (transfers > 1 ? `; ${transfers} files at a time` : ''),
     )
     this.emitUpdate(true)
     if (this.state.destination === null) this.launch()
@@ -390,9 +399,15 @@ class Run {
       limits: this.options.limits,
       planDownloads: this.destination !== null,
       settings: this.stored ? (this.options.settings?.plainValues(this.provider.id) ?? {}) : {},
+      transfers: this.transfers(),
     })
     // After a wait for the destination, the screen hears that the run goes on.
     if (this.destination) this.emitUpdate(false)
+  }
+
+  /** Files at a time: the run's option (checked by start), 1 by default. */
+  private transfers(): number {
+    return this.runOptions.transfers ?? DEFAULT_TRANSFERS
   }
 
   /** A setting read in main (aws.sign's keys): the stored value, secret or not, or its default. */

@@ -121,6 +121,8 @@ declare module 'fengari' {
 
   export const lauxlib: {
     luaL_newstate(): LuaState
+    luaL_ref(L: LuaState, t: number): number
+    luaL_unref(L: LuaState, t: number, ref: number): void
     luaL_checkstack(L: LuaState, sz: number, msg: string | null): void
     luaL_error(L: LuaState, fmt: string | LuaString, ...args: unknown[]): number
     luaL_loadbufferx(

@@ -94,6 +94,7 @@ port.onMessage((message: MainToRunner) => {
       cpuMs: message.limits.cpuMs,
       planDownloads: message.planDownloads,
       settings: message.settings,
+      transfers: message.transfers ?? 1,
       send,
       host: askMain,
     }).catch((error: unknown) => {

@@ -74,8 +74,8 @@ export interface SandboxOptions {
   print: (text: string, context: CallContext) => void
   /** A line from the log module, already prefixed with the caller's position (dropped if absent). */
   log?: (level: LogLevel, text: string, context: CallContext) => void
-  /** Called on each download_url, with what the current file's metadata promised. */
-  expectedDownload: () => ExpectedDownload | null
+  /** Called on each download_url, with what the metadata of the file it is for promised. */
+  expectedDownload: (context: CallContext) => ExpectedDownload | null
   /** The provider's stored settings that are not secret (secret ones are asked of main). */
   settings?: Record<string, string>
   /** Called once skwirl.declare has checked the provider's declaration. */
@@ -129,8 +129,14 @@ export class LuaSandbox {
   /** The budget's message with where the hook stopped the script (read from the live stack). */
   private spentMessage = ''
   private readonly countHook = (S: LuaState): void => this.onCount(S)
+  /**
+   * The context of the coroutine running now. Several calls may be under way at once (parallel
+   * transfers), each in its own coroutine; only one runs at a time, and drive sets this before
+   * each resume.
+   */
   private context: CallContext = { stage: 'load', fileId: null }
-  private downloads = 0
+  /** The running call's download_url counter (see call's `counter`). */
+  private counter: { downloads: number } | null = null
   private declaration: ProviderDeclaration | null = null
   /** emitFileId asked for no more ids: the running call ends at its next yield. */
   private stopAsked = false
@@ -225,23 +231,21 @@ export class LuaSandbox {
     return type === lua.LUA_TFUNCTION
   }
 
-  /** Calls a global function with string arguments inside a fresh coroutine. */
+  /**
+   * Calls a global function with string arguments inside a fresh coroutine. Several calls may
+   * be under way at once (each awaits its host calls in its own coroutine); `counter.downloads`
+   * counts the download_url calls made within this one.
+   */
   async call<T>(
     name: string,
     args: string[],
     context: CallContext,
     collect: (co: LuaState, results: number) => T,
+    counter: { downloads: number } | null = null,
   ): Promise<CallResult<T>> {
     pushRawGlobal(this.L, name)
     for (const arg of args) lua.lua_pushstring(this.L, to_luastring(arg))
-    return this.drive(context, args.length, collect)
-  }
-
-  /** How many times download_url ran since the last reset. */
-  takeDownloadCount(): number {
-    const count = this.downloads
-    this.downloads = 0
-    return count
+    return this.drive(context, args.length, collect, counter)
   }
 
   /**
@@ -252,17 +256,23 @@ export class LuaSandbox {
     context: CallContext,
     nargs: number,
     collect: (co: LuaState, results: number) => T,
+    counter: { downloads: number } | null = null,
   ): Promise<CallResult<T>> {
     const L = this.L
     const co = lua.lua_newthread(L)
     lua.lua_insert(L, -(nargs + 2))
     lua.lua_xmove(L, co, nargs + 1)
-    this.context = context
     this.stopAsked = false
+    // Anchored in the registry, not on the main stack: other calls' coroutines come and go
+    // meanwhile, in any order.
+    const anchor = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX)
     this.touch()
     let resumeArgs = nargs
     try {
       for (;;) {
+        // Another coroutine may have run while this one waited for the host.
+        this.context = context
+        this.counter = counter
         const status = lua.lua_resume(co, null, resumeArgs)
         resumeArgs = 0
         if (status === lua.LUA_YIELD) {
@@ -286,14 +296,14 @@ export class LuaSandbox {
               budgetSpent: false,
             }
           }
+          let answer: HostAnswer
           try {
-            this.answer = { ok: true, value: await this.options.host(call, this.context) }
+            answer = { ok: true, value: await this.options.host(call, context) }
           } catch (error) {
-            this.answer = {
-              ok: false,
-              message: error instanceof Error ? error.message : String(error),
-            }
+            answer = { ok: false, message: error instanceof Error ? error.message : String(error) }
           }
+          // Set just before this coroutine resumes: its continuation takes it at once.
+          this.answer = answer
           this.touch()
           continue
         }
@@ -307,7 +317,7 @@ export class LuaSandbox {
       }
     } finally {
       // Unanchor the coroutine so the collector can take it.
-      lua.lua_pop(L, 1)
+      lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, anchor)
     }
   }
 
@@ -714,8 +724,8 @@ export class LuaSandbox {
     const auth = this.authOption(L, options, 'options', headers, fail)
     const timeoutMs = options ? this.timeout(L, options, 'options.timeout', fail) : undefined
     const retry = options ? this.flag(L, options, 'retry', 'options.retry', fail) : undefined
-    this.downloads++
-    const expected = this.options.expectedDownload()
+    if (this.counter) this.counter.downloads++
+    const expected = this.options.expectedDownload(this.context)
     const call: HostCall = { method: 'download_url', url, headers, expected, auth, timeoutMs }
     if (retry !== undefined) call.retry = retry
     return this.yieldHostCall(L, 'skwirl.download_url', call, () => 0)

@@ -158,14 +158,15 @@ export async function runTest(options: TestWorkflowOptions): Promise<void> {
 
   if (downloadable !== null) {
     const fileId = downloadable
-    sandbox.takeDownloadCount()
+    const counter = { downloads: 0 }
     const downloaded = await sandbox.call(
       'download_file',
       [fileId],
       { stage: 'download', fileId },
       readDownloadAnswer,
+      counter,
     )
-    const downloads = sandbox.takeDownloadCount()
+    const downloads = counter.downloads
     if (!downloaded.ok) {
       if (downloaded.budgetSpent) return fail('download', downloaded.message)
       fileError('download', fileId, downloaded.message)

@@ -1,5 +1,6 @@
 // The backup workflow as the seed notes define it: list every id, then for one file at a time,
-// its metadata and its download.
+// its metadata and its download; with parallel transfers (issue 15), up to N files at a time,
+// each in its own coroutine of the one Lua state, each still metadata then download.
 import type {
   CallContext,
   FileMetadata,
@@ -12,6 +13,7 @@ import { readDownloadAnswer, readMetadata } from './file-answers'
 import { FileTable } from './file-table'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
+import { TRANSFERS_MAX } from '../../shared/api'
 
 type Outgoing = RunnerToMain extends infer M
   ? M extends { seq: number }
@@ -29,6 +31,8 @@ export interface WorkflowOptions {
   planDownloads: boolean
   /** The provider's stored settings that are not secret. */
   settings: Record<string, string>
+  /** How many files go through metadata → download at once (1, the default: one at a time). */
+  transfers?: number
 }
 
 export const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
@@ -47,10 +51,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   let lastFlush = Date.now()
   let duplicates = 0
   let written = 0
-  let expected: FileMetadata | null = null
-  let fileBytes = 0
-  let fileDownloads = 0
-  let fileVerified = true
+  /** The files under way, by id (more than one with parallel transfers). */
+  const active = new Map<string, FileWork>()
 
   // Main counts the ids as they come; it needs the ids themselves only for a destination.
   const keepForMain = options.planDownloads
@@ -69,10 +71,13 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     host: async (call, context) => {
       flushIds()
       const reply = await options.host(call, context)
-      if (reply.method === 'download_url') {
-        fileBytes += reply.bytes
-        fileDownloads++
-        fileVerified &&= reply.verified
+      if (reply.method === 'download_url' && context.fileId !== null) {
+        const file = active.get(context.fileId)
+        if (file) {
+          file.bytes += reply.bytes
+          file.downloaded++
+          file.verified &&= reply.verified
+        }
       }
       return reply
     },
@@ -93,8 +98,10 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     },
     print: (text, context) => write('info', `print: ${text}`, context),
     log: (level, text, context) => write(level, text, context),
-    expectedDownload: () =>
-      expected ? { size: expected.size, checksum: expected.checksum } : null,
+    expectedDownload: (context) => {
+      const expected = context.fileId === null ? null : active.get(context.fileId)?.expected
+      return expected ? { size: expected.size, checksum: expected.checksum } : null
+    },
     settings: options.settings,
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
     configureHttp: (policy) => send({ type: 'http-policy', policy }),
@@ -167,9 +174,42 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
   }
 
-  for (let index = 0; index < files.count; index++) {
+  // Each file goes through metadata, then download, in its own coroutine; with transfers > 1,
+  // that many files are under way at once (a pool of workers taking the next id in listing
+  // order). With one, this is the seed's loop: one file at a time.
+  const transfers = Math.max(1, Math.min(TRANSFERS_MAX, Math.floor(options.transfers ?? 1) || 1))
+  let next = 0
+  let halted = false
+  let onHalt: () => void = () => undefined
+  const haltedSignal = new Promise<void>((resolve) => (onHalt = resolve))
+  const halt = (stage: Stage, message: string): void => {
+    if (halted) return
+    halted = true
+    fail(stage, message)
+    onHalt()
+  }
+  const turns = new PlanTurns()
+
+  async function backUp(index: number): Promise<void> {
     const fileId = files.idAt(index)
-    expected = null
+    const file: FileWork = {
+      expected: null,
+      bytes: 0,
+      downloaded: 0,
+      verified: true,
+      counter: { downloads: 0 },
+    }
+    active.set(fileId, file)
+    try {
+      await backUpFile(index, fileId, file)
+    } finally {
+      active.delete(fileId)
+      // Whatever became of the file, the next one may ask main for its plan.
+      turns.pass(index)
+    }
+  }
+
+  async function backUpFile(index: number, fileId: string, file: FileWork): Promise<void> {
     const result: FileResult = {
       fileId,
       outcome: 'failed',
@@ -186,54 +226,60 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       { stage: 'metadata', fileId },
       readMetadata,
     )
-    if (stopsRun(metadata)) return fail('metadata', metadata.message)
+    if (halted) return
+    if (stopsRun(metadata)) return halt('metadata', metadata.message)
     if (!metadata.ok || typeof metadata.value === 'string') {
       result.error = {
         stage: 'metadata',
         message: capMessage(metadata.ok ? (metadata.value as string) : metadata.message),
       }
       send({ type: 'file', result })
-      continue
+      return
     }
     if ('skip' in metadata.value) {
       result.outcome = 'skipped'
       result.skip = metadata.value.skip
       send({ type: 'file', result })
-      continue
+      return
     }
     result.metadata = metadata.value
-    expected = metadata.value
+    file.expected = metadata.value
     if (options.planDownloads) {
+      // Plans reach main in listing order, so that the paths files claim in the destination
+      // are the same whatever the transfers (the first listed of two same-named files keeps
+      // the name).
+      await turns.wait(index)
+      if (halted) return
       // Main answers from the destination's manifest; the call also tells it the file's name.
-      const plan = await askPlan(fileId, metadata.value)
+      const asked = askPlan(fileId, metadata.value)
+      turns.pass(index)
+      const plan = await asked
+      if (halted) return
       if (plan !== 'download') {
         if (plan === 'unchanged') result.outcome = 'unchanged'
         else result.error = { stage: 'download', message: plan.error }
         send({ type: 'file', result })
-        continue
+        return
       }
     } else {
       send({ type: 'file-metadata', fileId, name: metadata.value.name, size: metadata.value.size })
     }
 
-    fileBytes = 0
-    fileDownloads = 0
-    fileVerified = true
-    sandbox.takeDownloadCount()
     const downloaded = await sandbox.call(
       'download_file',
       [fileId],
       { stage: 'download', fileId },
       readDownloadAnswer,
+      file.counter,
     )
-    if (stopsRun(downloaded)) return fail('download', downloaded.message)
-    const downloads = sandbox.takeDownloadCount()
+    if (halted) return
+    if (stopsRun(downloaded)) return halt('download', downloaded.message)
     if (!downloaded.ok) {
       result.error = { stage: 'download', message: capMessage(downloaded.message) }
     } else if (typeof downloaded.value === 'string') {
       result.error = { stage: 'download', message: capMessage(downloaded.value) }
     } else if (downloaded.value !== null) {
-      if (fileDownloads > 0) {
+      if (file.downloaded > 0) {
         result.error = {
           stage: 'download',
           message: `download_file asked to skip the file (${downloaded.value.reason}) after downloading it`,
@@ -242,19 +288,69 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
         result.outcome = 'skipped'
         result.skip = downloaded.value
       }
-    } else if (downloads === 0) {
+    } else if (file.counter.downloads === 0) {
       result.error = {
         stage: 'download',
         message: 'download_file returned without calling skwirl.download_url',
       }
     } else {
       result.outcome = 'downloaded'
-      result.verified = fileVerified
+      result.verified = file.verified
     }
-    result.bytes = fileBytes
+    result.bytes = file.bytes
     send({ type: 'file', result })
   }
-  send({ type: 'done', status: 'completed', error: null })
+
+  async function worker(): Promise<void> {
+    while (!halted && next < files.count) await backUp(next++)
+  }
+
+  const workers = Array.from({ length: Math.min(transfers, files.count) }, () => worker())
+  // A run the budget stopped ends at once: the other files' host calls are not waited for.
+  await Promise.race([Promise.all(workers), haltedSignal])
+  if (!halted) send({ type: 'done', status: 'completed', error: null })
+}
+
+/** What the workflow knows of a file under way. */
+interface FileWork {
+  /** Its metadata once read: what its download_url calls are checked against. */
+  expected: FileMetadata | null
+  /** Bytes its downloads streamed. */
+  bytes: number
+  /** Its downloads main answered, and whether each was verified against an MD5. */
+  downloaded: number
+  verified: boolean
+  /** Its download_url calls. */
+  counter: { downloads: number }
+}
+
+/**
+ * Files ask main for their plan in listing order: file i waits until every file before it has
+ * asked (or has no plan to ask, its metadata failed). Each file passes its turn once, whatever
+ * happens to it; passing again is harmless.
+ */
+class PlanTurns {
+  private turn = 0
+  private readonly passed = new Set<number>()
+  private readonly waiting = new Map<number, () => void>()
+
+  wait(index: number): Promise<void> {
+    if (index <= this.turn) return Promise.resolve()
+    return new Promise((resolve) => this.waiting.set(index, resolve))
+  }
+
+  pass(index: number): void {
+    if (index < this.turn) return
+    this.passed.add(index)
+    while (this.passed.delete(this.turn)) {
+      this.turn++
+      const wake = this.waiting.get(this.turn)
+      if (wake) {
+        this.waiting.delete(this.turn)
+        wake()
+      }
+    }
+  }
 }
 
 function stopsRun(

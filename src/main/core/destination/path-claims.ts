@@ -17,14 +17,26 @@ export class PathClaims {
   private readonly folders = new Set<string>()
   /** Paths claimed by files still in flight (not yet in the manifest), by key. */
   private readonly pending = new Map<string, string>()
+  /** Claims are made one at a time, in the order asked (parallel transfers ask at once). */
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(
     private readonly dir: string,
     private readonly manifest: Manifest,
   ) {}
 
-  /** The stored path for a file whose provider path is new (or changed). */
-  async claim(fileId: string, metadata: FileMetadata): Promise<string> {
+  /**
+   * The stored path for a file whose provider path is new (or changed). Claims wait for the
+   * ones asked before them: a claim looks at the disk between its checks, and two files in
+   * flight must never both find the same path free.
+   */
+  claim(fileId: string, metadata: FileMetadata): Promise<string> {
+    const claimed = this.queue.then(() => this.claimNow(fileId, metadata))
+    this.queue = claimed.catch(() => undefined)
+    return claimed
+  }
+
+  private async claimNow(fileId: string, metadata: FileMetadata): Promise<string> {
     let segments = safeSegments(metadata.path)
     if (segments.length === 0) segments = safeSegments(metadata.name)
     if (segments.length === 0) segments = [safeName(fileId) ?? hashTag(fileId)]
@@ -46,6 +58,13 @@ export class PathClaims {
     const claimed = segments.join('/')
     this.pending.set(pathKey(claimed), fileId)
     return claimed
+  }
+
+  /** A file in flight (claimed, not yet in the manifest) is to be stored below this path. */
+  private pendingUnder(key: string): boolean {
+    const prefix = `${key}/`
+    for (const claimed of this.pending.keys()) if (claimed.startsWith(prefix)) return true
+    return false
   }
 
   /** The file is settled (in the manifest, or failed): its claim is the manifest's now. */
@@ -83,7 +102,8 @@ export class PathClaims {
   private async folderBlocked(segments: string[]): Promise<boolean> {
     const relative = segments.join('/')
     if (this.folders.has(relative)) return false
-    if (this.manifest.ownerOf(pathKey(relative)) !== null) return true
+    const key = pathKey(relative)
+    if (this.manifest.ownerOf(key) !== null || this.pending.has(key)) return true
     const stats = await lstatOrNull(join(this.dir, relative))
     if (stats === null) return false
     if (!stats.isDirectory()) return true
@@ -97,7 +117,7 @@ export class PathClaims {
     const key = pathKey(relative)
     const owner = this.manifest.ownerOf(key) ?? this.pending.get(key) ?? null
     if (owner !== null && owner !== fileId) return true
-    if (this.manifest.hasFilesUnder(key)) return true
+    if (this.manifest.hasFilesUnder(key) || this.pendingUnder(key)) return true
     const stats = await lstatOrNull(join(this.dir, relative))
     return stats !== null && stats.isDirectory()
   }

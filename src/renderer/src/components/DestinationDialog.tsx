@@ -1,12 +1,15 @@
 import { useId, useRef } from 'react'
-import { RETENTION_DAYS_MAX } from '../../../shared/api'
+import { DEFAULT_TRANSFERS, RETENTION_DAYS_MAX, TRANSFERS_MAX } from '../../../shared/api'
 import { useSkwirl } from '../store/context'
 import { destinationsSelectors } from '../store/destinations/selectors'
 import { ConfirmDialog } from './ConfirmDialog'
 
+const TRANSFER_CHOICES = Array.from({ length: TRANSFERS_MAX }, (_, i) => i + 1)
+
 /**
  * Where a provider's runs keep their files: a folder (the system's folder dialog on the desktop,
- * a path field in a browser) and how long old versions stay, or check only.
+ * a path field in a browser) and how long old versions stay, or check only; and how many files
+ * its runs back up at once.
  */
 export function DestinationDialog() {
   const draft = useSkwirl(destinationsSelectors.dialog)
@@ -20,6 +23,7 @@ export function DestinationDialog() {
   const formId = useId()
   const hintId = useId()
   const errorId = useId()
+  const transfersHintId = useId()
   const keep = draft?.keep ?? true
 
   return (
@@ -115,6 +119,28 @@ export function DestinationDialog() {
             <strong>Check only</strong>: download and verify every file, keep nothing
           </span>
         </label>
+        <div className="destination-form__transfers">
+          <label>
+            Back up
+            <select
+              value={draft?.transfers ?? DEFAULT_TRANSFERS}
+              aria-label="Files at a time"
+              aria-describedby={transfersHintId}
+              onChange={(event) => edit({ transfers: Number(event.target.value) })}
+            >
+              {TRANSFER_CHOICES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+            {(draft?.transfers ?? DEFAULT_TRANSFERS) === 1 ? 'file at a time' : 'files at a time'}
+          </label>
+          <p id={transfersHintId} className="destination-form__hint">
+            One at a time is the gentlest on the service. More is faster when each request waits on
+            the network; the same files are kept either way.
+          </p>
+        </div>
         {draft?.error ? (
           <p id={errorId} className="destination-form__error" role="alert">
             {draft.error}

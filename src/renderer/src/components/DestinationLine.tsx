@@ -28,6 +28,7 @@ export function DestinationLine({ providerId }: { providerId: string }) {
           <CheckOnlyIcon />
           <span>
             <strong>Check only</strong>: files are verified, not kept.
+            <AtATime transfers={options.transfers} />
           </span>
         </p>
         <div className="destination__actions">
@@ -57,10 +58,12 @@ export function DestinationLine({ providerId }: { providerId: string }) {
             </time>{' '}
             · {formatFiles(backup.downloaded + backup.unchanged)} ·{' '}
             {formatBytes(backup.bytes + backup.unchangedBytes)}
+            <AtATime transfers={options.transfers} />
           </span>
         ) : (
           <span>
             <strong>Backs up here</strong> · no backup yet
+            <AtATime transfers={options.transfers} />
           </span>
         )}
       </p>
@@ -87,6 +90,11 @@ export function DestinationLine({ providerId }: { providerId: string }) {
       </div>
     </div>
   )
+}
+
+/** Said only when the provider backs up more than one file at a time (not the default). */
+function AtATime({ transfers }: { transfers: number }) {
+  return transfers > 1 ? <> · {transfers} files at a time</> : null
 }
 
 function FolderIcon() {

@@ -11,7 +11,9 @@ export type FolderAccess = 'native' | 'browser'
 export interface DestinationsAction {
   loadProviderOptions(): Promise<void>
   openDestinationDialog(providerId: string): void
-  editDestination(change: Partial<Pick<DestinationDraft, 'keep' | 'path' | 'retentionDays'>>): void
+  editDestination(
+    change: Partial<Pick<DestinationDraft, 'keep' | 'path' | 'retentionDays' | 'transfers'>>,
+  ): void
   /** Desktop: the system's folder dialog fills in the path. */
   chooseDestinationFolder(): Promise<void>
   saveDestination(): Promise<void>
@@ -51,6 +53,7 @@ export const createDestinationsSlice =
           keep: true,
           path: options.destination ?? '',
           retentionDays: String(options.retentionDays),
+          transfers: options.transfers,
           error: null,
           saving: false,
         },
@@ -96,8 +99,8 @@ export const createDestinationsSlice =
         const saved = await api.setProviderOptions(
           draft.providerId,
           draft.keep
-            ? { destination: draft.path, retentionDays: Number(days) }
-            : { destination: null },
+            ? { destination: draft.path, retentionDays: Number(days), transfers: draft.transfers }
+            : { destination: null, transfers: draft.transfers },
         )
         set((state) => ({
           providerOptions: { ...state.providerOptions, [draft.providerId]: saved },

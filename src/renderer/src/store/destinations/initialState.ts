@@ -9,6 +9,8 @@ export interface DestinationDraft {
   path: string
   /** Days to keep old versions, as typed. */
   retentionDays: string
+  /** Files its runs back up at once (1 to TRANSFERS_MAX), whether they keep them or check only. */
+  transfers: number
   /** What main said was wrong with the last save. */
   error: string | null
   saving: boolean
@@ -17,7 +19,7 @@ export interface DestinationDraft {
 export interface DestinationsState {
   /** The desktop app has the system's folder dialog and file manager; a browser has a path field. */
   folderAccess: 'native' | 'browser'
-  /** Each provider's host options (destination, retention), by providerId. */
+  /** Each provider's host options (destination, retention, transfers, schedule), by providerId. */
   providerOptions: Record<string, ProviderOptions>
   destinationDialog: DestinationDraft | null
   /** The newest check of each provider's backup folder, by providerId. */
