@@ -171,6 +171,7 @@ describe('the backup folder dialog', () => {
     expect(api.setProviderOptions).toHaveBeenLastCalledWith(GOOGLE_DRIVE.id, {
       destination: FOLDER,
       retentionDays: 90,
+      transfers: 1,
     })
     expect(screen.queryByRole('dialog')).toBeNull()
     expect(card.textContent).toContain(FOLDER)
@@ -187,7 +188,10 @@ describe('the backup folder dialog', () => {
     )
     fireEvent.click(within(dialog).getByRole('radio', { name: /Check only/ }))
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })))
-    expect(api.setProviderOptions).toHaveBeenLastCalledWith(GOOGLE_DRIVE.id, { destination: null })
+    expect(api.setProviderOptions).toHaveBeenLastCalledWith(GOOGLE_DRIVE.id, {
+      destination: null,
+      transfers: 1,
+    })
     expect(card.textContent).toContain('Check only: files are verified, not kept.')
   })
 
