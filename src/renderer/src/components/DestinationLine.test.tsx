@@ -188,7 +188,10 @@ describe('the backup folder dialog', () => {
     )
     fireEvent.click(within(dialog).getByRole('radio', { name: /Check only/ }))
     await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Save' })))
-    expect(api.setProviderOptions).toHaveBeenLastCalledWith(GOOGLE_DRIVE.id, { destination: null, transfers: 1 })
+    expect(api.setProviderOptions).toHaveBeenLastCalledWith(GOOGLE_DRIVE.id, {
+      destination: null,
+      transfers: 1,
+    })
     expect(card.textContent).toContain('Check only: files are verified, not kept.')
   })
 
