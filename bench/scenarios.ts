@@ -637,7 +637,7 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
       const task: HostTask = { url: double.url, mode: 'workflow', destination: folder.dir }
       const r1 = await requests.around('Skwirl', () => runSkwirl(task, context.profile))
       if (check(context, 'destination, Skwirl first run', ok(r1, count, count), r1)) first.push(r1)
-      const r2 = await runSkwirl(task, null)
+      const r2 = await runSkwirl(task, context.profile && join(context.profile, 'second'))
       const same = ok(r2, count, 0) && r2.unchanged === count
       if (check(context, 'destination, Skwirl second run', same, r2)) second.push(r2)
       folder.remove()

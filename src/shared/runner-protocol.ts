@@ -29,6 +29,33 @@ export const DEFAULT_LIMITS: RunnerLimits = {
   httpDeadlineMs: 300_000,
 }
 
+/**
+ * How a run with a destination learns whether to download each file (each saves the file.plan
+ * round trip where it can; the answers are the same):
+ * - 'ask': a file.plan call for every file.
+ * - 'hints': file.hints calls fetch, a block of ids ahead, the keys of the files the manifest
+ *   holds with their copies in place; a file whose metadata has its key is unchanged without a
+ *   call, the others ask file.plan.
+ * - 'fresh': the destination held nothing when the run began: every file is downloaded; its
+ *   metadata goes to main with file-metadata (no reply awaited), in listing order.
+ */
+export type PlanMode = 'ask' | 'hints' | 'fresh'
+
+/**
+ * What must be the same for a file to be unchanged without asking main: its path, name, size,
+ * checksum and modified time (a file whose size is not known in advance always asks).
+ */
+export function unchangedKey(file: {
+  path: string
+  name: string
+  size: number | null
+  checksum: string | null
+  modifiedTime: string
+}): string | null {
+  if (file.size === null) return null
+  return JSON.stringify([file.path, file.name, file.size, file.checksum ?? '', file.modifiedTime])
+}
+
 export interface FileMetadata {
   name: string
   path: string
@@ -112,6 +139,11 @@ export type HostCall =
    * with a destination skips files its copy already matches.
    */
   | { method: 'file.plan'; fileId: string; metadata: FileMetadata }
+  /**
+   * planMode 'hints': what the destination's manifest says of a block of upcoming files, so that
+   * the workflow needs no file.plan for those it keeps unchanged (see PlanMode).
+   */
+  | { method: 'file.hints'; fileIds: string[] }
   /** A secret setting's value, asked for when the code reads it (plain ones come with start). */
   | { method: 'setting'; key: string }
   | { method: 'storage.get'; key: string }
@@ -154,6 +186,11 @@ export type HostReply =
     }
   /** download false: the file is unchanged, download_file is not called. */
   | { method: 'file.plan'; download: boolean }
+  /**
+   * One key per asked id (same order): the file is unchanged, its copy in place, when its
+   * metadata's unchangedKey() is this key; null: ask file.plan for it.
+   */
+  | { method: 'file.hints'; keys: Array<string | null> }
   /** value: the stored JSON text, or null when the key holds nothing. */
   | { method: 'setting'; value: string | null }
   | { method: 'storage.get'; value: string | null }
@@ -220,8 +257,19 @@ export type RunnerToMain =
   | { seq: number; type: 'listed'; count: number }
   /** The provider declared how its requests are paced and retried (http.configure). */
   | { seq: number; type: 'http-policy'; policy: DeclaredHttpPolicy }
-  /** The file's metadata is known: main shows its name while it downloads. */
-  | { seq: number; type: 'file-metadata'; fileId: string; name: string; size: number | null }
+  /**
+   * The file's metadata is known: main shows its name while it downloads. With `metadata`
+   * (planMode 'fresh'), the file is to be downloaded without a file.plan: main plans where it
+   * goes now, and its download_url waits for that plan.
+   */
+  | {
+      seq: number
+      type: 'file-metadata'
+      fileId: string
+      name: string
+      size: number | null
+      metadata?: FileMetadata
+    }
   | { seq: number; type: 'file'; result: FileResult }
   | { seq: number; type: 'log'; level: LogLevel; message: string; context: CallContext | null }
   /** skwirl.declare was called (and its table checked): in a run, and when main asks. */
@@ -262,6 +310,8 @@ export type MainToRunner =
       limits: RunnerLimits
       /** Ask main ('file.plan') before each download: the run has a destination. */
       planDownloads: boolean
+      /** With planDownloads, how the workflow learns each file's plan ('ask' when absent). */
+      planMode?: PlanMode
       /** The provider's stored settings that are not secret, by key. */
       settings: Record<string, string>
       /**

@@ -176,6 +176,40 @@ describe('a backup into a destination', () => {
     expect(report).toMatchObject({ files: 12, versions: 5, checked: 17, problems: [] })
   })
 
+  it('takes a file as unchanged only while its copy is in place with its size; a rename or a new time moves or touches the copy', async () => {
+    const files = makeFiles(10, { minSize: 10, maxSize: 5000, seed: 11 })
+    const { double, dir } = await setUp(files)
+    expectCompleted(await run(double, { destination: dir }))
+    const [gone, cut, renamed, touched] = [files[1], files[2], files[3], files[4]] as DriveFile[]
+    // The user removes one copy and cuts another short; the source renames one file and gives
+    // another a new modified time (same bytes).
+    rmSync(join(dir, gone.name))
+    const cutBytes = readFileSync(join(dir, cut.name)).subarray(0, 5)
+    writeFileSync(join(dir, cut.name), cutBytes)
+    const oldName = renamed.name
+    renamed.name = 'renamed.bin'
+    touched.modifiedTime = new Date(Date.parse(touched.modifiedTime) + 60_000).toISOString()
+    double.requests.length = 0
+
+    const second = await run(double, { destination: dir })
+    expectCompleted(second)
+    expect(second).toMatchObject({ listed: 10, downloaded: 2, unchanged: 8 })
+    expect(mediaRequests(double).sort()).toEqual([gone.id, cut.id].sort())
+    await expectKept(dir, files)
+    expect(existsSync(join(dir, oldName))).toBe(false)
+    // The short copy was replaced, and kept as a version (whatever a run replaces is kept).
+    const stamp = second.startedAt.replaceAll(':', '-')
+    expect(versionFiles(dir)).toEqual([`${stamp}/${cut.name}`])
+    expect(readFileSync(join(dir, '.skwirl', 'versions', stamp, cut.name)).equals(cutBytes)).toBe(
+      true,
+    )
+    expect(
+      manifestRows(dir)
+        .map((row) => row.stored_path)
+        .sort(),
+    ).toEqual(files.map((file) => file.name).sort())
+  })
+
   it('leaves the old copy in place when a download does not match its MD5', async () => {
     const files = makeFiles(3, { minSize: 100, maxSize: 5000, seed: 3 })
     const { double, dir } = await setUp(files)

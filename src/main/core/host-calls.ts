@@ -77,6 +77,8 @@ export class HostCalls {
         const plan = await destination.plan(call.fileId, call.metadata)
         return { method: call.method, download: plan === 'download' }
       }
+      case 'file.hints':
+        return { method: call.method, keys: await this.needDestination().hints(call.fileIds) }
       case 'http.request': {
         const reply = await this.signed(call.auth, call.headers, (headers) =>
           broker.request(call.verb, call.url, headers, call.params, call.body, http),

@@ -398,6 +398,7 @@ class Run {
       code: this.provider.code,
       limits: this.options.limits,
       planDownloads: this.destination !== null,
+      planMode: this.destination?.planMode ?? 'ask',
       settings: this.stored ? (this.options.settings?.plainValues(this.provider.id) ?? {}) : {},
       transfers: this.transfers(),
     })
@@ -503,6 +504,8 @@ class Run {
       case 'ready':
         return
       case 'file-metadata':
+        // A fresh destination: the file is downloaded without a file.plan; it is planned now.
+        if (message.metadata) this.destination?.expect(message.fileId, message.metadata)
         this.currentFile = this.fileText(message.name)
         this.emitUpdate(false)
         return

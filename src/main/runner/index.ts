@@ -93,6 +93,7 @@ port.onMessage((message: MainToRunner) => {
       code: message.code,
       cpuMs: message.limits.cpuMs,
       planDownloads: message.planDownloads,
+      planMode: message.planMode,
       settings: message.settings,
       transfers: message.transfers ?? 1,
       send,

@@ -6,11 +6,14 @@ import type {
   FileMetadata,
   FileResult,
   LogLevel,
+  PlanMode,
   RunnerToMain,
   Stage,
 } from '../../shared/runner-protocol'
+import { unchangedKey } from '../../shared/runner-protocol'
 import { readDownloadAnswer, readMetadata } from './file-answers'
 import { FileTable } from './file-table'
+import { PlanHints } from './plan-hints'
 import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { TRANSFERS_MAX } from '../../shared/api'
@@ -29,6 +32,8 @@ export interface WorkflowOptions {
   send: (message: Outgoing) => void
   /** The run has a destination: ask main before each download whether the file is unchanged. */
   planDownloads: boolean
+  /** With planDownloads, how each file's plan is learnt (PlanMode; 'ask' when absent). */
+  planMode?: PlanMode
   /** The provider's stored settings that are not secret. */
   settings: Record<string, string>
   /** How many files go through metadata → download at once (1, the default: one at a time). */
@@ -189,6 +194,21 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     onHalt()
   }
   const turns = new PlanTurns()
+  const planMode = options.planDownloads ? (options.planMode ?? 'ask') : null
+  const hints =
+    planMode === 'hints'
+      ? new PlanHints(
+          files.count,
+          (index) => files.idAt(index),
+          async (fileIds) => {
+            const reply = await options.host(
+              { method: 'file.hints', fileIds },
+              { stage: 'metadata', fileId: null },
+            )
+            return reply.method === 'file.hints' ? reply.keys : []
+          },
+        )
+      : null
 
   async function backUp(index: number): Promise<void> {
     const fileId = files.idAt(index)
@@ -244,7 +264,25 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     }
     result.metadata = metadata.value
     file.expected = metadata.value
-    if (options.planDownloads) {
+    if (hints) {
+      // The manifest holds the file as it is now, its copy in place: unchanged, main not asked.
+      const key = await hints.keyFor(index)
+      if (halted) return
+      if (key !== null && key === unchangedKey(metadata.value)) {
+        result.outcome = 'unchanged'
+        send({ type: 'file', result })
+        return
+      }
+    }
+    if (planMode === 'fresh') {
+      // Nothing was kept before this run: main plans where the file goes as it hears of it (in
+      // listing order, as below), and its download_url waits for that plan.
+      await turns.wait(index)
+      if (halted) return
+      const { name, size } = metadata.value
+      send({ type: 'file-metadata', fileId, name, size, metadata: metadata.value })
+      turns.pass(index)
+    } else if (options.planDownloads) {
       // Plans reach main in listing order, so that the paths files claim in the destination
       // are the same whatever the transfers (the first listed of two same-named files keeps
       // the name).

@@ -21,7 +21,8 @@ import {
 } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { formatBytes } from '../../../shared/format'
-import type { FileMetadata } from '../../../shared/runner-protocol'
+import type { FileMetadata, PlanMode } from '../../../shared/runner-protocol'
+import { unchangedKey } from '../../../shared/runner-protocol'
 import {
   describeFsError,
   DestinationError,
@@ -118,8 +119,18 @@ export class DestinationRun {
   private readonly manifest: Manifest
   private readonly claims: PathClaims
   private readonly planned = new Map<string, PlannedFile>()
+  /** planMode 'fresh': plans made as main heard of the files, until their download_url. */
+  private readonly ahead = new Map<string, Promise<unknown>>()
+  /**
+   * How the run's workflow learns each file's plan: 'fresh' when the destination held nothing
+   * (no manifest entry, nothing beside .skwirl) as the run began, 'ask' for verify-all, else
+   * 'hints'. Set by open().
+   */
+  planMode: PlanMode = 'ask'
   private readonly inFlight = new Set<Promise<unknown>>()
   private tempCount = 0
+  /** Names this run's temporary files (with a count): unlike anything a crashed run left. */
+  private readonly tempTag = randomBytes(4).toString('hex')
   private freeEstimate: number | null = null
   private freeAt = 0
   private closed = false
@@ -161,6 +172,11 @@ export class DestinationRun {
     const run = new DestinationRun(options, dir, lock)
     try {
       await run.begin()
+      run.planMode = options.verifyAll
+        ? 'ask'
+        : run.manifest.isEmpty() && (await onlySkwirlIn(dir))
+          ? 'fresh'
+          : 'hints'
       return run
     } catch (error) {
       lock.release()
@@ -212,6 +228,54 @@ export class DestinationRun {
     })
   }
 
+  /**
+   * planMode 'hints': for each id, the unchangedKey of its manifest entry when its copy is in
+   * place with the recorded size (a file whose metadata has that key is unchanged: decide()
+   * would answer so and change nothing), else null.
+   */
+  hints(fileIds: readonly string[]): Promise<Array<string | null>> {
+    return this.track(async () => {
+      this.assertOpen()
+      const keys: Array<string | null> = []
+      for (const fileId of fileIds) {
+        if (this.options.verifyAll) {
+          keys.push(null)
+          continue
+        }
+        const entry = this.manifest.get(fileId)
+        const key =
+          entry &&
+          unchangedKey({
+            path: entry.sourcePath,
+            name: entry.name,
+            size: entry.size,
+            checksum: entry.checksum,
+            modifiedTime: entry.modifiedTime,
+          })
+        if (!entry || key === null) {
+          keys.push(null)
+          continue
+        }
+        const kept = await lstatOrNull(this.absolute(entry.storedPath))
+        keys.push(kept?.isFile() && kept.size === entry.size ? key : null)
+      }
+      return keys
+    })
+  }
+
+  /**
+   * planMode 'fresh': the workflow downloads this file without asking; its plan is made now, in
+   * the order the files are heard of, and its download_url (openFile) waits for it.
+   */
+  expect(fileId: string, metadata: FileMetadata): void {
+    if (this.closed) return
+    const plan = this.plan(fileId, metadata).then(
+      () => null,
+      (error: unknown) => error,
+    )
+    this.ahead.set(fileId, plan)
+  }
+
   private async decide(fileId: string, metadata: FileMetadata): Promise<'download' | 'unchanged'> {
     this.assertOpen()
     const entry = this.manifest.get(fileId)
@@ -229,8 +293,11 @@ export class DestinationRun {
         }
       }
       // A copy already in place with the right bytes (its manifest row lost in a crash, or a
-      // folder backed up before) is taken as it is.
-      if (await this.adopt(fileId, metadata, entry, storedPath)) return 'unchanged'
+      // folder backed up before) is taken as it is. Not in a fresh destination (it was empty):
+      // what someone put there since is kept as a version when the download takes its place.
+      if (this.planMode !== 'fresh' && (await this.adopt(fileId, metadata, entry, storedPath))) {
+        return 'unchanged'
+      }
     }
     await this.ensureSpace(metadata)
     this.planned.set(fileId, { metadata, storedPath, entry })
@@ -290,13 +357,19 @@ export class DestinationRun {
   /** A temporary file for one download_url of a planned file. */
   async openFile(fileId: string): Promise<StoredFileWriter> {
     this.assertOpen()
+    const ahead = this.ahead.get(fileId)
+    if (ahead) {
+      this.ahead.delete(fileId)
+      const error = await ahead
+      if (error) throw error
+    }
     const planned = this.planned.get(fileId)
     if (!planned) {
       throw new StoredPathError(
         `download_url for file ${fileId}, which Skwirl was not about to download`,
       )
     }
-    const temp = join(this.tmpDir, `${++this.tempCount}-${randomBytes(4).toString('hex')}.part`)
+    const temp = join(this.tmpDir, `${++this.tempCount}-${this.tempTag}.part`)
     let handle: FileHandle
     try {
       handle = await open(temp, 'wx')
@@ -313,6 +386,13 @@ export class DestinationRun {
 
   /** The file is done (whatever became of it): forget what was planned for it. */
   settle(fileId: string): void {
+    const ahead = this.ahead.get(fileId)
+    if (ahead) {
+      // Its plan (made ahead) may still be under way: settled once it is made.
+      this.ahead.delete(fileId)
+      void ahead.then(() => this.settle(fileId))
+      return
+    }
     const planned = this.planned.get(fileId)
     if (!planned) return
     this.planned.delete(fileId)
@@ -583,6 +663,12 @@ export class DestinationRun {
   private now(): number {
     return this.options.now?.() ?? Date.now()
   }
+}
+
+/** Whether DIR holds nothing but Skwirl's own folder. */
+async function onlySkwirlIn(dir: string): Promise<boolean> {
+  const names = await readdir(dir)
+  return names.every((name) => name === SKWIRL_FOLDER)
 }
 
 /** The same bytes: the same size and checksum (and, without a checksum, the same modified time). */

@@ -227,6 +227,11 @@ export class Manifest {
     return row ? toEntry(row) : null
   }
 
+  /** Whether the manifest records no file at all. */
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM files LIMIT 1').get() === undefined
+  }
+
   /** The file id stored at a path key, if any. */
   ownerOf(key: string): string | null {
     const row = this.selectByKey.get(key) as { file_id: string } | undefined

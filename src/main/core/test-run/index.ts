@@ -444,6 +444,8 @@ function targetOf(call: HostCall): string {
       return call.key
     case 'file.plan':
       return call.fileId
+    case 'file.hints':
+      return `${call.fileIds.length} file(s)`
   }
 }
 
