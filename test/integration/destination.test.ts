@@ -180,7 +180,12 @@ describe('a backup into a destination', () => {
     const files = makeFiles(10, { minSize: 10, maxSize: 5000, seed: 11 })
     const { double, dir } = await setUp(files)
     expectCompleted(await run(double, { destination: dir }))
-    const [gone, cut, renamed, touched] = [files[1], files[2], files[3], files[4]] as DriveFile[]
+    const [gone, cut, renamed, touched] = files.slice(1, 5) as [
+      DriveFile,
+      DriveFile,
+      DriveFile,
+      DriveFile,
+    ]
     // The user removes one copy and cuts another short; the source renames one file and gives
     // another a new modified time (same bytes).
     rmSync(join(dir, gone.name))
