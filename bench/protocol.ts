@@ -111,6 +111,9 @@ export interface HostResult {
   calls: number
   answeringMs: number
   betweenCallsMs: number
+  /** CPU time (user + system) of the host process (main) and of the runner, for the run. */
+  mainCpuMs?: number
+  runnerCpuMs?: number | null
   /** `node -e 0`, spawned with the runner's options, from spawn to exit. */
   nodeMs?: number
 }

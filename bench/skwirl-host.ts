@@ -30,6 +30,8 @@ interface RunnerWatch {
   downloadMs: number | null
   listedAt: number | null
   peakBytes: number | null
+  /** The runner's CPU time, read when it said it is done. */
+  cpuMs: number | null
   /** Sum over host calls of call reaching main → main sending its reply (the HTTP work). */
   answeringMs: number
   /** Sum of main's reply sent → the runner's next call reaching main (IPC both ways + Lua). */
@@ -38,6 +40,12 @@ interface RunnerWatch {
   callAt: number | null
   replyAt: number | null
   onListed: (() => void) | null
+  usage: (() => { cpuMs: number } | null) | null
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
 }
 
 /** The real launcher, with a look at each message before RunManager gets it. */
@@ -70,12 +78,14 @@ function watchedLauncher(launch: RunnerLauncher, watch: RunnerWatch): RunnerLaun
       case 'done':
         // Read before RunManager kills the runner.
         peak()
+        watch.cpuMs = watch.usage?.()?.cpuMs ?? null
         return
     }
   }
   return (options) => {
     const runner = launch(options)
     watch.pid = runner.pid
+    watch.usage = () => runner.usage()
     return {
       get pid() {
         return runner.pid
@@ -148,6 +158,8 @@ async function main(task: HostTask): Promise<HostResult> {
     downloadMs: null,
     listedAt: null,
     peakBytes: null,
+    cpuMs: null,
+    usage: null,
     onListed: null,
     answeringMs: 0,
     betweenCallsMs: 0,
@@ -167,6 +179,7 @@ async function main(task: HostTask): Promise<HostResult> {
       task.provider === 'shipped' ? shippedCodeFor(task.url) : googleDriveCodeFor(task.url)
     const provider = { id: 'bench', name: 'Google Drive', code }
     const startedAt = monotonicMs()
+    const cpuAtStart = process.cpuUsage()
     const liveHeap = watchLiveHeap()
     const { runId, done } = core.runs.start(provider, {
       ...(task.destination ? { destination: task.destination } : {}),
@@ -198,6 +211,8 @@ async function main(task: HostTask): Promise<HostResult> {
       calls: watch.calls,
       answeringMs: watch.answeringMs,
       betweenCallsMs: watch.betweenCallsMs,
+      mainCpuMs: cpuMsSince(cpuAtStart),
+      runnerCpuMs: watch.cpuMs,
       ...(nodeMs === undefined ? {} : { nodeMs }),
     }
   } finally {
