@@ -2,7 +2,15 @@
 // drive), read-only, full (a small tmpfs) before a file and in the middle of one. Each stops the
 // run with a clear reason on its record, leaves no partial file, and keeps the earlier backup.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -194,6 +202,36 @@ describe('a destination in trouble', () => {
     expect(stored).toEqual(['file-000001.bin'])
     expect(temporary).toEqual([])
     await expectIntact(dir, files)
+  })
+
+  it('a file that cannot be put in place after its bytes came fails alone, and is counted so', async () => {
+    const files = makeFiles(6, { minSize: 100, maxSize: 3000, seed: 43 })
+    const dir = folder('blocked')
+    let writes = 0
+    const { core, double } = await setUp(files, async (handle, chunk) => {
+      // While the fourth file streams, a folder takes its place (another program, a sync tool):
+      // its download is answered before it is flushed and put in place, and that step fails.
+      if (++writes === 4) mkdirSync(join(dir, (files[3] as DriveFile).name))
+      return handle.write(chunk)
+    })
+    const outcome = await run(core, double, dir)
+    expect(outcome).toMatchObject({ status: 'completed', downloaded: 5, failed: 1 })
+    expect(outcome.errors).toEqual([
+      {
+        fileId: (files[3] as DriveFile).id,
+        stage: 'download',
+        message: expect.stringMatching(/file-000004\.bin in the destination is a folder/),
+      },
+    ])
+    expect(core.runRecords.get(outcome.runId)).toMatchObject({ downloaded: 5, failed: 1 })
+    expect(contents(dir)).toEqual({
+      files: files.map((file) => file.name).sort(),
+      temporary: [],
+    })
+    expect(statSync(join(dir, (files[3] as DriveFile).name)).isDirectory()).toBe(true)
+    for (const file of files.filter((_, i) => i !== 3)) {
+      expect(md5(join(dir, file.name)), file.name).toBe(await contentMd5(file.content!))
+    }
   })
 
   it('an fs error injected in the writer (ENOSPC) stops the run the same way', async () => {

@@ -531,6 +531,13 @@ class Run {
         this.emitUpdate(false)
         return
       case 'file': {
+        // Its download may still be flushed and put in place: the outcome waits for that.
+        // (The destination failing then stops the run, as it does while a file downloads.)
+        const held = this.destination?.holdFile(message.result, (result, problem) => {
+          if (problem) void this.destinationFailed(problem, result.fileId)
+          else this.onMessage({ ...message, result })
+        })
+        if (held) return
         const { result } = message
         this.destination?.settle(result.fileId)
         const fileId = this.fileText(result.fileId)
@@ -589,6 +596,8 @@ class Run {
       case 'done':
         // A run the destination stopped ends when its runner is gone, as failed.
         if (this.stopReason === 'destination') return
+        // The files whose outcome waits for their flush and rename are counted first.
+        if (this.destination?.holdDone(() => this.onMessage(message))) return
         if (message.error) {
           this.errors.push({
             fileId: null,
@@ -700,6 +709,8 @@ class Run {
 
   private onExit(exit: RunnerExit): void {
     if (this.finished) return
+    // The files whose outcome waits for their flush and rename are counted first.
+    if (this.destination?.holdDone(() => this.onExit(exit))) return
     const { limits } = this.options
     let message: string
     let status: RunStatus = 'failed'

@@ -21,7 +21,7 @@ import {
 } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { formatBytes } from '../../../shared/format'
-import type { FileMetadata, PlanMode } from '../../../shared/runner-protocol'
+import type { FileMetadata, FileResult, PlanMode } from '../../../shared/runner-protocol'
 import { unchangedKey } from '../../../shared/runner-protocol'
 import {
   describeFsError,
@@ -41,6 +41,12 @@ import { lstatOrNull, PathClaims } from './path-claims'
 import { pathKey, SKWIRL_FOLDER, splitExtension } from './paths'
 
 const DAY_MS = 24 * 60 * 60 * 1000
+/**
+ * Downloads whose flush and rename may be under way at once, behind the answered download_url
+ * calls: the next file's metadata request overlaps the disk's flush, as a flush overlaps the
+ * next flushes (the file system joins them). The next download waits while this many are.
+ */
+const COMMITS_BEHIND = 4
 /** Room kept free beyond a file's size (the manifest and folders need a little). */
 const SPACE_MARGIN = 1024 * 1024
 /** How long a free-space reading is trusted while files are written. */
@@ -80,7 +86,10 @@ export interface StoredFileWriter {
   write(chunk: Uint8Array): Promise<void>
   /** A broken download starts over from its first byte: empty the temporary file. */
   restart(): Promise<void>
-  /** The bytes are verified: flush them and put the file in place. */
+  /**
+   * The bytes are verified: flush them and put the file in place. Resolves once that is under
+   * way; the file's outcome waits for its end (DestinationRun.holdFile).
+   */
   commit(result: DownloadResult): Promise<void>
   /** The download failed: remove the temporary file (the kept copy stays as it was). */
   discard(): Promise<void>
@@ -128,6 +137,15 @@ export class DestinationRun {
    */
   planMode: PlanMode = 'ask'
   private readonly inFlight = new Set<Promise<unknown>>()
+  /** Commits under way (the next download waits while there are COMMITS_BEHIND). */
+  private readonly committing = new Set<Promise<unknown>>()
+  /**
+   * Each commit's end by file id, until its outcome is taken (holdFile): its error, or null once
+   * the file is in place.
+   */
+  private readonly commits = new Map<string, Promise<unknown>>()
+  /** Outcomes held until their file's commit ends (and handed on). */
+  private readonly held = new Set<Promise<void>>()
   private tempCount = 0
   /** Names this run's temporary files (with a count): unlike anything a crashed run left. */
   private readonly tempTag = randomBytes(4).toString('hex')
@@ -357,6 +375,7 @@ export class DestinationRun {
   /** A temporary file for one download_url of a planned file. */
   async openFile(fileId: string): Promise<StoredFileWriter> {
     this.assertOpen()
+    while (this.committing.size >= COMMITS_BEHIND) await Promise.race(this.committing)
     const ahead = this.ahead.get(fileId)
     if (ahead) {
       this.ahead.delete(fileId)
@@ -382,6 +401,60 @@ export class DestinationRun {
       )
     }
     return new TempFile(this, handle, temp, fileId, planned, this.options.writeChunk)
+  }
+
+  /** A TempFile's commit, started: its file's outcome waits for it. */
+  noteCommit(fileId: string, commit: Promise<void>): void {
+    const settled = commit.then(
+      () => null,
+      (error: unknown) => error,
+    )
+    this.commits.set(fileId, settled)
+    this.committing.add(settled)
+    void settled.then(() => this.committing.delete(settled))
+  }
+
+  /**
+   * A file's outcome as the runner reports it, while its download may still be flushed and put
+   * in place: false when nothing is under way (note the outcome now); otherwise true, and
+   * `deliver` gets the outcome once the commit ended: as it was, or failed with the commit's
+   * error (`problem` too when that error stops the run: the destination is full, gone…).
+   */
+  holdFile(
+    result: FileResult,
+    deliver: (result: FileResult, problem: DestinationError | null) => void,
+  ): boolean {
+    const commit = this.commits.get(result.fileId)
+    if (!commit) return false
+    const handed = commit.then((error) => {
+      this.commits.delete(result.fileId)
+      if (!error) return deliver(result, null)
+      const message = error instanceof Error ? error.message : String(error)
+      deliver(
+        {
+          ...result,
+          outcome: 'failed',
+          verified: false,
+          error: { stage: 'download', message },
+        },
+        error instanceof DestinationError ? error : null,
+      )
+    })
+    this.held.add(handed)
+    void handed.finally(() => this.held.delete(handed))
+    return true
+  }
+
+  /**
+   * The runner is done: false when no outcome is held; otherwise true, and `deliver` is called
+   * once every held outcome was handed on.
+   */
+  holdDone(deliver: () => void): boolean {
+    if (this.held.size === 0) return false
+    void Promise.allSettled([...this.held]).then(() => {
+      if (!this.holdDone(deliver)) deliver()
+    })
+    return true
   }
 
   /** The file is done (whatever became of it): forget what was planned for it. */
@@ -723,8 +796,8 @@ class TempFile implements StoredFileWriter {
   }
 
   commit(result: DownloadResult): Promise<void> {
-    return this.destination.trackWrite(async () => {
-      this.done = true
+    this.done = true
+    const commit = this.destination.trackWrite(async () => {
       try {
         await this.handle.datasync()
         const date = modifiedDate(this.planned.metadata.modifiedTime)
@@ -738,6 +811,8 @@ class TempFile implements StoredFileWriter {
         throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
       }
     })
+    this.destination.noteCommit(this.fileId, commit)
+    return Promise.resolve()
   }
 
   discard(): Promise<void> {
