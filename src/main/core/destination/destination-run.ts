@@ -5,21 +5,28 @@
 // updated after each file; a crash at any moment leaves each stored file old or new, never half.
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { constants as fsConstants, futimesSync, renameSync } from 'node:fs'
+import {
+  closeSync,
+  fdatasync,
+  constants as fsConstants,
+  futimesSync,
+  openSync,
+  renameSync,
+  write as fsWrite,
+} from 'node:fs'
 import {
   copyFile,
   link,
   lstat,
   mkdir,
-  open,
   readdir,
   rename,
   rm,
   stat,
   writeFile,
-  type FileHandle,
 } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { formatBytes } from '../../../shared/format'
 import type { FileMetadata, FileResult, PlanMode } from '../../../shared/runner-protocol'
 import { unchangedKey } from '../../../shared/runner-protocol'
@@ -52,7 +59,12 @@ const SPACE_MARGIN = 1024 * 1024
 /** How long a free-space reading is trusted while files are written. */
 const FREE_SPACE_FRESH_MS = 2000
 
-export type WriteChunk = (handle: FileHandle, chunk: Uint8Array) => Promise<unknown>
+/** Where a chunk goes: the temporary file (tests put a failing disk in front of it). */
+export interface ChunkTarget {
+  write(chunk: Uint8Array): Promise<unknown>
+}
+
+export type WriteChunk = (file: ChunkTarget, chunk: Uint8Array) => Promise<unknown>
 
 export interface DestinationRunOptions {
   dir: string
@@ -389,9 +401,11 @@ export class DestinationRun {
       )
     }
     const temp = join(this.tmpDir, `${++this.tempCount}-${this.tempTag}.part`)
-    let handle: FileHandle
+    let fd: number
     try {
-      handle = await open(temp, 'wx')
+      // Synchronous (a new empty file: microseconds on a local drive, less than a thread-pool
+      // trip); its writes and its flush go through the pool.
+      fd = openSync(temp, 'wx')
     } catch (error) {
       throw (
         (await destinationProblemOf(error, this.dir)) ??
@@ -400,7 +414,7 @@ export class DestinationRun {
           : error)
       )
     }
-    return new TempFile(this, handle, temp, fileId, planned, this.options.writeChunk)
+    return new TempFile(this, fd, temp, fileId, planned, this.options.writeChunk)
   }
 
   /** A TempFile's commit, started: its file's outcome waits for it. */
@@ -764,22 +778,24 @@ function asPathError(error: unknown): unknown {
 /** One download's temporary file. */
 class TempFile implements StoredFileWriter {
   private done = false
+  private open = true
   private readonly writeChunk: WriteChunk
+  private readonly target: ChunkTarget = { write: (chunk) => writeAll(this.fd, chunk) }
 
   constructor(
     private readonly destination: DestinationRun,
-    private handle: FileHandle,
+    private fd: number,
     private readonly path: string,
     private readonly fileId: string,
     private readonly planned: PlannedFile,
     writeChunk: WriteChunk | undefined,
   ) {
-    this.writeChunk = writeChunk ?? ((handle, chunk) => handle.write(chunk))
+    this.writeChunk = writeChunk ?? ((file, chunk) => file.write(chunk))
   }
 
   async write(chunk: Uint8Array): Promise<void> {
     try {
-      await this.writeChunk(this.handle, chunk)
+      await this.writeChunk(this.target, chunk)
     } catch (error) {
       throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
     }
@@ -788,8 +804,9 @@ class TempFile implements StoredFileWriter {
   async restart(): Promise<void> {
     try {
       // Reopened: a truncate alone would leave the write position where it was.
-      await this.handle.close()
-      this.handle = await open(this.path, 'w')
+      this.close()
+      this.fd = openSync(this.path, 'w')
+      this.open = true
     } catch (error) {
       throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
     }
@@ -799,14 +816,14 @@ class TempFile implements StoredFileWriter {
     this.done = true
     const commit = this.destination.trackWrite(async () => {
       try {
-        await this.handle.datasync()
+        await fdatasyncAsync(this.fd)
         const date = modifiedDate(this.planned.metadata.modifiedTime)
         // Synchronous, as the rename: the file's metadata, already flushed with its bytes.
-        if (date) futimesSync(this.handle.fd, new Date(), date)
-        await this.handle.close()
+        if (date) futimesSync(this.fd, new Date(), date)
+        this.close()
         await this.destination.commitFile(this.path, this.fileId, this.planned, result)
       } catch (error) {
-        await this.handle.close().catch(() => undefined)
+        this.closeQuietly()
         await rm(this.path, { force: true }).catch(() => undefined)
         throw (await destinationProblemOf(error, this.destination.dir)) ?? asPathError(error)
       }
@@ -819,9 +836,35 @@ class TempFile implements StoredFileWriter {
     if (this.done) return Promise.resolve()
     this.done = true
     return this.destination.trackWrite(async () => {
-      await this.handle.close().catch(() => undefined)
+      this.closeQuietly()
       await rm(this.path, { force: true }).catch(() => undefined)
     })
+  }
+
+  /** Closes the descriptor once (a number closed twice could be another file's by then). */
+  private close(): void {
+    if (!this.open) return
+    this.open = false
+    closeSync(this.fd)
+  }
+
+  private closeQuietly(): void {
+    try {
+      this.close()
+    } catch {
+      // Closing is all that is left to do with it.
+    }
+  }
+}
+
+const fdatasyncAsync = promisify(fdatasync)
+const writeAsync = promisify(fsWrite)
+
+/** Writes all of a chunk (a write may take part of it). */
+async function writeAll(fd: number, chunk: Uint8Array): Promise<void> {
+  for (let done = 0; done < chunk.byteLength;) {
+    const { bytesWritten } = await writeAsync(fd, chunk, done, chunk.byteLength - done, null)
+    done += bytesWritten
   }
 }
 
