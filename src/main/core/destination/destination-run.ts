@@ -10,6 +10,7 @@ import {
   fdatasync,
   constants as fsConstants,
   futimesSync,
+  open as fsOpen,
   openSync,
   renameSync,
   write as fsWrite,
@@ -159,6 +160,8 @@ export class DestinationRun {
   /** Outcomes held until their file's commit ends (and handed on). */
   private readonly held = new Set<Promise<void>>()
   private tempCount = 0
+  /** The next download's temporary file, being made. */
+  private spare: Promise<{ fd: number; path: string } | { error: unknown }> | null = null
   /** Names this run's temporary files (with a count): unlike anything a crashed run left. */
   private readonly tempTag = randomBytes(4).toString('hex')
   private freeEstimate: number | null = null
@@ -400,13 +403,13 @@ export class DestinationRun {
         `download_url for file ${fileId}, which Skwirl was not about to download`,
       )
     }
-    const temp = join(this.tmpDir, `${++this.tempCount}-${this.tempTag}.part`)
-    let fd: number
-    try {
-      // Synchronous (a new empty file: microseconds on a local drive, less than a thread-pool
-      // trip); its writes and its flush go through the pool.
-      fd = openSync(temp, 'wx')
-    } catch (error) {
+    // The temporary file made ahead (creating a file costs a few hundred µs on some file
+    // systems: off the download's path), and the next one started.
+    const spare = this.spare ?? this.newTemp()
+    this.spare = this.newTemp()
+    const temp = await spare
+    if ('error' in temp) {
+      const { error } = temp
       throw (
         (await destinationProblemOf(error, this.dir)) ??
         (errorCode(error) === 'EACCES' || errorCode(error) === 'EPERM'
@@ -414,7 +417,27 @@ export class DestinationRun {
           : error)
       )
     }
-    return new TempFile(this, fd, temp, fileId, planned, this.options.writeChunk)
+    return new TempFile(this, temp.fd, temp.path, fileId, planned, this.options.writeChunk)
+  }
+
+  /** Closes the temporary file made ahead for a download that did not come. */
+  private async closeSpare(): Promise<void> {
+    const spare = await this.spare
+    this.spare = null
+    try {
+      if (spare && 'fd' in spare) closeSync(spare.fd)
+    } catch {
+      // Nothing was written in it; .skwirl/tmp is cleared by this run or the next.
+    }
+  }
+
+  /** Creates a new temporary file in .skwirl/tmp. */
+  private newTemp(): Promise<{ fd: number; path: string } | { error: unknown }> {
+    const path = join(this.tmpDir, `${++this.tempCount}-${this.tempTag}.part`)
+    return openAsync(path, 'wx').then(
+      (fd) => ({ fd, path }),
+      (error: unknown) => ({ error }),
+    )
   }
 
   /** A TempFile's commit, started: its file's outcome waits for it. */
@@ -510,8 +533,10 @@ export class DestinationRun {
         summary.prunedVersions = await this.pruneVersions()
       }
       this.manifest.finishRun(this.options.runId, { ...result, ...summary })
+      await this.closeSpare()
       await rm(this.tmpDir, { recursive: true, force: true })
     } finally {
+      await this.closeSpare()
       this.lock.release()
     }
     return summary
@@ -858,6 +883,7 @@ class TempFile implements StoredFileWriter {
 }
 
 const fdatasyncAsync = promisify(fdatasync)
+const openAsync = promisify(fsOpen)
 const writeAsync = promisify(fsWrite)
 
 /** Writes all of a chunk (a write may take part of it). */
