@@ -178,6 +178,7 @@ export class DestinationRun {
     this.tmpDir = join(this.skwirlDir, 'tmp')
     this.stamp = runStamp(options.runStartedAt)
     this.manifest = lock.manifest
+    this.manifest.batchWrites()
     this.claims = new PathClaims(dir, this.manifest)
   }
 
@@ -533,6 +534,7 @@ export class DestinationRun {
         summary.prunedVersions = await this.pruneVersions()
       }
       this.manifest.finishRun(this.options.runId, { ...result, ...summary })
+      this.manifest.flush()
       await this.closeSpare()
       await rm(this.tmpDir, { recursive: true, force: true })
     } finally {
