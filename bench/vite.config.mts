@@ -23,6 +23,7 @@ export default defineConfig({
         'lua-speed': join(root, 'bench', 'lua-speed.ts'),
         'stand-in-runner': join(root, 'bench', 'stand-in-runner.ts'),
         'runner-micro': join(root, 'bench', 'runner-micro.ts'),
+        'broker-micro': join(root, 'bench', 'broker-micro.ts'),
       },
       output: { format: 'cjs', entryFileNames: '[name].js' },
     },

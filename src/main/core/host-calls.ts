@@ -41,6 +41,8 @@ export interface HostCallsOptions {
   onRetry?: (retry: HttpRetry, context: CallContext) => void
 }
 
+/** Header values remembered as noted (beyond this many, each is noted again: still correct). */
+const NOTED_HEADERS_MAX = 1024
 /** Request bodies larger than this are not searched for secret fields. */
 const BODY_SCAN_MAX = 256 * 1024
 /** Responses larger than this are not searched for tokens (a token answer is small). */
@@ -51,6 +53,9 @@ const ANSWERED_TOKEN =
 const MAY_HOLD_TOKEN = /token|secret|password|api_?key/i
 
 export class HostCalls {
+  /** Header values already noted: a provider sends the same credential with every call. */
+  private readonly notedHeaders = new Set<string>()
+
   constructor(private readonly options: HostCallsOptions) {}
 
   async perform(call: HostCall, context: CallContext): Promise<HostReply> {
@@ -178,18 +183,21 @@ export class HostCalls {
 
   private noteRequest(call: Extract<HostCall, { url: string }>): void {
     const { redactor } = this.options
-    for (const [name, value] of Object.entries(call.headers)) {
-      if (!isSecretName(name, 'header')) continue
+    for (const name in call.headers) {
+      const value = call.headers[name] as string
+      if (!isSecretName(name, 'header') || this.notedHeaders.has(value)) continue
+      if (this.notedHeaders.size < NOTED_HEADERS_MAX) this.notedHeaders.add(value)
       redactor.add(value)
       // The credential alone too ("Bearer <token>" → "<token>"): a script may quote it bare.
       redactor.add(/^\s*[A-Za-z][\w-]*\s+(\S+)\s*$/.exec(value)?.[1])
     }
     if ('params' in call) {
-      for (const [name, value] of Object.entries(call.params)) {
-        if (isSecretName(name, 'query')) redactor.add(value)
+      for (const name in call.params) {
+        if (isSecretName(name, 'query')) redactor.add(call.params[name])
       }
     }
-    if (call.url.includes('@') || call.url.includes('?')) this.noteUrl(call.url)
+    if (call.url.includes('@')) this.noteUrl(call.url)
+    else if (call.url.includes('?')) this.noteQuery(call.url)
     if (call.method === 'http.request' && call.body && call.body.byteLength <= BODY_SCAN_MAX) {
       this.noteBody(call.headers, call.body)
     }
@@ -203,6 +211,15 @@ export class HostCalls {
     redactor.add(safeDecode(parsed.password))
     for (const [name, value] of parsed.searchParams) {
       if (isSecretName(name, 'query')) redactor.add(value)
+    }
+  }
+
+  /** Secret-named parameters of a URL's query (as noteUrl finds them, without parsing the URL). */
+  private noteQuery(url: string): void {
+    const hash = url.indexOf('#')
+    const query = url.slice(url.indexOf('?') + 1, hash < 0 ? undefined : hash)
+    for (const [name, value] of new URLSearchParams(query)) {
+      if (isSecretName(name, 'query')) this.options.redactor.add(value)
     }
   }
 

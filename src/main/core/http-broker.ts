@@ -314,7 +314,6 @@ export class HttpBroker {
     enabled: boolean,
     attempt: () => Promise<AttemptResult<T>>,
   ): Promise<T> {
-    const url = describeUrl(target)
     return withRetries(
       {
         policy: this.policy(),
@@ -323,7 +322,7 @@ export class HttpBroker {
         signal: call.signal,
         random: this.options.random,
         wait: this.options.wait,
-        onRetry: (notice) => call.onRetry?.({ ...notice, method, url }),
+        onRetry: (notice) => call.onRetry?.({ ...notice, method, url: describeUrl(target) }),
       },
       attempt,
     )
@@ -370,8 +369,9 @@ export class HttpBroker {
     watch: CallWatch,
   ): Promise<Response> {
     let method = verb.toUpperCase()
-    // A copy: the user info is taken out of it below, and a retry opens the target again.
-    let url = new URL(target)
+    // The user info is taken out of a copy (a retry opens the target again); without any, the
+    // target is only read.
+    let url = target.username === '' && target.password === '' ? target : new URL(target)
     let sent = withUserinfoAsBasic(url, headers)
     let payload = body
     for (let hop = 0; ; hop++) {
@@ -604,17 +604,43 @@ function withoutBodyHeaders(headers: Record<string, string>): Record<string, str
 }
 
 /**
+ * The watches under way for each outer signal (a run's): one abort listener per signal aborts
+ * them all, instead of a listener added and removed for every request (AbortSignal.any would
+ * leave a dependant on the long-lived run signal for every request).
+ */
+const watchesOf = new WeakMap<AbortSignal, Set<CallWatch>>()
+
+function follow(outer: AbortSignal, watch: CallWatch): void {
+  let watches = watchesOf.get(outer)
+  if (!watches) {
+    const all = new Set<CallWatch>()
+    watches = all
+    watchesOf.set(outer, all)
+    outer.addEventListener(
+      'abort',
+      () => {
+        for (const each of [...all]) each.abortWith(outer.reason)
+      },
+      { once: true },
+    )
+  }
+  watches.add(watch)
+}
+
+/**
  * Aborts the call when nothing arrives for silenceMs, or when it has not finished after
- * deadlineMs however steadily data trickles, and says which. The silence timer is refreshed on
- * each chunk; the run's signal is followed by a listener that stop() removes (AbortSignal.any
- * would leave a dependant on the long-lived run signal for every request).
+ * deadlineMs however steadily data trickles, and says which. One timer serves both: a chunk only
+ * notes the time (poke), and the timer, when it fires, aborts for whichever limit has passed or
+ * waits again for the nearer one. The outer signal (the run's) is followed through `follow`.
  */
 class CallWatch {
   private readonly controller = new AbortController()
-  private readonly silence: NodeJS.Timeout
-  private readonly deadline: NodeJS.Timeout
+  private timer: NodeJS.Timeout | undefined
   private tripped: 'silence' | 'deadline' | null = null
-  private readonly forward: (() => void) | null = null
+  private stopped = false
+  /** performance.now() of the request's start or its last chunk. */
+  private lastActivity: number
+  private readonly deadlineAt: number
   readonly signal: AbortSignal
 
   private readonly deadlineMs: number
@@ -625,17 +651,37 @@ class CallWatch {
     private readonly outer: AbortSignal | undefined,
   ) {
     this.deadlineMs = deadline.ms
-    const left = Math.max(0, deadline.at - performance.now())
+    this.deadlineAt = deadline.at
     this.signal = this.controller.signal
+    this.lastActivity = performance.now()
     if (outer?.aborted) {
       this.controller.abort(outer.reason)
     } else if (outer) {
-      this.forward = () => this.controller.abort(outer.reason)
-      outer.addEventListener('abort', this.forward, { once: true })
+      follow(outer, this)
     }
-    this.silence = setTimeout(() => this.trip('silence'), silenceMs)
-    // setTimeout holds at most 2^31-1 ms (24.8 days); a longer deadline is that long.
-    this.deadline = setTimeout(() => this.trip('deadline'), Math.min(left, 2 ** 31 - 1))
+    this.arm(this.lastActivity)
+  }
+
+  /** The outer signal fired: this call stops too. */
+  abortWith(reason: unknown): void {
+    if (!this.stopped) this.controller.abort(reason)
+  }
+
+  /** Waits until the nearer of the silence's end and the deadline. */
+  private arm(now: number): void {
+    const at = Math.min(this.lastActivity + this.silenceMs, this.deadlineAt)
+    // setTimeout holds at most 2^31-1 ms (24.8 days); a later limit is looked at again then.
+    const wait = Math.min(Math.max(0, at - now), 2 ** 31 - 1)
+    this.timer = setTimeout(() => this.check(), wait)
+  }
+
+  private check(): void {
+    if (this.stopped) return
+    const now = performance.now()
+    const silentAt = this.lastActivity + this.silenceMs
+    // A timer may fire a little early (libuv measures from the start of a busy loop turn).
+    if (now < silentAt && now < this.deadlineAt) return this.arm(now)
+    this.trip(silentAt <= this.deadlineAt && now >= silentAt ? 'silence' : 'deadline')
   }
 
   private trip(why: 'silence' | 'deadline'): void {
@@ -643,14 +689,15 @@ class CallWatch {
     this.controller.abort()
   }
 
+  /** Data arrived: the silence starts again from now. */
   poke(): void {
-    this.silence.refresh()
+    this.lastActivity = performance.now()
   }
 
   stop(): void {
-    clearTimeout(this.silence)
-    clearTimeout(this.deadline)
-    if (this.forward) this.outer?.removeEventListener('abort', this.forward)
+    this.stopped = true
+    clearTimeout(this.timer)
+    if (this.outer) watchesOf.get(this.outer)?.delete(this)
   }
 
   explain(error: unknown, what: string): HttpError {

@@ -83,4 +83,36 @@ describe('Pacer', () => {
     await Promise.all([b, c])
     expect(order).toEqual(['a gave up', 'b', 'c'])
   })
+
+  it('lets a request go at once only when nobody waits before it', async () => {
+    let t = 0
+    const sleepers: Array<() => void> = []
+    const clock: PacerClock = {
+      now: () => t,
+      sleep: (ms) =>
+        new Promise<void>((resolve) =>
+          sleepers.push(() => {
+            t += ms
+            resolve()
+          }),
+        ),
+    }
+    const pacer = new Pacer({ minIntervalMs: 100, burst: 1 }, clock)
+    const order: string[] = []
+    // The bucket's one token: taken at once, nothing asked of the clock.
+    await pacer.take()
+    expect(sleepers).toHaveLength(0)
+    const a = pacer.take().then(() => order.push('a'))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(sleepers).toHaveLength(1)
+    // Time passes outside the pacer: a token is there again, but `a` asked first.
+    t += 100
+    const b = pacer.take().then(() => order.push('b'))
+    while (order.length < 2) {
+      await new Promise((resolve) => setImmediate(resolve))
+      sleepers.shift()?.()
+    }
+    await Promise.all([a, b])
+    expect(order).toEqual(['a', 'b'])
+  })
 })

@@ -40,7 +40,12 @@ const KEY_QUALIFIERS = new Set([
   'license',
 ])
 
-const cache = new Map<string, boolean>()
+/** Decisions by form, then name (asked for every header and parameter of every request). */
+const cache: Record<NameForm, Map<string, boolean>> = {
+  header: new Map(),
+  field: new Map(),
+  query: new Map(),
+}
 const CACHE_MAX = 4096
 
 /** "X-Auth-Token" → x auth token; "refreshToken" → refresh token; "client_secret" → client secret. */
@@ -75,12 +80,12 @@ function decide(name: string, form: NameForm): boolean {
  * password, api_key or token (in snake, kebab or camel case).
  */
 export function isSecretName(name: string, form: NameForm): boolean {
-  const key = `${form}:${name}`
-  let known = cache.get(key)
+  const decided = cache[form]
+  let known = decided.get(name)
   if (known === undefined) {
     known = decide(name, form)
-    if (cache.size >= CACHE_MAX) cache.clear()
-    cache.set(key, known)
+    if (decided.size >= CACHE_MAX) decided.clear()
+    decided.set(name, known)
   }
   return known
 }
