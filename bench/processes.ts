@@ -14,6 +14,7 @@ import type {
   HostTask,
   ToDouble,
 } from './protocol'
+import { runnerNodeFlags } from '../src/main/core/runner-process'
 import { DEFAULT_LIMITS } from '../src/shared/runner-protocol'
 
 export const ROOT = resolve(__dirname, '..', '..')
@@ -187,8 +188,9 @@ export async function runMicro(
   provider: 'seed' | 'dropbox',
 ): Promise<MicroResult> {
   const script = join(OUT_BENCH, 'runner-micro.js')
-  // The heap cap a runner gets (DEFAULT_LIMITS.memoryMb), and gc() to weigh what the listing holds.
-  const flags = [`--max-old-space-size=${DEFAULT_LIMITS.memoryMb}`, '--expose-gc']
+  // The flags a runner gets (its heap cap: DEFAULT_LIMITS.memoryMb), and gc() to weigh what the
+  // listing holds.
+  const flags = [...runnerNodeFlags(DEFAULT_LIMITS.memoryMb), '--expose-gc']
   const args = [...flags, script, mode, String(count), '--provider', provider]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   return JSON.parse(await output(child, `runner micro (${provider}, ${count})`)) as MicroResult

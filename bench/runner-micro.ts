@@ -34,6 +34,22 @@ function metadata(id: string): string {
   })
 }
 
+/**
+ * A content hash as random as a real one (a SHA-256 in hex): the cache's compression must not be
+ * measured on hashes that repeat themselves. A cheap generator (xorshift), the same every run.
+ */
+function contentHash(i: number): string {
+  let x = (i + 1) * 2654435761
+  let hex = ''
+  while (hex.length < 64) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    hex += (x >>> 0).toString(16).padStart(8, '0')
+  }
+  return hex
+}
+
 /** A page of Dropbox's files/list_folder: file entries as Dropbox sends them. */
 function dropboxPage(from: number, count: number, total: number): string {
   const entries: string[] = []
@@ -51,7 +67,7 @@ function dropboxPage(from: number, count: number, total: number): string {
         rev: `0161${n}0000000001`,
         size: 2048 + (i % 1000),
         is_downloadable: true,
-        content_hash: `${n}0123456789abcdef0123456789abcdef0123456789abcdef0123456789`,
+        content_hash: contentHash(i),
       }),
     )
   }

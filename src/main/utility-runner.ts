@@ -3,6 +3,7 @@ import { app, utilityProcess } from 'electron'
 import { eachRunnerMessage, type MainToRunner, type RunnerWire } from '../shared/runner-protocol'
 import {
   procUsage,
+  runnerNodeFlags,
   type RunnerExit,
   type RunnerLauncher,
   type RunnerUsage,
@@ -15,7 +16,7 @@ export function utilityProcessLauncher(runnerScript: string): RunnerLauncher {
     // The runner watches this pid from a thread of its own and ends itself when it is gone.
     const child = utilityProcess.fork(runnerScript, [String(process.pid)], {
       serviceName: 'Skwirl runner',
-      execArgv: [`--max-old-space-size=${memoryMb}`],
+      execArgv: runnerNodeFlags(memoryMb),
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let stderrTail = ''

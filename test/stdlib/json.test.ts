@@ -170,6 +170,42 @@ describe('json', () => {
     )
   })
 
+  it('a decoded value is a real Lua table: length, ipairs, pairs, next while clearing, mutation, a metatable', async () => {
+    await expectLua(
+      fixtures.core,
+      `local json = require "json"
+      local t = json.decode('{"list":[30,10,20],"name":"x","n":1.5,"ok":false,"__index":{"extra":"from json"}}')
+      eq("length", #t.list, 3)
+      eq("rawlen", rawlen(t.list), 3)
+      local sum = 0
+      for i, v in ipairs(t.list) do sum = sum + i * v end
+      eq("ipairs", sum, 30 + 20 + 60)
+      table.insert(t.list, 5)
+      table.sort(t.list)
+      eq("insert and sort", table.concat(t.list, ","), "5,10,20,30")
+      eq("remove", table.remove(t.list, 1), 5)
+      eq("length after remove", #t.list, 3)
+      local keys = {}
+      for k in pairs(t) do keys[#keys + 1] = k end
+      table.sort(keys)
+      eq("pairs", table.concat(keys, ","), "__index,list,n,name,ok")
+      eq("a false member is there", rawget(t, "ok"), false)
+      -- Clearing fields while walking them, as Lua allows.
+      for k in pairs(t) do if k ~= "list" then t[k] = nil end end
+      eq("cleared", next(t), "list")
+      eq("only list left", next(t, "list"), nil)
+      t.name = "again"
+      eq("set after clearing", t.name, "again")
+      -- Used as a metatable: its __index (from the JSON) works at once.
+      local mt = json.decode('{"__index":{"extra":"from json"}}')
+      local obj = setmetatable({}, mt)
+      eq("__index from a decoded table", obj.extra, "from json")
+      eq("same table twice", rawequal(mt, getmetatable(obj)), true)
+      eq("numbers keep their kind", math.type(json.decode('[1, 1.5, 4294967296]')[3]), "float")
+      eq("integers", math.type(json.decode('[7]')[1]), "integer")`,
+    )
+  })
+
   it('errors say what is wrong and where', async () => {
     await expectLua(
       fixtures.core,

@@ -4,10 +4,15 @@
 // pushed string once more, and hash a string used as a table key by writing out its bytes in
 // hex, again for every new copy of the same key. Here ASCII (nearly every id and key) takes a
 // direct path, a pushed string's bytes are not copied again, and the keys of JSON objects are
-// pushed as one Lua string each, hashed once.
-import { lua, to_jsstring, type LuaState, type LuaString } from 'fengari'
-import { pushsvalue2s } from 'fengari/src/lobject.js'
-import { luaS_bless, type TString } from 'fengari/src/lstring.js'
+// pushed as one Lua string each, hashed once. A JSON value's tables are built directly, as
+// lua_createtable and lua_rawset would leave them, without a trip through the stack per field.
+import { lua, lauxlib, to_jsstring, type LuaState, type LuaString } from 'fengari'
+import { constant_types as T } from 'fengari/src/defs.js'
+import { pushobj2s, pushsvalue2s, TValue } from 'fengari/src/lobject.js'
+import { luaS_bless, luaS_hashlongstr, type TString } from 'fengari/src/lstring.js'
+import { luaH_new, type Table, type TableEntry } from 'fengari/src/ltable.js'
+
+export type { Table } from 'fengari/src/ltable.js'
 
 const encoder = new TextEncoder()
 /** Short strings are decoded with one String.fromCharCode call (its arguments are limited). */
@@ -53,13 +58,72 @@ const keys = new Map<string, TString>()
  * text, so fengari hashes it once. Keys are a small set in practice; the cache is bounded.
  */
 export function pushKey(L: LuaState, key: string): void {
+  pushsvalue2s(L, keyString(L, key))
+}
+
+/** The one Lua string for a key's text (see pushKey). */
+function keyString(L: LuaState, key: string): TString {
   let ts = keys.get(key)
   if (ts === undefined) {
     if (keys.size >= KEYS_MAX) keys.clear()
     ts = luaS_bless(L, encodeText(key))
     keys.set(key, ts)
   }
-  pushsvalue2s(L, ts)
+  return ts
+}
+
+// Tables built directly. A fengari table is a Map from each key's hash to an entry, the entries
+// also linked in insertion order (what `next` walks); a fresh table has no dead entries, so a new
+// key is one entry at the end. Keys and values are fresh TValues, as lua_rawset makes them.
+
+/** A new, empty table with this metatable (or none). */
+export function newTable(L: LuaState, metatable: Table | null): Table {
+  const t = luaH_new(L)
+  t.metatable = metatable
+  // As after lua_rawset: nothing known about metamethods (the table may become a metatable).
+  t.flags = 0
+  return t
+}
+
+function append(t: Table, hash: unknown, key: TValue, value: TValue): void {
+  const entry: TableEntry = { key, value, p: t.l, n: undefined }
+  if (t.l) t.l.n = entry
+  else t.f = entry
+  t.strong.set(hash, entry)
+  t.l = entry
+}
+
+/** t[key] = value for a key not yet in t (a fresh table's). */
+export function appendField(L: LuaState, t: Table, key: string, value: TValue): void {
+  const ts = keyString(L, key)
+  append(t, luaS_hashlongstr(ts), new TValue(T.LUA_TLNGSTR, ts), value)
+}
+
+/** t[index] = value for an integer index not yet in t. */
+export function appendIndex(t: Table, index: number, value: TValue): void {
+  append(t, index, new TValue(T.LUA_TNUMINT, index), value)
+}
+
+/** Values for the tables above (and for pushValue). */
+export const textValue = (L: LuaState, text: string): TValue =>
+  new TValue(T.LUA_TLNGSTR, luaS_bless(L, encodeText(text)))
+/** A number as pushNumber pushes it: an integer when it fits fengari's 32 bits, else a float. */
+export const numberValue = (n: number): TValue =>
+  new TValue((n | 0) === n ? T.LUA_TNUMINT : T.LUA_TNUMFLT, n)
+export const booleanValue = (b: boolean): TValue => new TValue(T.LUA_TBOOLEAN, b)
+export const tableValue = (t: Table): TValue => new TValue(T.LUA_TTABLE, t)
+/** The value of a full userdata as lua_topointer gives it (json.null). */
+export const userdataValue = (u: unknown): TValue => new TValue(T.LUA_TUSERDATA, u)
+
+/** Pushes a value (the stack must have room: lua_checkstack). */
+export function pushValue(L: LuaState, value: TValue): void {
+  pushobj2s(L, value)
+}
+
+/** The table at idx as fengari holds it (its metatable, for newTable). */
+export function tableAt(L: LuaState, idx: number): Table {
+  if (lua.lua_type(L, idx) !== lua.LUA_TTABLE) throw new Error('tableAt: not a table')
+  return lua.lua_topointer(L, idx) as Table
 }
 
 /** Checks, once, that fengari's internals are what this file expects. */
@@ -74,6 +138,44 @@ export function checkFengariInternals(L: LuaState): void {
     lua.lua_gettop(L) === top + 2
   lua.lua_settop(L, top)
   if (!ok) throw new Error("sandbox: fengari's internals are not as expected (strings)")
+  if (!tablesAsExpected(L)) {
+    lua.lua_settop(L, top)
+    throw new Error("sandbox: fengari's internals are not as expected (tables)")
+  }
+}
+
+/** A table built directly reads as one built with the API: fields, length, next, metatable. */
+function tablesAsExpected(L: LuaState): boolean {
+  const top = lua.lua_gettop(L)
+  lauxlib.luaL_checkstack(L, 6, null)
+  lua.lua_createtable(L, 0, 0)
+  const mt = tableAt(L, -1)
+  const t = newTable(L, mt)
+  appendIndex(t, 1, textValue(L, 'one'))
+  appendIndex(t, 2, numberValue(2.5))
+  appendField(L, t, 'k', booleanValue(true))
+  pushValue(L, tableValue(t))
+  let ok = lua.lua_rawlen(L, -1) === 2
+  ok &&= lua.lua_rawgeti(L, -1, 1) === lua.LUA_TSTRING && lua.lua_tojsstring(L, -1) === 'one'
+  lua.lua_pop(L, 1)
+  ok &&= lua.lua_getfield(L, -1, 'k') === lua.LUA_TBOOLEAN && lua.lua_toboolean(L, -1)
+  lua.lua_pop(L, 1)
+  // Written and read again through the API, then walked in insertion order.
+  lua.lua_pushinteger(L, 7)
+  lua.lua_setfield(L, -2, 'k')
+  ok &&= lua.lua_getfield(L, -1, 'k') === lua.LUA_TNUMBER && lua.lua_tonumber(L, -1) === 7
+  lua.lua_pop(L, 1)
+  const keys: string[] = []
+  lua.lua_pushnil(L)
+  while (lua.lua_next(L, -2) !== 0) {
+    lua.lua_pushvalue(L, -2)
+    keys.push(lua.lua_tojsstring(L, -1))
+    lua.lua_pop(L, 2)
+  }
+  ok &&= keys.join(',') === '1,2,k'
+  ok &&= lua.lua_getmetatable(L, -1) && lua.lua_rawequal(L, -1, -3)
+  lua.lua_settop(L, top)
+  return ok
 }
 
 /**

@@ -150,17 +150,57 @@ declare module 'fengari' {
   }
 }
 
-// Two internals of fengari 0.1.5 (pinned), for the runner's hot paths only (fengari-fast.ts):
-// a Lua string object made from bytes without copying them, and pushing one onto the stack.
+// Internals of fengari 0.1.5 (pinned), for the runner's hot paths only (fengari-fast.ts): a Lua
+// string object made from bytes without copying them, pushing values onto the stack, and tables
+// built directly (a listing page's JSON). fengari-fast.ts checks them once per state.
 declare module 'fengari/src/lstring.js' {
   import type { LuaState, LuaString } from 'fengari'
   export interface TString {
     readonly realstring: LuaString
   }
   export function luaS_bless(L: LuaState, bytes: LuaString): TString
+  /** The string's hash (a table key's), computed once and kept on the string. */
+  export function luaS_hashlongstr(ts: TString): unknown
 }
 declare module 'fengari/src/lobject.js' {
   import type { LuaState } from 'fengari'
   import type { TString } from 'fengari/src/lstring.js'
   export function pushsvalue2s(L: LuaState, ts: TString): void
+  /** Pushes a copy of the value. */
+  export function pushobj2s(L: LuaState, value: TValue): void
+  export class TValue {
+    constructor(type: number, value: unknown)
+    type: number
+    value: unknown
+  }
+}
+declare module 'fengari/src/ltable.js' {
+  import type { LuaState } from 'fengari'
+  import type { TValue } from 'fengari/src/lobject.js'
+  /** One key/value of a table, in its insertion-ordered list (what `next` walks). */
+  export interface TableEntry {
+    key: TValue
+    value: TValue | undefined
+    p: TableEntry | null | undefined
+    n: TableEntry | undefined
+  }
+  export interface Table {
+    strong: Map<unknown, TableEntry>
+    f: TableEntry | undefined
+    l: TableEntry | undefined
+    metatable: Table | null
+    /** The metamethod-absence cache of a table used as a metatable (0: nothing known). */
+    flags: number
+  }
+  export function luaH_new(L: LuaState): Table
+}
+declare module 'fengari/src/defs.js' {
+  export const constant_types: {
+    LUA_TBOOLEAN: number
+    LUA_TLNGSTR: number
+    LUA_TNUMFLT: number
+    LUA_TNUMINT: number
+    LUA_TTABLE: number
+    LUA_TUSERDATA: number
+  }
 }

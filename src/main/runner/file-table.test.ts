@@ -15,6 +15,34 @@ describe('the run’s file table', () => {
     expect([files.idAt(0), files.idAt(1)]).toEqual(['b', 'a'])
   })
 
+  it('gives every id back exactly: ASCII, other scripts, astral characters, a lone surrogate', () => {
+    const files = new FileTable()
+    const ids = [
+      'plain-id',
+      'café/naïve.txt',
+      '日本語のファイル',
+      'emoji 📷.jpg',
+      'lone \ud800 half',
+    ]
+    // Enough ids around them that the index grows and rehashes several times.
+    for (let i = 0; i < 5000; i++) {
+      files.emit(`filler-${i}`)
+      const id = ids[i % 1000] as string | undefined
+      if (id !== undefined && i < 5) expect(files.emit(id)).toBe(true)
+    }
+    for (const id of ids) expect(files.emit(id)).toBe(false)
+    expect(files.count).toBe(5005)
+    const back = Array.from({ length: files.count }, (_, i) => files.idAt(i))
+    expect(back.filter((id) => !id.startsWith('filler-'))).toEqual(ids)
+    expect(back.slice(0, 3)).toEqual(['filler-0', 'plain-id', 'filler-1'])
+    // A key that differs only in what UTF-8 would replace stays a key of its own.
+    files.set('lone \ud800 half', bytes('1'))
+    files.set('lone \ufffd half', bytes('2'))
+    expect(text(files.get('lone \ud800 half'))).toBe('1')
+    expect(text(files.get('lone \ufffd half'))).toBe('2')
+    expect(text(files.get('日本語のファイル'))).toBeNull()
+  })
+
   it('caches values by key, listed or not, replaces and deletes them', () => {
     const files = new FileTable()
     files.set('x', bytes('{"size":1}'))
@@ -43,6 +71,28 @@ describe('the run’s file table', () => {
     for (const i of [0, 1, 50_000, 77_777, n - 1]) {
       expect(text(files.get(files.idAt(i)))).toBe(`"${String(i).padEnd(40 + (i % 61), '.')}"`)
     }
+  })
+
+  it('keeps its full blocks compressed and reads them back in any order, rewritten or not', () => {
+    const files = new FileTable()
+    const n = 20_000
+    const value = (i: number, v = 0): string =>
+      JSON.stringify([`/Photos/2024/photo-${i}.jpg`, (i * 2654435761) % 4294967296, v])
+    for (let i = 0; i < n; i++) files.set(`id-${i}`, bytes(value(i)))
+    // Rewritten: one in a compressed block, one in the open block, one deleted.
+    files.set('id-5', bytes(value(5, 1)))
+    files.set(`id-${n - 1}`, bytes(value(n - 1, 2)))
+    files.delete('id-7')
+    const total = Array.from({ length: n }, (_, i) => value(i).length).reduce((a, b) => a + b)
+    expect(files.bytes).toBe(total - value(7).length)
+    expect(files.storedBytes).toBeLessThan(files.bytes / 2)
+    // Far apart, backwards, and again: each as it was set.
+    for (const i of [n - 2, 0, 12_345, 1, n - 2, 9_999, 3]) {
+      expect(text(files.get(`id-${i}`))).toBe(value(i))
+    }
+    expect(text(files.get('id-5'))).toBe(value(5, 1))
+    expect(text(files.get(`id-${n - 1}`))).toBe(value(n - 1, 2))
+    expect(files.get('id-7')).toBeNull()
   })
 
   it('gives values back as they were cached, objects of one shape keeping their keys once', () => {

@@ -1,9 +1,23 @@
 // A run's files in the runner: the ids the listing emitted, in their order, each held once, and
 // skwirl.cache, the provider's per-file data (what the listing said about each file), kept as
-// JSON bytes in large buffers outside both the Lua heap (where a small table costs ~15 KB in
-// fengari) and V8's object heap. A cached key that is also a listed id is the same string.
-const CHUNK_BYTES = 4 * 1024 * 1024
-const NONE = 0xffffffff
+// JSON bytes outside both the Lua heap (where a small table costs ~15 KB in fengari) and V8's
+// object heap. A cached key that is also a listed id is the same string.
+//
+// The values are appended to an open block of 64 KiB; a full block is compressed (raw deflate,
+// level 1: a listing's values repeat their paths, dates and keys) and kept so. A run reads its
+// values back in about the order it listed them (get_file_metadata, file after file), so each
+// block is inflated about once, and the last few inflated blocks are kept for the next reads.
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
+
+const BLOCK_BYTES = 64 * 1024
+/** The largest value (the sandbox allows 64 KiB of JSON). */
+const VALUE_MAX = 4 * 1024 * 1024
+/** A value's place: its block * BLOCK_SPAN + its offset in the block (a block holds ≤ VALUE_MAX). */
+const BLOCK_SPAN = 2 * VALUE_MAX
+const NONE = -1
+/** Inflated blocks kept for the next reads (parallel transfers read a few files apart). */
+const INFLATED_KEPT = 4
+const DEFLATE_OPTIONS = { level: 1 }
 /** A value kept as its JSON text, or as a shape's number and the JSON array of its values. */
 const RAW = 0
 const SHAPED = 1
@@ -13,19 +27,25 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 export class FileTable {
-  /** Key → slot; the keys are the only copy of each id (keys[slot] is the same string). */
-  private readonly slotOf = new Map<string, number>()
-  private keys: string[] = []
-  /** Slot → where its cached value starts in the arena, or NONE (the arena stays under 4 GiB). */
-  private valueAt = new Uint32Array(1024)
+  /** Key → slot: the keys (ids) as UTF-8 bytes, each once. */
+  private readonly keys = new KeyIndex()
+  /** Slot → where its cached value is (block * BLOCK_SPAN + offset), or NONE. */
+  private valueAt = new Float64Array(1024).fill(NONE)
+  /** Slot → its cached value's length in bytes. */
+  private lengthOf = new Uint32Array(1024)
   /** Slot → 1 once the listing emitted it. */
   private emitted = new Uint8Array(1024)
   /** The emitted slots, in the order they were emitted. */
   private order = new Int32Array(1024)
   private emittedCount = 0
-  private readonly chunks: Uint8Array[] = []
-  /** Where the next value goes: chunk index * CHUNK_BYTES + position. */
-  private end = 0
+  /** Compressed blocks, by number; the open block (number `openBlock`) is not among them. */
+  private readonly sealed: Uint8Array[] = []
+  private sealedBytes = 0
+  private open = new Uint8Array(BLOCK_BYTES)
+  private openBlock = 0
+  private openEnd = 0
+  /** Recently inflated blocks, oldest first. */
+  private readonly inflated = new Map<number, Uint8Array>()
   private cachedBytes = 0
   /** Object shapes: their keys joined by NUL → number, and number → keys. */
   private readonly shapeOf = new Map<string, number>()
@@ -100,62 +120,54 @@ export class FileTable {
 
   /** The index-th listed id. */
   idAt(index: number): string {
-    return this.keys[this.order[index] as number] as string
+    return this.keys.keyAt(this.order[index] as number)
   }
 
-  /** The value cached under key (its JSON bytes), or null. */
+  /** The value cached under key (its JSON bytes), or null. Valid until the next set. */
   get(key: string): Uint8Array | null {
-    const slot = this.slotOf.get(key)
-    if (slot === undefined) return null
+    const slot = this.keys.find(key)
+    if (slot < 0) return null
     const at = this.valueAt[slot] as number
     if (at === NONE) return null
-    const chunk = this.chunks[Math.floor(at / CHUNK_BYTES)] as Uint8Array
-    const start = at % CHUNK_BYTES
-    const length = readLength(chunk, start)
-    return chunk.subarray(start + 4, start + 4 + length)
+    const block = Math.floor(at / BLOCK_SPAN)
+    const start = at % BLOCK_SPAN
+    const bytes = block === this.openBlock ? this.open : this.inflate(block)
+    return bytes.subarray(start, start + (this.lengthOf[slot] as number))
   }
 
-  /** Caches bytes (at most CHUNK_BYTES - 4) under key, in place of what it held. */
+  /** Caches bytes (at most 4 MiB) under key, in place of what it held. */
   set(key: string, bytes: Uint8Array): void {
-    if (bytes.length > CHUNK_BYTES - 4) throw new RangeError('value too large for the cache')
-    if (this.end + CHUNK_BYTES >= NONE) throw new RangeError('the cache is full (4 GiB)')
+    if (bytes.length > VALUE_MAX) throw new RangeError('value too large for the cache')
     const slot = this.slot(key)
     const at = this.valueAt[slot] as number
     if (at !== NONE) {
-      // In place when it fits; otherwise the old bytes are left behind (a run rarely rewrites).
-      const chunk = this.chunks[Math.floor(at / CHUNK_BYTES)] as Uint8Array
-      const start = at % CHUNK_BYTES
-      const old = readLength(chunk, start)
-      if (bytes.length <= old) {
-        writeLength(chunk, start, bytes.length)
-        chunk.set(bytes, start + 4)
-        this.cachedBytes += bytes.length - old
+      const old = this.lengthOf[slot] as number
+      this.cachedBytes -= old
+      // In place when it fits in the open block; otherwise the old bytes are left behind (a
+      // run rarely rewrites).
+      if (Math.floor(at / BLOCK_SPAN) === this.openBlock && bytes.length <= old) {
+        this.open.set(bytes, at % BLOCK_SPAN)
+        this.lengthOf[slot] = bytes.length
+        this.cachedBytes += bytes.length
         return
       }
-      this.cachedBytes -= old
     }
-    let position = this.end % CHUNK_BYTES
-    let index = Math.floor(this.end / CHUNK_BYTES)
-    if (index === this.chunks.length || position + 4 + bytes.length > CHUNK_BYTES) {
-      if (index < this.chunks.length) index++
-      position = 0
-      this.chunks.push(new Uint8Array(CHUNK_BYTES))
+    if (this.openEnd + bytes.length > this.open.length) {
+      this.seal()
+      if (bytes.length > this.open.length) this.open = new Uint8Array(bytes.length)
     }
-    const chunk = this.chunks[index] as Uint8Array
-    writeLength(chunk, position, bytes.length)
-    chunk.set(bytes, position + 4)
-    this.valueAt[slot] = index * CHUNK_BYTES + position
-    this.end = index * CHUNK_BYTES + position + 4 + bytes.length
+    this.open.set(bytes, this.openEnd)
+    this.valueAt[slot] = this.openBlock * BLOCK_SPAN + this.openEnd
+    this.lengthOf[slot] = bytes.length
+    this.openEnd += bytes.length
     this.cachedBytes += bytes.length
   }
 
   delete(key: string): void {
-    const slot = this.slotOf.get(key)
-    if (slot === undefined) return
-    const at = this.valueAt[slot] as number
-    if (at === NONE) return
-    const chunk = this.chunks[Math.floor(at / CHUNK_BYTES)] as Uint8Array
-    this.cachedBytes -= readLength(chunk, at % CHUNK_BYTES)
+    const slot = this.keys.find(key)
+    if (slot < 0) return
+    if (this.valueAt[slot] === NONE) return
+    this.cachedBytes -= this.lengthOf[slot] as number
     this.valueAt[slot] = NONE
   }
 
@@ -164,14 +176,44 @@ export class FileTable {
     return this.cachedBytes
   }
 
+  /** Bytes the values take as kept: the compressed blocks and the open one. */
+  get storedBytes(): number {
+    return this.sealedBytes + this.open.length
+  }
+
+  /** Compresses the open block and opens the next one. */
+  private seal(): void {
+    if (this.openEnd === 0) return
+    // An exact copy: zlib's result may be a view into a larger buffer.
+    const packed = new Uint8Array(
+      deflateRawSync(this.open.subarray(0, this.openEnd), DEFLATE_OPTIONS),
+    )
+    this.sealed[this.openBlock] = packed
+    this.sealedBytes += packed.length
+    this.openBlock++
+    this.openEnd = 0
+    if (this.open.length !== BLOCK_BYTES) this.open = new Uint8Array(BLOCK_BYTES)
+  }
+
+  private inflate(block: number): Uint8Array {
+    let bytes = this.inflated.get(block)
+    if (bytes === undefined) {
+      bytes = new Uint8Array(inflateRawSync(this.sealed[block] as Uint8Array))
+      if (this.inflated.size >= INFLATED_KEPT) {
+        this.inflated.delete(this.inflated.keys().next().value as number)
+      }
+      this.inflated.set(block, bytes)
+    }
+    return bytes
+  }
+
   private slot(key: string): number {
-    let slot = this.slotOf.get(key)
-    if (slot === undefined) {
-      slot = this.keys.length
-      this.keys.push(key)
-      this.slotOf.set(key, slot)
+    let slot = this.keys.find(key)
+    if (slot < 0) {
+      slot = this.keys.add(key)
       if (slot === this.valueAt.length) {
         this.valueAt = grow(this.valueAt)
+        this.lengthOf = grow(this.lengthOf)
         this.emitted = grow(this.emitted)
       }
       this.valueAt[slot] = NONE
@@ -180,25 +222,164 @@ export class FileTable {
   }
 }
 
-function grow<T extends Uint32Array | Uint8Array | Int32Array>(array: T): T {
+function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | Int32Array>(
+  array: T,
+): T {
   const bigger = new (array.constructor as new (length: number) => T)(array.length * 2)
   bigger.set(array)
   return bigger
 }
 
-function readLength(chunk: Uint8Array, at: number): number {
-  return (
-    ((chunk[at] as number) |
-      ((chunk[at + 1] as number) << 8) |
-      ((chunk[at + 2] as number) << 16) |
-      ((chunk[at + 3] as number) << 24)) >>>
-    0
-  )
+/** Bytes of keys per arena buffer (a key is at most 4,096 characters: ≤ 12 KiB of UTF-8). */
+const KEY_CHUNK_BYTES = 1024 * 1024
+
+/**
+ * The keys, each once: their UTF-8 bytes in 1 MiB buffers and an open-addressing hash table of
+ * slot numbers (a million ids of ~25 characters take ~40 MB this way, ~85 MB as strings in a
+ * Map). A key is looked up without being copied when it is ASCII, as ids nearly always are.
+ */
+class KeyIndex {
+  private readonly chunks: Uint8Array[] = []
+  private chunkEnd = KEY_CHUNK_BYTES
+  /** Slot → where its bytes start (chunk * KEY_CHUNK_BYTES + offset), their length, their hash. */
+  private startOf = new Float64Array(1024)
+  private lengthOf = new Uint16Array(1024)
+  private hashOf = new Int32Array(1024)
+  private count = 0
+  /** Slot + 1 at each place of the hash table (0: empty); its size is a power of two. */
+  private table = new Int32Array(2048)
+  /**
+   * Keys UTF-8 cannot hold as they are (a lone surrogate, which fengari's decoder can make of
+   * some bytes), kept as strings so that each is given back exactly: key → slot, slot → key.
+   */
+  private readonly oddSlots = new Map<string, number>()
+  private readonly oddKeys = new Map<number, string>()
+
+  /** The key's slot, or -1. */
+  find(key: string): number {
+    if (!isWellFormed(key)) return this.oddSlots.get(key) ?? -1
+    const bytes = utf8Unless(key)
+    const hash = bytes === null ? hashText(key) : hashBytes(bytes)
+    const mask = this.table.length - 1
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const entry = this.table[at] as number
+      if (entry === 0) return -1
+      const slot = entry - 1
+      if (this.hashOf[slot] === hash && this.equals(slot, key, bytes)) return slot
+    }
+  }
+
+  /** Adds a key not in the index; answers its slot. */
+  add(key: string): number {
+    const slot = this.count++
+    if (slot === this.startOf.length) {
+      this.startOf = grow(this.startOf)
+      this.lengthOf = grow(this.lengthOf)
+      this.hashOf = grow(this.hashOf)
+    }
+    if (!isWellFormed(key)) {
+      this.oddSlots.set(key, slot)
+      this.oddKeys.set(slot, key)
+      return slot
+    }
+    const bytes = utf8Unless(key) ?? asciiBytes(key)
+    if (bytes.length > KEY_CHUNK_BYTES / 64) throw new RangeError('key too long for the file table')
+    if (this.chunkEnd + bytes.length > KEY_CHUNK_BYTES) {
+      this.chunks.push(new Uint8Array(KEY_CHUNK_BYTES))
+      this.chunkEnd = 0
+    }
+    const chunk = this.chunks.length - 1
+    ;(this.chunks[chunk] as Uint8Array).set(bytes, this.chunkEnd)
+    this.startOf[slot] = chunk * KEY_CHUNK_BYTES + this.chunkEnd
+    this.lengthOf[slot] = bytes.length
+    this.chunkEnd += bytes.length
+    const hash = hashBytes(bytes)
+    this.hashOf[slot] = hash
+    // At most half full: a probe ends soon.
+    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2)
+    else this.place(slot, hash)
+    return slot
+  }
+
+  keyAt(slot: number): string {
+    return this.oddKeys.get(slot) ?? decodeKey(this.bytesOf(slot))
+  }
+
+  private bytesOf(slot: number): Uint8Array {
+    const start = this.startOf[slot] as number
+    const chunk = this.chunks[Math.floor(start / KEY_CHUNK_BYTES)] as Uint8Array
+    const offset = start % KEY_CHUNK_BYTES
+    return chunk.subarray(offset, offset + (this.lengthOf[slot] as number))
+  }
+
+  private equals(slot: number, key: string, bytes: Uint8Array | null): boolean {
+    const start = this.startOf[slot] as number
+    const chunk = this.chunks[Math.floor(start / KEY_CHUNK_BYTES)] as Uint8Array
+    const offset = start % KEY_CHUNK_BYTES
+    const length = this.lengthOf[slot] as number
+    if (bytes === null) {
+      if (key.length !== length) return false
+      for (let i = 0; i < length; i++) if (chunk[offset + i] !== key.charCodeAt(i)) return false
+      return true
+    }
+    if (bytes.length !== length) return false
+    for (let i = 0; i < length; i++) if (chunk[offset + i] !== bytes[i]) return false
+    return true
+  }
+
+  private place(slot: number, hash: number): void {
+    const mask = this.table.length - 1
+    let at = hash & mask
+    while (this.table[at] !== 0) at = (at + 1) & mask
+    this.table[at] = slot + 1
+  }
+
+  private rehash(size: number): void {
+    this.table = new Int32Array(size)
+    for (let slot = 0; slot < this.count; slot++) {
+      if (this.oddKeys.size === 0 || !this.oddKeys.has(slot)) {
+        this.place(slot, this.hashOf[slot] as number)
+      }
+    }
+  }
 }
 
-function writeLength(chunk: Uint8Array, at: number, length: number): void {
-  chunk[at] = length & 0xff
-  chunk[at + 1] = (length >>> 8) & 0xff
-  chunk[at + 2] = (length >>> 16) & 0xff
-  chunk[at + 3] = (length >>> 24) & 0xff
+const isWellFormed = (text: string): boolean =>
+  (text as string & { isWellFormed(): boolean }).isWellFormed()
+
+/** A key's text from its bytes: ASCII directly, the rest through the UTF-8 decoder. */
+function decodeKey(bytes: Uint8Array): string {
+  if (bytes.length <= 256) {
+    let ascii = true
+    for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) ascii = false
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[])
+  }
+  return decoder.decode(bytes)
+}
+
+/** The key's UTF-8 bytes, or null when it is ASCII (its characters are then its bytes). */
+function utf8Unless(key: string): Uint8Array | null {
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) >= 0x80) return encoder.encode(key)
+  }
+  return null
+}
+
+function asciiBytes(key: string): Uint8Array {
+  const bytes = new Uint8Array(key.length)
+  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i)
+  return bytes
+}
+
+/** FNV-1a over the bytes (for ASCII text: over its characters, the same). */
+function hashBytes(bytes: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193)
+  return h
+}
+
+function hashText(ascii: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < ascii.length; i++) h = Math.imul(h ^ ascii.charCodeAt(i), 0x01000193)
+  return h
 }

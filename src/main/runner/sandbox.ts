@@ -470,7 +470,8 @@ export class LuaSandbox {
         pushText(S, reply.body)
         return 1
       }
-      return pushJsonBody(S, Buffer.from(reply.body, 'utf8'), () =>
+      // Main decoded the body: parsed as it came, not encoded and decoded again.
+      return pushJsonBody(S, reply.body, () =>
         raise(S, 'http.get: the response says it is JSON but could not be parsed'),
       )
     })
@@ -1014,7 +1015,7 @@ function tryJson<T>(step: () => T): T | JsonError {
 /** Pushes a JSON body (null as nil unless told otherwise), or calls fail with the reason. */
 function pushJsonBody(
   L: LuaState,
-  bytes: Uint8Array,
+  bytes: Uint8Array | string,
   fail: (reason: string) => never,
   nulls: 'nil' | 'sentinel' = 'nil',
 ): number {

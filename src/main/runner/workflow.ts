@@ -41,7 +41,13 @@ export interface WorkflowOptions {
 }
 
 export const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
-const ID_BATCH = 1000
+/**
+ * Emitted ids wait in a plain array and are put in the file table (which checks each for a
+ * duplicate) while the listing waits for the host, not while its Lua runs: a page's ids cost the
+ * page's loop only an array push. Past ID_BATCH ids, or ID_FLUSH_MS, without a host call (a
+ * listing that computes its ids), they are taken in at once, and main hears the count.
+ */
+const ID_BATCH = 10_000
 const ID_FLUSH_MS = 200
 const ID_CLOCK_EVERY = 32
 /** Lines print and the log module may write in one run, together. */
@@ -51,6 +57,8 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
   const { send } = options
   // The listed ids, each held once, and skwirl.cache's values.
   const files = new FileTable()
+  /** Ids emitted and not yet in the file table, in their order. */
+  let pending: string[] = []
   let unsent: string[] = []
   let unsentCount = 0
   let lastFlush = Date.now()
@@ -61,7 +69,20 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
 
   // Main counts the ids as they come; it needs the ids themselves only for a destination.
   const keepForMain = options.planDownloads
+  /** Takes the pending ids into the file table, then tells main how many were new. */
   const flushIds = (): void => {
+    if (pending.length > 0) {
+      const taken = pending
+      pending = []
+      for (const id of taken) {
+        if (!files.emit(id)) {
+          duplicates++
+          continue
+        }
+        if (keepForMain) unsent.push(id)
+        unsentCount++
+      }
+    }
     if (unsentCount > 0) {
       send({ type: 'ids', count: unsentCount, ids: keepForMain ? unsent : null })
     }
@@ -74,8 +95,10 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     providerName: options.providerName,
     cpuMs: options.cpuMs,
     host: async (call, context) => {
+      // The call goes first (main starts on it), then the listing's ids are taken in meanwhile.
+      const asked = options.host(call, context)
       flushIds()
-      const reply = await options.host(call, context)
+      const reply = await asked
       if (reply.method === 'download_url' && context.fileId !== null) {
         const file = active.get(context.fileId)
         if (file) {
@@ -87,17 +110,9 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
       return reply
     },
     emitFileId: (id) => {
-      if (!files.emit(id)) {
-        duplicates++
-        return
-      }
-      if (keepForMain) unsent.push(id)
-      unsentCount++
+      const n = pending.push(id)
       // The clock is read every ID_CLOCK_EVERY ids: a listing emits ids by the thousand.
-      if (
-        unsentCount >= ID_BATCH ||
-        (unsentCount % ID_CLOCK_EVERY === 0 && Date.now() - lastFlush >= ID_FLUSH_MS)
-      ) {
+      if (n >= ID_BATCH || (n % ID_CLOCK_EVERY === 0 && Date.now() - lastFlush >= ID_FLUSH_MS)) {
         flushIds()
       }
     },

@@ -12,7 +12,23 @@ import {
   raise,
   typeName,
 } from '../lua-values'
-import { decodeText, pushKey, pushTextFast } from '../fengari-fast'
+import {
+  appendField,
+  appendIndex,
+  booleanValue,
+  decodeText,
+  newTable,
+  numberValue,
+  pushKey,
+  pushTextFast,
+  pushValue,
+  tableAt,
+  tableValue,
+  textValue,
+  userdataValue,
+  type Table,
+} from '../fengari-fast'
+import type { TValue } from 'fengari/src/lobject.js'
 
 const NULL_KEY = 'skwirl.json.null'
 const ARRAY_MT_KEY = 'skwirl.json.array'
@@ -74,12 +90,12 @@ function isNull(L: LuaState, idx: number): boolean {
 /**
  * Pushes a parsed JSON value: arrays 1-based with the array marker, objects with the object
  * marker, numbers beyond 32 bits as exact floats, null as json.null or (nulls: 'nil') as nil.
- * A listing page makes thousands of tables: the marker metatables and json.null are fetched once
- * per value, and keys and strings pushed the quick way (fengari-fast.ts).
+ * A listing page makes thousands of tables: they are built directly (fengari-fast.ts), each the
+ * table lua_createtable and lua_rawset would make, with the markers and json.null fetched once.
  */
 export function pushJson(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil'): void {
   if (value === null || typeof value !== 'object') {
-    pushScalar(L, value, nulls, 0)
+    pushScalar(L, value, nulls)
     return
   }
   lauxlib.luaL_checkstack(L, 4, 'JSON nested too deeply')
@@ -87,70 +103,73 @@ export function pushJson(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil')
   lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, ARRAY_MT)
   lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, OBJECT_MT)
   lua.lua_getfield(L, lua.LUA_REGISTRYINDEX, NULL)
-  pushTable(L, value, nulls, 0, base)
-  // The value in place of the three helpers.
-  lua.lua_replace(L, base + 1)
-  lua.lua_settop(L, base + 1)
-}
-
-/** Stack slots above base: the array marker, the object marker, json.null. */
-function pushTable(
-  L: LuaState,
-  value: object,
-  nulls: 'sentinel' | 'nil',
-  depth: number,
-  base: number,
-): void {
-  if (depth >= JSON_MAX_DEPTH) throw new JsonError(`nested more than ${JSON_MAX_DEPTH} levels deep`)
-  lauxlib.luaL_checkstack(L, 4, 'JSON nested too deeply')
-  if (Array.isArray(value)) {
-    lua.lua_createtable(L, value.length, 0)
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i]
-      if (item === null || item === undefined) {
-        if (nulls === 'nil') continue
-        lua.lua_pushvalue(L, base + 3)
-      } else if (typeof item === 'object') pushTable(L, item, nulls, depth + 1, base)
-      else pushScalar(L, item, nulls, base)
-      lua.lua_rawseti(L, -2, i + 1)
-    }
-    lua.lua_pushvalue(L, base + 1)
-  } else {
-    const record = value as Record<string, unknown>
-    const keys = Object.keys(record)
-    lua.lua_createtable(L, 0, keys.length)
-    for (const key of keys) {
-      const item = record[key]
-      if (item === null || item === undefined) {
-        if (nulls === 'nil') continue
-        pushKey(L, key)
-        lua.lua_pushvalue(L, base + 3)
-      } else {
-        pushKey(L, key)
-        if (typeof item === 'object') pushTable(L, item, nulls, depth + 1, base)
-        else pushScalar(L, item, nulls, base)
-      }
-      lua.lua_rawset(L, -3)
-    }
-    lua.lua_pushvalue(L, base + 2)
+  const build: TableBuild = {
+    L,
+    array: tableAt(L, base + 1),
+    object: tableAt(L, base + 2),
+    nullValue: nulls === 'sentinel' ? userdataValue(lua.lua_topointer(L, base + 3)) : null,
   }
-  lua.lua_setmetatable(L, -2)
+  lua.lua_settop(L, base)
+  pushValue(L, tableValue(buildTable(build, value, 0)))
 }
 
-/** base: where json.null sits (base + 3), or 0 when it is not on the stack. */
-function pushScalar(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil', base: number): void {
+interface TableBuild {
+  L: LuaState
+  /** The marker metatables. */
+  array: Table
+  object: Table
+  /** What a JSON null becomes inside a table: json.null, or null for nil (left out). */
+  nullValue: TValue | null
+}
+
+function buildTable(build: TableBuild, value: object, depth: number): Table {
+  if (depth >= JSON_MAX_DEPTH) throw new JsonError(`nested more than ${JSON_MAX_DEPTH} levels deep`)
+  const { L } = build
+  if (Array.isArray(value)) {
+    const t = newTable(L, build.array)
+    for (let i = 0; i < value.length; i++) {
+      const item = valueOf(build, value[i], depth)
+      if (item !== null) appendIndex(t, i + 1, item)
+    }
+    return t
+  }
+  const t = newTable(L, build.object)
+  const record = value as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    const item = valueOf(build, record[key], depth)
+    if (item !== null) appendField(L, t, key, item)
+  }
+  return t
+}
+
+/** A JSON value as a Lua value; null when it is left out (a null read as nil). */
+function valueOf(build: TableBuild, item: unknown, depth: number): TValue | null {
+  switch (typeof item) {
+    case 'string':
+      return textValue(build.L, item)
+    case 'number':
+      return numberValue(item)
+    case 'boolean':
+      return booleanValue(item)
+    case 'object':
+      if (item === null) return build.nullValue
+      return tableValue(buildTable(build, item, depth + 1))
+    default:
+      return build.nullValue
+  }
+}
+
+function pushScalar(L: LuaState, value: unknown, nulls: 'sentinel' | 'nil'): void {
   if (typeof value === 'string') pushTextFast(L, value)
   else if (typeof value === 'number') pushNumber(L, value)
   else if (typeof value === 'boolean') lua.lua_pushboolean(L, value)
-  else if ((value === null || value === undefined) && nulls === 'sentinel') {
-    if (base > 0) lua.lua_pushvalue(L, base + 3)
-    else pushNull(L)
-  } else lua.lua_pushnil(L)
+  else if ((value === null || value === undefined) && nulls === 'sentinel') pushNull(L)
+  else lua.lua_pushnil(L)
 }
 
-/** Parses JSON text (bytes); throws JsonError with a readable reason. */
-export function parseJson(bytes: Uint8Array): unknown {
-  let text = decodeUtf8(bytes)
+/** Parses JSON text (bytes, or text already decoded); throws JsonError with a readable reason. */
+export function parseJson(bytes: Uint8Array | string): unknown {
+  let text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes)
   if (text === null) throw new JsonError('the text is not valid UTF-8')
   // RFC 8259 lets a parser ignore a byte order mark.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
