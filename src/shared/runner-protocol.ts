@@ -285,6 +285,13 @@ export type RunnerToMain =
       error: { stage: Stage; message: string } | null
     }
 
+/** A runner's message before it is numbered: what its workflows hand to `send`. */
+export type RunnerOutgoing = RunnerToMain extends infer M
+  ? M extends { seq: number }
+    ? Omit<M, 'seq'>
+    : never
+  : never
+
 /**
  * What crosses the channel from a runner: one message, or several in their order (the runner
  * sends the messages main only notes together with the next one it must act on).

@@ -5,6 +5,7 @@ import type {
   HostCall,
   HostReply,
   MainToRunner,
+  RunnerOutgoing,
   RunnerToMain,
 } from '../../shared/runner-protocol'
 import { serializeError } from '../../shared/errors'
@@ -14,11 +15,15 @@ import { endWithParent, parentPidFromArgv } from './parent-watch'
 import { runTest } from './test-workflow'
 import { readDeclaration, runWorkflow } from './workflow'
 
-type Outgoing = RunnerToMain extends infer M
-  ? M extends { seq: number }
-    ? Omit<M, 'seq'>
-    : never
-  : never
+/** A workflow that threw past its own handling: the run (or test) ends failed, saying why. */
+function failedToRun(error: unknown): void {
+  const { message: text } = serializeError(error)
+  send({
+    type: 'done',
+    status: 'failed',
+    error: { stage: 'load', message: `runner error: ${text}` },
+  })
+}
 
 const port = connectToParent()
 endWithParent(parentPidFromArgv())
@@ -30,7 +35,7 @@ const waiting = new Map<
 let started = false
 const outbox = new Outbox((wire) => port.send(wire))
 
-function send(message: Outgoing): number {
+function send(message: RunnerOutgoing): number {
   seq++
   outbox.send({ ...message, seq } as RunnerToMain)
   return seq
@@ -76,14 +81,7 @@ port.onMessage((message: MainToRunner) => {
       metadataFiles: message.metadataFiles,
       send,
       host: askMain,
-    }).catch((error: unknown) => {
-      const { message: text } = serializeError(error)
-      send({
-        type: 'done',
-        status: 'failed',
-        error: { stage: 'load', message: `runner error: ${text}` },
-      })
-    })
+    }).catch(failedToRun)
     return
   }
   if (message.type === 'start' && !started) {
@@ -98,14 +96,7 @@ port.onMessage((message: MainToRunner) => {
       transfers: message.transfers ?? 1,
       send,
       host: askMain,
-    }).catch((error: unknown) => {
-      const { message: text } = serializeError(error)
-      send({
-        type: 'done',
-        status: 'failed',
-        error: { stage: 'load', message: `runner error: ${text}` },
-      })
-    })
+    }).catch(failedToRun)
   }
 })
 

@@ -7,7 +7,7 @@ import type {
   CallContext,
   FileMetadata,
   LogLevel,
-  RunnerToMain,
+  RunnerOutgoing,
   Stage,
 } from '../../shared/runner-protocol'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
@@ -16,18 +16,12 @@ import { LISTING_STOPPED, LuaSandbox, type SandboxOptions } from './sandbox'
 import { readDownloadAnswer, readMetadata } from './file-answers'
 import { capMessage, REQUIRED_FUNCTIONS } from './workflow'
 
-type Outgoing = RunnerToMain extends infer M
-  ? M extends { seq: number }
-    ? Omit<M, 'seq'>
-    : never
-  : never
-
 export interface TestWorkflowOptions {
   providerName: string
   code: string
   cpuMs: number
   host: SandboxOptions['host']
-  send: (message: Outgoing) => void
+  send: (message: RunnerOutgoing) => void
   settings: Record<string, string>
   listLimit: number
   metadataFiles: number

@@ -7,7 +7,7 @@ import type {
   FileResult,
   LogLevel,
   PlanMode,
-  RunnerToMain,
+  RunnerOutgoing,
   Stage,
 } from '../../shared/runner-protocol'
 import { unchangedKey } from '../../shared/runner-protocol'
@@ -18,18 +18,12 @@ import { LuaSandbox, type CallResult, type SandboxOptions } from './sandbox'
 import { capText, TEXT_LIMITS } from '../../shared/text-limits'
 import { TRANSFERS_MAX } from '../../shared/api'
 
-type Outgoing = RunnerToMain extends infer M
-  ? M extends { seq: number }
-    ? Omit<M, 'seq'>
-    : never
-  : never
-
 export interface WorkflowOptions {
   providerName: string
   code: string
   cpuMs: number
   host: SandboxOptions['host']
-  send: (message: Outgoing) => void
+  send: (message: RunnerOutgoing) => void
   /** The run has a destination: ask main before each download whether the file is unchanged. */
   planDownloads: boolean
   /** With planDownloads, how each file's plan is learnt (PlanMode; 'ask' when absent). */
@@ -421,7 +415,7 @@ export interface DeclareOptions {
   providerName: string
   code: string
   cpuMs: number
-  send: (message: Outgoing) => void
+  send: (message: RunnerOutgoing) => void
 }
 
 /**
