@@ -20,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'renderer',
           environment: 'happy-dom',
+          setupFiles: ['src/renderer/src/testing/setup.ts'],
           include: ['src/renderer/**/*.test.{ts,tsx}'],
         },
       },
