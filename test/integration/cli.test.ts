@@ -14,12 +14,12 @@ import {
 } from '../drive-double/server'
 import { googleDriveCodeFor, makeDataDir } from '../support/fixtures'
 import {
-  killAll,
+  killStartedSkwirls,
   startSkwirl,
   stderrMatching,
   type Finished,
   type Started,
-} from '../support/skwirl-cli'
+} from '../support/cli'
 const REPORT_KEYS = [
   'runId',
   'provider',
@@ -63,7 +63,7 @@ beforeAll(() => {
 })
 
 afterEach(async () => {
-  killAll()
+  killStartedSkwirls()
   await Promise.all(doubles.splice(0).map((double) => double.close()))
 })
 

@@ -22,7 +22,7 @@ import {
   type Faults,
 } from '../drive-double/server'
 import { googleDriveCodeFor, makeDataDir } from '../support/fixtures'
-import { killAll, startSkwirl, stderrMatching, type Finished } from '../support/skwirl-cli'
+import { killStartedSkwirls, startSkwirl, stderrMatching, type Finished } from '../support/cli'
 
 let data: { dir: string; remove: () => void }
 const doubles: DriveDouble[] = []
@@ -32,7 +32,7 @@ beforeAll(() => {
 })
 
 afterEach(async () => {
-  killAll()
+  killStartedSkwirls()
   await Promise.all(doubles.splice(0).map((double) => double.close()))
 })
 

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { makeFiles, startDriveDouble, type DriveDouble } from '../drive-double/server'
 import { googleDriveCodeFor, makeDataDir } from '../support/fixtures'
-import { killAll, startSkwirl, type Finished } from '../support/skwirl-cli'
+import { killStartedSkwirls, startSkwirl, type Finished } from '../support/cli'
 
 let data: { dir: string; remove: () => void }
 const doubles: DriveDouble[] = []
@@ -16,7 +16,7 @@ beforeAll(() => {
 })
 
 afterEach(async () => {
-  killAll()
+  killStartedSkwirls()
   await Promise.all(doubles.splice(0).map((double) => double.close()))
 })
 

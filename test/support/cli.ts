@@ -62,6 +62,24 @@ export function skwirl(
   return startSkwirl(args, dataDir, env).finished
 }
 
+/** Resolves once the process's stderr matches `pattern` (rejects if it exits first). */
+export function stderrMatching(run: Started, pattern: RegExp): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const check = (): void => {
+      const match = pattern.exec(run.stderr())
+      if (match) {
+        run.child.stderr?.off('data', check)
+        resolve(match[0])
+      }
+    }
+    run.child.stderr?.on('data', check)
+    void run.finished.then((out) =>
+      reject(new Error(`skwirl exited (${out.code}) before ${pattern}: ${out.stderr}`)),
+    )
+    check()
+  })
+}
+
 /** Kills every `skwirl` these helpers started that is still running (for afterEach). */
 export function killStartedSkwirls(): void {
   for (const child of children) child.kill('SIGKILL')
