@@ -2,7 +2,8 @@
 // what is left when its runner or its whole Skwirl process is killed, the fix-up of runs whose
 // process is gone, Stop and closing, and the pace of events to the screen.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -598,6 +599,28 @@ describe('events to the screen', () => {
       Array.from({ length: 10 }, (_, i) => `id${19_991 + i}`),
     )
     expect(page.files[0]).toMatchObject({ name: 'id19991.txt', failedAt: 'download' })
+  })
+
+  it('say the current file in a second run too, where every file is found unchanged', async () => {
+    const { core, updates } = harness()
+    const folder = mkdtempSync(join(tmpdir(), 'skwirl-current-file-'))
+    cleanups.push(() => rmSync(folder, { recursive: true, force: true }))
+    const drive = await double(makeFiles(150, { minSize: 10, maxSize: 10 }))
+    const provider = driveProvider(core, drive)
+    expect((await core.runs.start(provider, { destination: folder }).done).status).toBe('completed')
+    // Slow enough for several throttled updates while the files are checked.
+    drive.faults.latencyMs = 8
+    updates.length = 0
+    const second = await core.runs.start(provider, { destination: folder }).done
+    expect(second).toMatchObject({ status: 'completed', unchanged: 150, downloaded: 0 })
+    const names = new Set(
+      updates
+        .filter((u) => u.status === 'running' && u.phase === 'backing-up')
+        .map((u) => u.live?.currentFile ?? null),
+    )
+    names.delete(null)
+    expect(names.size).toBeGreaterThan(1)
+    for (const name of names) expect(name).toMatch(/^file-\d+\.bin$/)
   })
 
   it('are spaced by the throttle, and say the phase, the current file and the pace', async () => {

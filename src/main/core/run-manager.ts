@@ -548,6 +548,9 @@ class Run {
         } else if (result.outcome === 'unchanged') {
           this.state.unchanged++
           this.state.unchangedBytes += result.metadata?.size ?? 0
+          // A file found unchanged in the runner (its fingerprint matched) sends no metadata
+          // message of its own: the card's current file follows it here.
+          if (result.metadata?.name) this.currentFile = this.fileText(result.metadata.name)
         } else if (result.outcome === 'skipped') {
           this.state.skipped++
           this.log('debug', `skipped: ${result.skip?.reason ?? 'no reason given'}`, {
