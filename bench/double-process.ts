@@ -13,6 +13,7 @@ let digest: Hash = createHash('sha1')
 let listCount = 0
 let listDigest: Hash = createHash('sha1')
 let firstAt: number | null = null
+let downloads = 0
 /** double.injected as it was at the last reset. */
 let injectedAtReset: Record<string, number> = {}
 
@@ -30,6 +31,7 @@ class RequestCounter extends Array<RecordedRequest> {
         .join('&')
       const line = `${record.method} ${record.path}?${query}\n`
       digest.update(line)
+      if (record.query.alt === 'media' || record.path.endsWith('/export')) downloads++
       if (record.path === LIST_PATH) {
         listCount++
         listDigest.update(line)
@@ -60,7 +62,12 @@ async function main(): Promise<void> {
             if (md5) await contentMd5(file.content)
           }
           double.files = files
-          double.faults.latencyMs = message.files.latencyMs ?? 0
+          // A healthy Drive with these files alone (no shared drives, faults or quota a drive
+          // loaded before left behind).
+          double.sharedDrives = []
+          double.faults = { latencyMs: message.files.latencyMs ?? 0 }
+          double.quota = undefined
+          double.shortPages = false
           send({ type: 'loaded', files: files.length, bytes })
           return
         }
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
           listCount = 0
           listDigest = createHash('sha1')
           firstAt = null
+          downloads = 0
           send({ type: 'reset' })
           return
         case 'stats':
@@ -99,6 +107,7 @@ async function main(): Promise<void> {
             listCount,
             listDigest: listDigest.copy().digest('hex'),
             firstAt,
+            downloads,
             injected: Object.fromEntries(
               Object.entries(double.injected)
                 .map(([kind, n]) => [kind, n - (injectedAtReset[kind] ?? 0)] as const)

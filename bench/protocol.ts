@@ -51,6 +51,8 @@ export interface DoubleStats {
   firstAt: number | null
   /** Requests answered by an injected fault or the quota since the reset, by kind. */
   injected: Record<string, number>
+  /** Downloads (alt=media) and exports since the reset. */
+  downloads: number
 }
 
 export type FromDouble =
@@ -76,6 +78,11 @@ export interface HostTask {
    * provider with its settings' defaults, the double's token in place of its sign-in.
    */
   provider?: 'seed' | 'shipped'
+  /**
+   * The shipped provider without its pace (http.configure's 5.2 ms between requests): on
+   * loopback the pace, not Skwirl, would set the time of a run that downloads.
+   */
+  unpaced?: boolean
   /** Files at a time (issue 15's transfers); absent: the default, one. */
   transfers?: number
 }

@@ -45,6 +45,7 @@ const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
     'baselineFilesPerS',
     'ratio',
     'secondRunSpeedup',
+    'shippedSecondRunSpeedup',
     'mainPeakMbSmall',
     'mainPeakMbBig',
   ],
