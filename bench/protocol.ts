@@ -74,8 +74,10 @@ export interface HostTask {
   /**
    * 'seed' (the default): the seed's provider, its token in the code. 'shipped': the shipped
    * provider with its settings' defaults, the double's token in place of its sign-in.
+   * 'seed-page': the seed's text with its listing loop replaced by one skwirl.emit_file_ids
+   * call per page (bench/seed-page.ts).
    */
-  provider?: 'seed' | 'shipped'
+  provider?: 'seed' | 'seed-page' | 'shipped'
   /** Files at a time (issue 15's transfers); absent: the default, one. */
   transfers?: number
 }

@@ -20,6 +20,7 @@ import {
   shippedGoogleDriveCode,
 } from '../test/support/fixtures'
 import type { HostResult, HostTask } from './protocol'
+import { seedPageAtATime } from './seed-page'
 import { monotonicMs, peakResidentBytes } from './protocol'
 
 /** What the host sees of the runner: its pid, message times and its peak memory when it mattered. */
@@ -176,7 +177,11 @@ async function main(task: HostTask): Promise<HostResult> {
   try {
     const nodeMs = task.nodeBaseline ? await nodeStartMs() : undefined
     const code =
-      task.provider === 'shipped' ? shippedCodeFor(task.url) : googleDriveCodeFor(task.url)
+      task.provider === 'shipped'
+        ? shippedCodeFor(task.url)
+        : task.provider === 'seed-page'
+          ? seedPageAtATime(googleDriveCodeFor(task.url))
+          : googleDriveCodeFor(task.url)
     const provider = { id: 'bench', name: 'Google Drive', code }
     const startedAt = monotonicMs()
     const cpuAtStart = process.cpuUsage()
