@@ -98,6 +98,8 @@ export interface HostResult {
   startedAt: number
   /** Execute → the runner's 'ready' message. */
   readyMs: number | null
+  /** Execute → the first host call reaching main (the runner's start, with the provider's load). */
+  firstCallMs?: number | null
   /** The download_url call reaching main → the file's result (the last download, if several). */
   downloadMs: number | null
   /** Peak resident memory (VmHWM) of this process (main) and of the runner, in bytes. */

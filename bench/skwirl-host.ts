@@ -39,6 +39,8 @@ interface RunnerWatch {
   betweenCallsMs: number
   calls: number
   callAt: number | null
+  /** The first host call reaching main. */
+  firstCallAt: number | null
   replyAt: number | null
   onListed: (() => void) | null
   usage: (() => { cpuMs: number } | null) | null
@@ -65,6 +67,7 @@ function watchedLauncher(launch: RunnerLauncher, watch: RunnerWatch): RunnerLaun
         if (message.call.method === 'download_url') watch.downloadCallAt = now
         if (watch.replyAt !== null) watch.betweenCallsMs += now - watch.replyAt
         watch.callAt = now
+        watch.firstCallAt ??= now
         watch.calls++
         return
       case 'file':
@@ -166,6 +169,7 @@ async function main(task: HostTask): Promise<HostResult> {
     betweenCallsMs: 0,
     calls: 0,
     callAt: null,
+    firstCallAt: null,
     replyAt: null,
   }
   const core = createCore({
@@ -209,6 +213,7 @@ async function main(task: HostTask): Promise<HostResult> {
       elapsedMs: endedAt - startedAt,
       startedAt,
       readyMs: watch.readyAt === null ? null : watch.readyAt - startedAt,
+      firstCallMs: watch.firstCallAt === null ? null : watch.firstCallAt - startedAt,
       downloadMs: watch.downloadMs,
       mainPeakBytes: peakResidentBytes('self') ?? 0,
       mainLiveHeapBytes: liveHeap.stop(),
