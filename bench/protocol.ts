@@ -80,6 +80,11 @@ export interface HostTask {
   provider?: 'seed' | 'seed-page' | 'shipped'
   /** Files at a time (issue 15's transfers); absent: the default, one. */
   transfers?: number
+  /**
+   * The core keeps a runner started ahead (as the desktop app does): Execute comes once it is
+   * ready, as it does in an app that sat idle before the click.
+   */
+  spareRunner?: boolean
 }
 
 export interface HostResult {

@@ -177,6 +177,7 @@ async function main(task: HostTask): Promise<HostResult> {
     resourcesDir: RESOURCES_DIR,
     logger: createLogger({ dataDir, console: false }),
     launchRunner: watchedLauncher(childProcessLauncher(runnerScript(task)), watch),
+    spareRunner: task.spareRunner === true,
   })
   try {
     const nodeMs = task.nodeBaseline ? await nodeStartMs() : undefined
@@ -187,6 +188,7 @@ async function main(task: HostTask): Promise<HostResult> {
           ? seedPageAtATime(googleDriveCodeFor(task.url))
           : googleDriveCodeFor(task.url)
     const provider = { id: 'bench', name: 'Google Drive', code }
+    await core.spareRunnerReady()
     const startedAt = monotonicMs()
     const cpuAtStart = process.cpuUsage()
     const liveHeap = watchLiveHeap()
