@@ -120,6 +120,16 @@ export const LISTING_STOPPED = 'the listing was stopped: enough ids'
 
 export class BudgetSpentError extends Error {}
 
+/** The options of a state built ahead until attach gives it its run's (they are never used). */
+export const AHEAD: SandboxOptions = {
+  providerName: 'provider',
+  cpuMs: 10_000,
+  host: () => Promise.reject(new Error('sandbox: no run attached')),
+  emitFileId: () => undefined,
+  print: () => undefined,
+  expectedDownload: () => null,
+}
+
 export class LuaSandbox {
   private readonly L: LuaState
   private pending: HostCall | null = null
@@ -145,9 +155,10 @@ export class LuaSandbox {
   private declaredAt = ''
   /** Secret settings main has answered in this run, by key. */
   private readonly secretSettings = new Map<string, string | null>()
-  private readonly files: FileTable
+  private files: FileTable
+  private attached = false
 
-  constructor(private readonly options: SandboxOptions) {
+  constructor(private options: SandboxOptions) {
     this.files = options.files ?? new FileTable()
     const L = lauxlib.luaL_newstate()
     this.L = L
@@ -207,8 +218,20 @@ export class LuaSandbox {
     lua.lua_sethook(L, this.countHook, lua.LUA_MASKCOUNT, HOOK_EVERY)
   }
 
+  /**
+   * Gives a state built ahead, before its run was known (a spare runner's, see AHEAD), the
+   * run's options: once, before the provider is loaded. Its Lua has run nothing but the prelude.
+   */
+  attach(options: SandboxOptions): void {
+    if (this.attached) throw new Error('sandbox: a state built ahead serves one run')
+    this.attached = true
+    this.options = options
+    this.files = options.files ?? this.files
+  }
+
   /** Compiles and runs the provider's chunk (defining its functions). */
   async load(code: string): Promise<CallResult<void>> {
+    this.attached = true
     const L = this.L
     const bytes = to_luastring(code)
     const status = lauxlib.luaL_loadbufferx(
