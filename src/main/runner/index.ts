@@ -61,6 +61,7 @@ port.onMessage((message: MainToRunner) => {
   }
   if (message.type === 'declare' && !started) {
     started = true
+    ahead = null
     readDeclaration({
       providerName: message.providerName,
       code: message.code,
@@ -73,6 +74,7 @@ port.onMessage((message: MainToRunner) => {
   }
   if (message.type === 'test' && !started) {
     started = true
+    ahead = null
     runTest({
       providerName: message.providerName,
       code: message.code,
