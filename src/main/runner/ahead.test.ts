@@ -81,6 +81,10 @@ describe('a Lua state built ahead', () => {
     const sandbox = new LuaSandbox(AHEAD)
     sandbox.attach({ ...AHEAD, providerName: 'Mine' })
     const loaded = await sandbox.load('error("boom")')
-    expect(loaded).toEqual({ ok: false, message: 'Mine:1: in the main chunk: boom', budgetSpent: false })
+    expect(loaded).toEqual({
+      ok: false,
+      message: 'Mine:1: in the main chunk: boom',
+      budgetSpent: false,
+    })
   })
 })
