@@ -76,8 +76,10 @@ export interface HostTask {
   /**
    * 'seed' (the default): the seed's provider, its token in the code. 'shipped': the shipped
    * provider with its settings' defaults, the double's token in place of its sign-in.
+   * 'seed-page': the seed's text with its listing loop replaced by one skwirl.emit_file_ids
+   * call per page (bench/seed-page.ts).
    */
-  provider?: 'seed' | 'shipped'
+  provider?: 'seed' | 'seed-page' | 'shipped'
   /**
    * The shipped provider without its pace (http.configure's 5.2 ms between requests): on
    * loopback the pace, not Skwirl, would set the time of a run that downloads.
@@ -85,6 +87,11 @@ export interface HostTask {
   unpaced?: boolean
   /** Files at a time (issue 15's transfers); absent: the default, one. */
   transfers?: number
+  /**
+   * The core keeps a runner started ahead (as the desktop app does): Execute comes once it is
+   * ready, as it does in an app that sat idle before the click.
+   */
+  spareRunner?: boolean
 }
 
 export interface HostResult {
@@ -103,6 +110,8 @@ export interface HostResult {
   startedAt: number
   /** Execute → the runner's 'ready' message. */
   readyMs: number | null
+  /** Execute → the first host call reaching main (the runner's start, with the provider's load). */
+  firstCallMs?: number | null
   /** The download_url call reaching main → the file's result (the last download, if several). */
   downloadMs: number | null
   /** Peak resident memory (VmHWM) of this process (main) and of the runner, in bytes. */

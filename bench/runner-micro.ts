@@ -4,11 +4,13 @@
 // per id (listing) and per file (metadata + download), which a loaded machine distorts far less
 // than wall time, and the process's peak memory.
 //
-//   node out/bench/runner-micro.js list|files N [--provider seed|dropbox|FILE]
+//   node out/bench/runner-micro.js list|files N [--provider seed|seed-page|dropbox|FILE]
+// (seed-page: the seed's text listing a page at a time, bench/seed-page.ts)
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { HostCall, HostReply } from '../src/shared/runner-protocol'
 import { runWorkflow } from '../src/main/runner/workflow'
+import { seedPageAtATime } from './seed-page'
 
 const BASE = 'http://drive.test'
 
@@ -102,14 +104,16 @@ async function main(): Promise<void> {
     ? flags[flags.indexOf('--provider') + 1]
     : 'seed'
   const root = resolve(__dirname, '..', '..')
-  const dropbox = providerFlag === 'dropbox'
-  const file =
-    providerFlag === 'seed' || providerFlag === undefined
-      ? join(root, 'test', 'fixtures', 'providers', 'google-drive-seed.lua')
-      : dropbox
-        ? join(root, 'resources', 'providers', 'dropbox.lua')
-        : providerFlag
-  const code = readFileSync(file, 'utf8').replaceAll('https://www.googleapis.com', BASE)
+  // A FILE named like dropbox*.lua is a variant of the Dropbox provider: Dropbox's answers.
+  const dropbox = providerFlag === 'dropbox' || /(^|\/)dropbox[^/]*\.lua$/.test(providerFlag ?? '')
+  const seed = providerFlag === 'seed' || providerFlag === 'seed-page' || providerFlag === undefined
+  const file = seed
+    ? join(root, 'test', 'fixtures', 'providers', 'google-drive-seed.lua')
+    : dropbox
+      ? join(root, 'resources', 'providers', 'dropbox.lua')
+      : providerFlag
+  const text = readFileSync(file, 'utf8').replaceAll('https://www.googleapis.com', BASE)
+  const code = providerFlag === 'seed-page' ? seedPageAtATime(text) : text
   let calls = 0
   let listed = 0
   let files = 0

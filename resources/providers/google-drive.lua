@@ -327,9 +327,10 @@ local function list_children(batch, params, orphans)
     local c = into[slot]
     local names = child_names(c)
     local path = folder_paths[folder]
+    -- The folder's ids in one call (c.id holds exactly its c.n ids, in order).
+    skwirl.emit_file_ids(c.id)
     for i = 1, c.n do
       local id, kind, name = c.id[i], c.kind[i], names[i]
-      skwirl.emit_file_id(id)
       if kind == "d" then add_folder(id, path .. "/" .. name) end
       listing.add(id .. "\t" .. kind .. "\t" .. c.size[i] .. "\t" .. c.md5[i] .. "\t" .. c.modified[i]
         .. "\t" .. c.extra[i] .. "\t" .. folder .. "\t" .. name)

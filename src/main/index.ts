@@ -295,6 +295,8 @@ if (!app.requestSingleInstanceLock()) {
         resourcesDir: RESOURCES_DIR,
         logger: log,
         launchRunner: utilityProcessLauncher(join(__dirname, 'runner.js')),
+        // The app waits for Execute most of its life: a runner is started ahead for the next run.
+        spareRunner: true,
         limits: limitsFromEnv(),
         httpTiming: httpTimingFromEnv(),
         emit: onCoreEvent,

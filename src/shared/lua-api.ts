@@ -33,7 +33,7 @@ export const LUA_MODULES = [
 const MODULE_INFO: Record<(typeof LUA_MODULES)[number], string> = {
   http: 'HTTP requests, made by main: get, request, post; configure sets their pace and retries.',
   skwirl:
-    'The workflow and the host: emit_file_id, download_url, declare, setting, storage, cache.',
+    'The workflow and the host: emit_file_id, emit_file_ids, download_url, declare, setting, storage, cache.',
   json: 'JSON: decode, encode, null, array, object.',
   base64: 'Base64: encode, decode, encode_url, decode_url.',
   crypto: 'Hashes and MACs: md5, sha1, sha256, sha512, hmac_sha256, random_bytes.',
@@ -60,7 +60,7 @@ export const LUA_API: readonly LuaApiEntry[] = [
     name: 'list_file_ids',
     kind: 'provider-function',
     signature: 'function list_file_ids()',
-    info: 'Skwirl calls it first: call skwirl.emit_file_id(id) for every file.',
+    info: 'Skwirl calls it first: call skwirl.emit_file_id(id) for every file, or skwirl.emit_file_ids(page) for a page of them.',
     snippet: 'function list_file_ids()\n\t${}\nend',
   },
   {
@@ -126,6 +126,12 @@ export const LUA_API: readonly LuaApiEntry[] = [
     'skwirl.emit_file_id(id)',
     'Records one file id to back up (a non-empty string). Only in list_file_ids.',
     'skwirl.emit_file_id(${id})',
+  ),
+  fn(
+    'skwirl.emit_file_ids',
+    'skwirl.emit_file_ids(list [, field])',
+    'Records a page of ids in one call: list is an array of ids, or of tables whose field (default "id") is the id. Much faster than a loop of emit_file_id. Only in list_file_ids.',
+    'skwirl.emit_file_ids(${page.files})',
   ),
   fn(
     'skwirl.download_url',

@@ -49,6 +49,7 @@ import {
   type SecretStore,
 } from './secrets'
 import { Declarations, ProviderSettings } from './settings'
+import { spareRunners } from './spare-runner'
 
 export interface CoreOptions {
   dataDir: string
@@ -87,6 +88,12 @@ export interface CoreOptions {
   signInTimeoutMs?: number
   /** Shorter retry waits than a real service needs: tests and benchmarks only. */
   httpTiming?: HttpTiming
+  /**
+   * Keep a runner started ahead of the next run (spare-runner.ts): the desktop app, idle most of
+   * the time, so Execute does not wait for a process to start. Off by default (the CLI runs
+   * once and exits; tests start many cores).
+   */
+  spareRunner?: boolean
 }
 
 export interface SkwirlCore {
@@ -132,6 +139,8 @@ export interface SkwirlCore {
   recoverInterruptedRuns(): void
   /** The process's redactor (the logger's): register secret values here, or on a run's child. */
   redactor: Redactor
+  /** Resolves once the spare runner (spareRunner) is ready, at once without one. */
+  spareRunnerReady(): Promise<void>
   /** Stops the scheduler, cancels running runs, then closes the database. */
   close(): Promise<void>
 }
@@ -167,6 +176,10 @@ export function createCore(options: CoreOptions): SkwirlCore {
   }
   recoverInterruptedRuns()
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
+  const spares = options.spareRunner
+    ? spareRunners(options.launchRunner, { memoryMb: limits.memoryMb })
+    : null
+  const launchRunner = spares?.launch ?? options.launchRunner
   const secrets = new SecretVault(
     db,
     options.keyProtectors ?? [keyringProtector(), keyFileProtector(options.dataDir)],
@@ -174,7 +187,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const providerSettings = new ProviderSettings(
     db,
     secrets,
-    new Declarations(db, options.launchRunner, limits),
+    new Declarations(db, launchRunner, limits),
   )
   const providerSettingsChanged = (providerId: string): void => {
     emit('provider-settings:changed', { providerId })
@@ -190,7 +203,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
     onFinished: (providerId, ok, message) => emit('sign-in:finished', { providerId, ok, message }),
   })
   const runs = new RunManager({
-    launch: options.launchRunner,
+    launch: launchRunner,
     logger,
     redactor: logger.redactor,
     storage,
@@ -282,7 +295,7 @@ export function createCore(options: CoreOptions): SkwirlCore {
   const tests = new Set<TestHandle>()
   const test = (target: TestTarget, testOptions: TestOptions = {}): TestHandle => {
     const handle = startTest(target, testOptions, {
-      launch: options.launchRunner,
+      launch: launchRunner,
       redactor: logger.redactor,
       limits,
       storage,
@@ -340,7 +353,9 @@ export function createCore(options: CoreOptions): SkwirlCore {
     settingsView,
     updateSettings,
     recoverInterruptedRuns,
+    spareRunnerReady: () => spares?.ready() ?? Promise.resolve(),
     close: async () => {
+      spares?.close()
       scheduler.stop()
       for (const handle of tests) handle.stop()
       await Promise.all([runs.cancelAll(), checks.cancelAll(), ...[...tests].map((t) => t.done)])

@@ -187,3 +187,44 @@ export function getField(L: LuaState, idx: number, key: string): number {
   pushKey(L, key)
   return lua.lua_gettable(L, t)
 }
+
+const STRING_TAGS = new Set([T.LUA_TSHRSTR, T.LUA_TLNGSTR])
+
+/** A table's raw t[key] for a string key (no metamethods); undefined when absent. */
+function rawField(L: LuaState, t: Table, key: string): TValue | undefined {
+  return t.strong.get(luaS_hashlongstr(keyString(L, key)))?.value
+}
+
+/** Whether reading t's missing keys runs nothing: no metatable, or one without __index. */
+function readsRaw(L: LuaState, t: Table): boolean {
+  return t.metatable === null || rawField(L, t.metatable, '__index') === undefined
+}
+
+/**
+ * The byte strings of a list's items read directly from fengari's tables, as `ipairs` and
+ * `item[field]` would read them when no __index is involved: each item a string, or a table
+ * whose field is one. Null when that does not hold for the list or one of its items (a
+ * metatable with __index, an item of another type, a missing field): read it through the API.
+ */
+export function rawIdBytes(L: LuaState, list: Table, field: string): LuaString[] | null {
+  if (!readsRaw(L, list)) return null
+  const hash = luaS_hashlongstr(keyString(L, field))
+  const out: LuaString[] = []
+  // Items' metatables: the same one (json's object marker) for a whole page, checked once.
+  let plain: Table | null = null
+  for (let i = 1; ; i++) {
+    const item = list.strong.get(i)?.value
+    if (item === undefined || item.type === T.LUA_TNIL) return out
+    let value: TValue | undefined = item
+    if (item.type === T.LUA_TTABLE) {
+      const t = item.value as Table
+      if (t.metatable !== null && t.metatable !== plain) {
+        if (!readsRaw(L, t)) return null
+        plain = t.metatable
+      }
+      value = t.strong.get(hash)?.value
+    }
+    if (value === undefined || !STRING_TAGS.has(value.type)) return null
+    out.push((value.value as TString).realstring)
+  }
+}

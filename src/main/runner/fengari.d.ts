@@ -62,6 +62,8 @@ declare module 'fengari' {
     lua_error(L: LuaState): number
     lua_getfield(L: LuaState, idx: number, k: string | LuaString): number
     lua_gettable(L: LuaState, idx: number): number
+    /** Pushes t[n], metamethods included (as ipairs reads); answers its type. */
+    lua_geti(L: LuaState, idx: number, n: number): number
     lua_getglobal(L: LuaState, name: string | LuaString): number
     lua_getinfo(L: LuaState, what: string | LuaString, ar: LuaDebug): number
     lua_getmetatable(L: LuaState, idx: number): boolean
@@ -198,6 +200,8 @@ declare module 'fengari/src/defs.js' {
   export const constant_types: {
     LUA_TBOOLEAN: number
     LUA_TLNGSTR: number
+    LUA_TSHRSTR: number
+    LUA_TNIL: number
     LUA_TNUMFLT: number
     LUA_TNUMINT: number
     LUA_TTABLE: number

@@ -14,6 +14,7 @@ import { Outbox } from './outbox'
 import { endWithParent, parentPidFromArgv } from './parent-watch'
 import { runTest } from './test-workflow'
 import { readDeclaration, runWorkflow } from './workflow'
+import { AHEAD, LuaSandbox } from './sandbox'
 
 /** A workflow that threw past its own handling: the run (or test) ends failed, saying why. */
 function failedToRun(error: unknown): void {
@@ -60,6 +61,7 @@ port.onMessage((message: MainToRunner) => {
   }
   if (message.type === 'declare' && !started) {
     started = true
+    ahead = null
     readDeclaration({
       providerName: message.providerName,
       code: message.code,
@@ -72,6 +74,7 @@ port.onMessage((message: MainToRunner) => {
   }
   if (message.type === 'test' && !started) {
     started = true
+    ahead = null
     runTest({
       providerName: message.providerName,
       code: message.code,
@@ -96,8 +99,16 @@ port.onMessage((message: MainToRunner) => {
       transfers: message.transfers ?? 1,
       send,
       host: askMain,
+      ahead,
     }).catch(failedToRun)
   }
 })
 
 send({ type: 'ready' })
+
+// A runner started ahead of its run (a spare, core/spare-runner.ts) builds its Lua state while it
+// waits; one started with its run finds the run's message first and builds its own with it.
+let ahead: LuaSandbox | null = null
+setImmediate(() => {
+  if (!started) ahead = new LuaSandbox(AHEAD)
+})

@@ -30,6 +30,7 @@ import { locateError } from './error-location'
 import { readHttpPolicy } from './http-configure'
 import { checkFengariInternals, decodeText, encodeText, getField, pushKey } from './fengari-fast'
 import { FileTable } from './file-table'
+import { readIds } from './id-list'
 import {
   bytesAt,
   decodeUtf8,
@@ -119,6 +120,16 @@ export const LISTING_STOPPED = 'the listing was stopped: enough ids'
 
 export class BudgetSpentError extends Error {}
 
+/** The options of a state built ahead until attach gives it its run's (they are never used). */
+export const AHEAD: SandboxOptions = {
+  providerName: 'provider',
+  cpuMs: 10_000,
+  host: () => Promise.reject(new Error('sandbox: no run attached')),
+  emitFileId: () => undefined,
+  print: () => undefined,
+  expectedDownload: () => null,
+}
+
 export class LuaSandbox {
   private readonly L: LuaState
   private pending: HostCall | null = null
@@ -144,9 +155,10 @@ export class LuaSandbox {
   private declaredAt = ''
   /** Secret settings main has answered in this run, by key. */
   private readonly secretSettings = new Map<string, string | null>()
-  private readonly files: FileTable
+  private files: FileTable
+  private attached = false
 
-  constructor(private readonly options: SandboxOptions) {
+  constructor(private options: SandboxOptions) {
     this.files = options.files ?? new FileTable()
     const L = lauxlib.luaL_newstate()
     this.L = L
@@ -206,8 +218,20 @@ export class LuaSandbox {
     lua.lua_sethook(L, this.countHook, lua.LUA_MASKCOUNT, HOOK_EVERY)
   }
 
+  /**
+   * Gives a state built ahead, before its run was known (a spare runner's, see AHEAD), the
+   * run's options: once, before the provider is loaded. Its Lua has run nothing but the prelude.
+   */
+  attach(options: SandboxOptions): void {
+    if (this.attached) throw new Error('sandbox: a state built ahead serves one run')
+    this.attached = true
+    this.options = options
+    this.files = options.files ?? this.files
+  }
+
   /** Compiles and runs the provider's chunk (defining its functions). */
   async load(code: string): Promise<CallResult<void>> {
+    this.attached = true
     const L = this.L
     const bytes = to_luastring(code)
     const status = lauxlib.luaL_loadbufferx(
@@ -402,6 +426,7 @@ export class LuaSandbox {
 
     pushLibrary(L, {
       emit_file_id: (S) => this.emitFileId(S),
+      emit_file_ids: (S) => this.emitFileIds(S),
       download_url: (S) => this.downloadUrl(S),
       declare: (S) => this.declare(S),
       setting: (S) => this.setting(S),
@@ -856,13 +881,49 @@ export class LuaSandbox {
         `skwirl.emit_file_id: the id is ${id.length.toLocaleString('en-US')} characters long; an id may be at most ${TEXT_LIMITS.fileText}`,
       )
     }
-    if (this.options.emitFileId(id) === true) {
-      // Stop here where Lua can pause; otherwise (inside a builtin's callback) at the next host call.
-      this.stopAsked = true
-      if (lua.lua_isyieldable(L)) {
-        lua.lua_pushlightuserdata(L, HOST_MARKER)
-        return lua.lua_yield(L, 1)
+    return this.options.emitFileId(id) === true ? this.stopListing(L) : 0
+  }
+
+  /**
+   * skwirl.emit_file_ids(list [, field]): a page's ids in one call. The list is read as ipairs
+   * reads it (from 1 to the first nil); each item is an id, or a table whose `field` (default
+   * "id") is the id. Every id is checked as emit_file_id checks it before any is taken, so a
+   * list with a bad item emits none of its ids.
+   */
+  private emitFileIds(L: LuaState): number {
+    const fn = 'skwirl.emit_file_ids'
+    if (lua.lua_type(L, 1) !== lua.LUA_TTABLE) {
+      raise(
+        L,
+        `${fn}: the list (argument 1) must be a table (an array of ids, or of tables holding each id), got ${typeName(L, 1)}`,
+      )
+    }
+    let field = 'id'
+    if (!isAbsent(L, 2)) {
+      const given = stringAt(L, 2)
+      if (given === null || given.length === 0) {
+        raise(
+          L,
+          `${fn}: the field (argument 2) must be the name of the items' id field, such as "id", got ${given === null ? typeName(L, 2) : 'an empty string'}`,
+        )
       }
+      field = given
+    }
+    if (this.context.stage !== 'list') raise(L, `${fn}: can only be called from list_file_ids`)
+    lua.lua_settop(L, 1)
+    const ids = readIds(L, 1, field, (message) => raise(L, `${fn}: ${message}`))
+    for (const id of ids) {
+      if (this.options.emitFileId(id) === true) return this.stopListing(L)
+    }
+    return 0
+  }
+
+  /** emitFileId has enough ids: stop where Lua can pause, otherwise at the next host call. */
+  private stopListing(L: LuaState): number {
+    this.stopAsked = true
+    if (lua.lua_isyieldable(L)) {
+      lua.lua_pushlightuserdata(L, HOST_MARKER)
+      return lua.lua_yield(L, 1)
     }
     return 0
   }

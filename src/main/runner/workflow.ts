@@ -32,6 +32,8 @@ export interface WorkflowOptions {
   settings: Record<string, string>
   /** How many files go through metadata → download at once (1, the default: one at a time). */
   transfers?: number
+  /** A Lua state built ahead while the runner waited for its run (LuaSandbox.attach). */
+  ahead?: LuaSandbox | null
 }
 
 export const REQUIRED_FUNCTIONS = ['list_file_ids', 'get_file_metadata', 'download_file'] as const
@@ -85,7 +87,7 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     lastFlush = Date.now()
   }
 
-  const sandbox = new LuaSandbox({
+  const sandboxOptions: SandboxOptions = {
     providerName: options.providerName,
     cpuMs: options.cpuMs,
     host: async (call, context) => {
@@ -120,7 +122,9 @@ export async function runWorkflow(options: WorkflowOptions): Promise<void> {
     onDeclare: (declaration) => send({ type: 'declared', declaration }),
     configureHttp: (policy) => send({ type: 'http-policy', policy }),
     files,
-  })
+  }
+  const sandbox = options.ahead ?? new LuaSandbox(sandboxOptions)
+  if (options.ahead) options.ahead.attach(sandboxOptions)
 
   // The provider's own output: capped, so a chatty loop cannot flood the log.
   function write(level: LogLevel, text: string, context: CallContext): void {

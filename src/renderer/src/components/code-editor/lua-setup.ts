@@ -42,7 +42,7 @@ import { skwirlCompletions, skwirlHover } from './lua-api-help'
 
 /** The host API and the provider functions, coloured apart from ordinary names. */
 const SKWIRL_NAMES =
-  /^(?:http\.(?:get|request|post|configure)|skwirl\.(?:emit_file_id|download_url|declare|setting|(?:storage|cache)\.(?:get|set|delete))|list_file_ids|get_file_metadata|download_file)$/
+  /^(?:http\.(?:get|request|post|configure)|skwirl\.(?:emit_file_ids?|download_url|declare|setting|(?:storage|cache)\.(?:get|set|delete))|list_file_ids|get_file_metadata|download_file)$/
 
 interface LuaState {
   inner: unknown
