@@ -50,10 +50,11 @@ export function residentLimitMb(memoryMb: number): number {
 /**
  * V8's young generation of a runner, per semi-space. V8 grows it to 64 MB a semi-space under a
  * listing's churn (each page's tables, ~10 MB for 2,000 Dropbox entries, die after the page):
- * 128 MB of resident memory that holds nothing. At 16 MB, as fast (runner-micro), and a listing
- * of 300,000 Dropbox files peaks at ~230 MB instead of ~370 MB.
+ * 128 MB of resident memory that holds nothing. At 8 MB, as fast (runner-micro, CPU time of
+ * interleaved runs: a Dropbox listing of 200,000 files, the seed's of 100,000, 10,000 small
+ * files), and a listing of 1,000,000 Dropbox files peaks ~15–25 MB lower than at 16 MB.
  */
-export const RUNNER_SEMI_SPACE_MB = 16
+export const RUNNER_SEMI_SPACE_MB = 8
 
 /** The Node flags every runner gets, however it is forked: its heap cap and young generation. */
 export function runnerNodeFlags(memoryMb: number): string[] {

@@ -15,6 +15,24 @@ describe('the run’s file table', () => {
     expect([files.idAt(0), files.idAt(1)]).toEqual(['b', 'a'])
   })
 
+  it('keeps the order of the listing when ids were cached in another order first', () => {
+    const files = new FileTable()
+    // Emitted as cached (slot i is the i-th listed), then out of that order, then many more.
+    for (let i = 0; i < 3; i++) files.set(`id-${i}`, bytes(String(i)))
+    expect(files.emit('id-0')).toBe(true)
+    files.set('late', bytes('1'))
+    expect(files.emit('id-2')).toBe(true)
+    expect(files.emit('id-1')).toBe(true)
+    expect(files.emit('late')).toBe(true)
+    for (let i = 3; i < 3000; i++) expect(files.emit(`id-${i}`)).toBe(true)
+    expect(files.emit('id-2')).toBe(false)
+    expect(files.count).toBe(3001)
+    const back = Array.from({ length: files.count }, (_, i) => files.idAt(i))
+    expect(back.slice(0, 5)).toEqual(['id-0', 'id-2', 'id-1', 'late', 'id-3'])
+    expect(back[3000]).toBe('id-2999')
+    expect(text(files.get('late'))).toBe('1')
+  })
+
   it('gives every id back exactly: ASCII, other scripts, astral characters, a lone surrogate', () => {
     const files = new FileTable()
     const ids = [

@@ -35,8 +35,11 @@ export class FileTable {
   private lengthOf = new Uint32Array(1024)
   /** Slot → 1 once the listing emitted it. */
   private emitted = new Uint8Array(1024)
-  /** The emitted slots, in the order they were emitted. */
-  private order = new Int32Array(1024)
+  /**
+   * The emitted slots, in the order they were emitted; null while the i-th emitted is slot i, as
+   * when a listing caches or emits each id as it comes (no array of a million slot numbers).
+   */
+  private order: Int32Array | null = null
   private emittedCount = 0
   /** Compressed blocks, by number; the open block (number `openBlock`) is not among them. */
   private readonly sealed: Uint8Array[] = []
@@ -50,6 +53,8 @@ export class FileTable {
   /** Object shapes: their keys joined by NUL → number, and number → keys. */
   private readonly shapeOf = new Map<string, number>()
   private readonly shapes: string[][] = []
+  /** Where setValue encodes a value before it is stored. */
+  private scratch = new Uint8Array(1024)
 
   /**
    * Caches a JSON value (as JSON.parse gives it). An object's keys are kept once per shape, not
@@ -58,22 +63,40 @@ export class FileTable {
   setValue(key: string, value: unknown): void {
     const shape = this.shapeFor(value)
     if (shape === null) {
-      const text = encoder.encode(JSON.stringify(value))
-      const bytes = new Uint8Array(text.length + 1)
-      bytes[0] = RAW
-      bytes.set(text, 1)
-      this.set(key, bytes)
+      this.setText(key, [RAW], JSON.stringify(value))
       return
     }
     const record = value as Record<string, unknown>
     const keys = this.shapes[shape] as string[]
-    const text = encoder.encode(JSON.stringify(keys.map((k) => record[k])))
-    const bytes = new Uint8Array(text.length + 3)
-    bytes[0] = SHAPED
-    bytes[1] = shape & 0xff
-    bytes[2] = shape >>> 8
-    bytes.set(text, 3)
-    this.set(key, bytes)
+    this.setText(
+      key,
+      [SHAPED, shape & 0xff, shape >>> 8],
+      JSON.stringify(keys.map((k) => record[k])),
+    )
+  }
+
+  /**
+   * Caches the header bytes and the text's UTF-8, encoded into a scratch buffer that is reused:
+   * no buffers of its own per value (a listing sets one for each of its files).
+   */
+  private setText(key: string, header: number[], text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const most = header.length + text.length * 3
+    if (most > this.scratch.length) {
+      if (most > VALUE_MAX + 3) {
+        const encoded = encoder.encode(text)
+        const bytes = new Uint8Array(header.length + encoded.length)
+        bytes.set(header)
+        bytes.set(encoded, header.length)
+        this.set(key, bytes)
+        return
+      }
+      this.scratch = new Uint8Array(Math.max(most, this.scratch.length * 2))
+    }
+    const scratch = this.scratch
+    for (let i = 0; i < header.length; i++) scratch[i] = header[i] as number
+    const { written } = encoder.encodeInto(text, scratch.subarray(header.length))
+    this.set(key, scratch.subarray(0, header.length + written))
   }
 
   /** The value cached under key, or undefined. */
@@ -108,8 +131,15 @@ export class FileTable {
     const slot = this.slot(id)
     if (this.emitted[slot] === 1) return false
     this.emitted[slot] = 1
-    if (this.emittedCount === this.order.length) this.order = grow(this.order)
-    this.order[this.emittedCount++] = slot
+    if (this.order === null && slot !== this.emittedCount) {
+      this.order = new Int32Array(this.emitted.length)
+      for (let i = 0; i < this.emittedCount; i++) this.order[i] = i
+    }
+    if (this.order !== null) {
+      if (this.emittedCount === this.order.length) this.order = grow(this.order)
+      this.order[this.emittedCount] = slot
+    }
+    this.emittedCount++
     return true
   }
 
@@ -120,7 +150,7 @@ export class FileTable {
 
   /** The index-th listed id. */
   idAt(index: number): string {
-    return this.keys.keyAt(this.order[index] as number)
+    return this.keys.keyAt(this.order === null ? index : (this.order[index] as number))
   }
 
   /** The value cached under key (its JSON bytes), or null. Valid until the next set. */
@@ -232,6 +262,8 @@ function grow<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array | 
 
 /** Bytes of keys per arena buffer (a key is at most 4,096 characters: ≤ 12 KiB of UTF-8). */
 const KEY_CHUNK_BYTES = 1024 * 1024
+/** Chunks a key's start (a Uint32) can point into. */
+const KEY_CHUNKS_MAX = 2 ** 32 / KEY_CHUNK_BYTES
 
 /**
  * The keys, each once: their UTF-8 bytes in 1 MiB buffers and an open-addressing hash table of
@@ -241,8 +273,11 @@ const KEY_CHUNK_BYTES = 1024 * 1024
 class KeyIndex {
   private readonly chunks: Uint8Array[] = []
   private chunkEnd = KEY_CHUNK_BYTES
-  /** Slot → where its bytes start (chunk * KEY_CHUNK_BYTES + offset), their length, their hash. */
-  private startOf = new Float64Array(1024)
+  /**
+   * Slot → where its bytes start (chunk * KEY_CHUNK_BYTES + offset, below 2^32: 4 GiB of keys),
+   * their length, their hash.
+   */
+  private startOf = new Uint32Array(1024)
   private lengthOf = new Uint16Array(1024)
   private hashOf = new Int32Array(1024)
   private count = 0
@@ -271,33 +306,47 @@ class KeyIndex {
 
   /** Adds a key not in the index; answers its slot. */
   add(key: string): number {
+    if (!isWellFormed(key)) {
+      const slot = this.newSlot()
+      this.oddSlots.set(key, slot)
+      this.oddKeys.set(slot, key)
+      return slot
+    }
+    // An ASCII key's characters are its bytes: copied in as they are, with no buffer of its own.
+    const utf8 = utf8Unless(key)
+    const length = utf8 === null ? key.length : utf8.length
+    if (length > KEY_CHUNK_BYTES / 64) throw new RangeError('key too long for the file table')
+    if (this.chunkEnd + length > KEY_CHUNK_BYTES) {
+      if (this.chunks.length === KEY_CHUNKS_MAX) {
+        throw new RangeError('too many keys for the file table')
+      }
+      this.chunks.push(new Uint8Array(KEY_CHUNK_BYTES))
+      this.chunkEnd = 0
+    }
+    const slot = this.newSlot()
+    const chunk = this.chunks.length - 1
+    const bytes = this.chunks[chunk] as Uint8Array
+    const offset = this.chunkEnd
+    if (utf8 === null) for (let i = 0; i < length; i++) bytes[offset + i] = key.charCodeAt(i)
+    else bytes.set(utf8, offset)
+    this.startOf[slot] = chunk * KEY_CHUNK_BYTES + offset
+    this.lengthOf[slot] = length
+    this.chunkEnd += length
+    const hash = utf8 === null ? hashText(key) : hashBytes(utf8)
+    this.hashOf[slot] = hash
+    // At most half full: a probe ends soon.
+    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2)
+    else this.place(slot, hash)
+    return slot
+  }
+
+  private newSlot(): number {
     const slot = this.count++
     if (slot === this.startOf.length) {
       this.startOf = grow(this.startOf)
       this.lengthOf = grow(this.lengthOf)
       this.hashOf = grow(this.hashOf)
     }
-    if (!isWellFormed(key)) {
-      this.oddSlots.set(key, slot)
-      this.oddKeys.set(slot, key)
-      return slot
-    }
-    const bytes = utf8Unless(key) ?? asciiBytes(key)
-    if (bytes.length > KEY_CHUNK_BYTES / 64) throw new RangeError('key too long for the file table')
-    if (this.chunkEnd + bytes.length > KEY_CHUNK_BYTES) {
-      this.chunks.push(new Uint8Array(KEY_CHUNK_BYTES))
-      this.chunkEnd = 0
-    }
-    const chunk = this.chunks.length - 1
-    ;(this.chunks[chunk] as Uint8Array).set(bytes, this.chunkEnd)
-    this.startOf[slot] = chunk * KEY_CHUNK_BYTES + this.chunkEnd
-    this.lengthOf[slot] = bytes.length
-    this.chunkEnd += bytes.length
-    const hash = hashBytes(bytes)
-    this.hashOf[slot] = hash
-    // At most half full: a probe ends soon.
-    if (this.count * 2 > this.table.length) this.rehash(this.table.length * 2)
-    else this.place(slot, hash)
     return slot
   }
 
@@ -363,12 +412,6 @@ function utf8Unless(key: string): Uint8Array | null {
     if (key.charCodeAt(i) >= 0x80) return encoder.encode(key)
   }
   return null
-}
-
-function asciiBytes(key: string): Uint8Array {
-  const bytes = new Uint8Array(key.length)
-  for (let i = 0; i < key.length; i++) bytes[i] = key.charCodeAt(i)
-  return bytes
 }
 
 /** FNV-1a over the bytes (for ASCII text: over its characters, the same). */
