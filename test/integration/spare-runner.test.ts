@@ -1,7 +1,7 @@
 // A core that keeps a runner started ahead (the desktop app's): real runner processes, the seed's
 // provider against the Drive double. Each run gets a process of its own, never one that ran
 // anything before, and closing the core ends the spare.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { childProcessLauncher, type RunnerLauncher } from '../../src/main/core/runner-process'
 import { makeFiles, startDriveDouble, type DriveDouble } from '../drive-double/server'
 import {
@@ -29,13 +29,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const WAIT = { timeout: 20_000, interval: 20 }
 
 describe('a spare runner', () => {
   let core: TestCore
@@ -66,20 +60,20 @@ describe('a spare runner', () => {
     const first = await core.runs.start(provider).done
     expect(first).toMatchObject({ status: 'completed', listed: 5, downloaded: 5, failed: 0 })
     // The run took the spare; its process is gone, and the next spare starts after it.
-    await until(() => launched.length === 2, 'the next spare')
+    await vi.waitFor(() => expect(launched, 'the next spare').toHaveLength(2), WAIT)
     expect(alive(launched[0] as number)).toBe(false)
     await core.spareRunnerReady()
 
     const second = await core.runs.start(provider).done
     expect(second).toMatchObject({ status: 'completed', listed: 5, downloaded: 5, failed: 0 })
-    await until(() => launched.length === 3, 'the third spare')
+    await vi.waitFor(() => expect(launched, 'the third spare').toHaveLength(3), WAIT)
     expect(new Set(launched).size).toBe(3)
     expect(alive(launched[1] as number)).toBe(false)
     const waiting = launched[2] as number
     expect(alive(waiting)).toBe(true)
 
     await core.close()
-    await until(() => !alive(waiting), 'the spare to end with the core')
+    await vi.waitFor(() => expect(alive(waiting), 'the spare ends with the core').toBe(false), WAIT)
     expect(launched.length).toBe(3)
   })
 })

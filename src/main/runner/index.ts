@@ -34,6 +34,10 @@ const waiting = new Map<
   { resolve: (reply: HostReply) => void; reject: (error: Error) => void }
 >()
 let started = false
+// A runner started ahead of its run (a spare, core/spare-runner.ts) builds its Lua state while it
+// waits (below, once 'ready' is sent); one started with its run finds the run's message first and
+// builds its own with it.
+let ahead: LuaSandbox | null = null
 const outbox = new Outbox((wire) => port.send(wire))
 
 function send(message: RunnerOutgoing): number {
@@ -105,10 +109,6 @@ port.onMessage((message: MainToRunner) => {
 })
 
 send({ type: 'ready' })
-
-// A runner started ahead of its run (a spare, core/spare-runner.ts) builds its Lua state while it
-// waits; one started with its run finds the run's message first and builds its own with it.
-let ahead: LuaSandbox | null = null
 setImmediate(() => {
   if (!started) ahead = new LuaSandbox(AHEAD)
 })

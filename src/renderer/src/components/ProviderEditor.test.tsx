@@ -7,19 +7,7 @@ import { NEW_PROVIDER_CODE } from '../store/editor/template'
 import { createFakeApi, deferred, DROPBOX } from '../testing/fake-api'
 import { renderApp } from '../testing/render-app'
 
-// CodeMirror looks at the focus 10 ms after a focus change, on a timer of its own, and a view
-// that is destroyed while focused blurs itself first: take the focus out of every editor while
-// the page is still there, then let that timer run (timers fire in the order they are due), so
-// that unmounting changes no focus and no check fires into a torn-down document.
-afterEach(async () => {
-  for (const host of document.querySelectorAll('[data-testid="lua-code-editor"]')) {
-    const dom = host.shadowRoot?.querySelector<HTMLElement>('.cm-editor')
-    const editor = dom ? EditorView.findFromDOM(dom) : null
-    if (editor?.hasFocus) editor.contentDOM.blur()
-  }
-  await act(() => new Promise((resolve) => setTimeout(resolve, 20)))
-  cleanup()
-})
+afterEach(cleanup)
 
 const VALID =
   'function list_file_ids() end\nfunction get_file_metadata() end\nfunction download_file() end\n'
