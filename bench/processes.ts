@@ -14,7 +14,7 @@ import type {
   HostTask,
   ToDouble,
 } from './protocol'
-import { runnerNodeFlags } from '../src/main/core/runner-process'
+import { childProcessLauncher, runnerNodeFlags } from '../src/main/core/runner-process'
 import { DEFAULT_LIMITS } from '../src/shared/runner-protocol'
 
 export const ROOT = resolve(__dirname, '..', '..')
@@ -143,6 +143,49 @@ export async function runSkwirl(task: HostTask, profile: string | null): Promise
   await output(child, 'the Skwirl host')
   if (!result) throw new Error('the Skwirl host ended without a result')
   return result
+}
+
+/**
+ * The mean time of one round trip between main and a runner (bench/round-trip.ts), in µs, over
+ * `rounds` after a warm-up: main sends a metadata-sized reply, the runner answers at once.
+ */
+export async function runnerRoundTripUs(rounds: number): Promise<number> {
+  const runner = childProcessLauncher(join(OUT_BENCH, 'round-trip.js'))({
+    memoryMb: DEFAULT_LIMITS.memoryMb,
+  })
+  const WARM_UP = 200
+  const body = JSON.stringify({
+    id: '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456',
+    name: 'IMG_20260412_183005.jpg',
+    mimeType: 'image/jpeg',
+    size: '2841',
+    md5Checksum: '9e107d9d372bb6826bd81d3542a419d6',
+    modifiedTime: '2026-04-12T18:30:05.000Z',
+  })
+  try {
+    return await new Promise<number>((resolveTime, reject) => {
+      let answered = 0
+      let started = 0n
+      runner.onExit((exit) => reject(new Error(`round-trip child ended: ${JSON.stringify(exit)}`)))
+      runner.onMessage((message) => {
+        if (message.type === 'call') answered++
+        if (answered === WARM_UP) started = process.hrtime.bigint()
+        if (answered === WARM_UP + rounds) {
+          resolveTime(Number(process.hrtime.bigint() - started) / 1000 / rounds)
+          return
+        }
+        runner.send({
+          type: 'reply',
+          seq: answered + 1,
+          replyTo: message.seq,
+          ok: true,
+          value: { method: 'http.get', contentType: 'application/json; charset=UTF-8', body },
+        })
+      })
+    })
+  } finally {
+    runner.kill()
+  }
 }
 
 export async function runCurl(url: string): Promise<{ seconds: number; bytes: number }> {

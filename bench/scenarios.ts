@@ -18,6 +18,7 @@ import {
   type DoubleProcess,
   type LuaTiming,
   type MicroResult,
+  runnerRoundTripUs,
 } from './processes'
 import {
   figure,
@@ -92,6 +93,9 @@ const pick = <T>(runs: T[], of: (run: T) => number | null): number =>
 
 // 1 -------------------------------------------------------------------------------------------
 
+/** Round trips between main and a runner in one measurement of the process split's cost. */
+const ROUND_TRIPS = 3000
+
 export async function smallFiles(context: Context): Promise<ScenarioResult> {
   const { double, sizes } = context
   const count = sizes.small.files
@@ -101,6 +105,7 @@ export async function smallFiles(context: Context): Promise<ScenarioResult> {
   const baseline: BaselineResult[] = []
   const skwirl: HostResult[] = []
   const standIn: HostResult[] = []
+  const roundTrips: number[] = []
   const complete = (r: { downloaded: number; bytes: number }): boolean =>
     r.downloaded === count && r.bytes === loaded.bytes
   const skwirlRun = (runner: 'real' | 'stand-in', into: HostResult[]) => async () => {
@@ -118,11 +123,16 @@ export async function smallFiles(context: Context): Promise<ScenarioResult> {
     },
     skwirlRun('real', skwirl),
     skwirlRun('stand-in', standIn),
+    async () => void roundTrips.push(await runnerRoundTripUs(ROUND_TRIPS)),
   ])
   const perSecond = (ms: number): number => count / (ms / 1000)
   const s = pick(skwirl, (r) => perSecond(r.elapsedMs))
   const b = pick(baseline, (r) => perSecond(r.elapsedMs))
   const floor = pick(standIn, (r) => perSecond(r.elapsedMs))
+  // The most the issue's rules allow: the baseline's own time a file, plus the two host calls a
+  // file makes one after the other across the process split, with nothing else at all.
+  const roundTripUs = median(roundTrips)
+  const ceiling = 1e6 / (1e6 / b + 2 * roundTripUs)
   const n = count.toLocaleString('en')
   return {
     id: 'small',
@@ -140,14 +150,18 @@ export async function smallFiles(context: Context): Promise<ScenarioResult> {
       standInMs: figure(pick(standIn, (r) => r.elapsedMs)),
       standInAnsweringMs: figure(pick(standIn, (r) => r.answeringMs)),
       standInBetweenCallsMs: figure(pick(standIn, (r) => r.betweenCallsMs)),
+      runnerRoundTripUs: figure(roundTripUs),
+      ceilingFilesPerS: figure(ceiling),
+      ceilingRatio: figure(ceiling / b, 3),
       skwirlMainPeakMb: figure(pick(skwirl, (r) => r.mainPeakBytes) / MB),
       skwirlRunnerPeakMb: figure(pick(skwirl, (r) => r.runnerPeakBytes) / MB),
       baselinePeakMb: figure(pick(baseline, (r) => r.peakBytes) / MB),
     },
-    runs: { skwirl, baseline, standIn },
+    runs: { skwirl, baseline, standIn, roundTripUs: roundTrips },
     notes: [
       'Times run from Execute (Skwirl) or from the process start (baseline) to the last file checked: each includes starting one Node process.',
       "AnsweringMs: main answering the runner's host calls (a call in → its reply out: the HTTP work); BetweenCallsMs: each reply out → the next call in (the IPC hop both ways, the runner's Lua, its other messages).",
+      `ceiling: the most Skwirl can reach under the issue's rules (Lua in a process of its own, one file at a time): the baseline's time a file plus two round trips between main and a runner (bench/round-trip.ts, measured between the runs: ${ROUND_TRIPS} messages of a host call's size each way, answered at once), as if the Lua and main's own work cost nothing. A file's two host calls cannot overlap: the Lua reads http.get's answer, and download_url raises when the download fails.`,
       "standIn: the same core and main with bench/stand-in-runner.ts in place of the Lua runner, sending the same messages over the same IPC channel with the provider's logic in plain JavaScript: the most any runner can reach with main and the runner protocol as they are.",
     ],
     rows: [
@@ -166,6 +180,15 @@ export async function smallFiles(context: Context): Promise<ScenarioResult> {
         skwirl: `${floor.toFixed(0)}/s`,
         baseline: `${b.toFixed(0)}/s`,
         ratio: ratioOf(floor / b),
+        goal: 'record',
+        pass: null,
+      },
+      {
+        scenario: 'small',
+        name: '1. ceiling of the rules: baseline + 2 runner round trips a file',
+        skwirl: `${ceiling.toFixed(0)}/s (${roundTripUs.toFixed(0)} µs a round trip)`,
+        baseline: `${b.toFixed(0)}/s`,
+        ratio: ratioOf(ceiling / b),
         goal: 'record',
         pass: null,
       },

@@ -24,6 +24,7 @@ export default defineConfig({
         'stand-in-runner': join(root, 'bench', 'stand-in-runner.ts'),
         'runner-micro': join(root, 'bench', 'runner-micro.ts'),
         'broker-micro': join(root, 'bench', 'broker-micro.ts'),
+        'round-trip': join(root, 'bench', 'round-trip.ts'),
       },
       output: { format: 'cjs', entryFileNames: '[name].js' },
     },

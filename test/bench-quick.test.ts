@@ -22,7 +22,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 /** The figures each scenario must report as numbers (those needing curl or lua5.4 only if installed). */
 const REQUIRED: Record<(typeof SCENARIOS)[number], string[]> = {
-  small: ['skwirlFilesPerS', 'baselineFilesPerS', 'ratio', 'standInFilesPerS', 'skwirlMainPeakMb'],
+  small: [
+    'skwirlFilesPerS',
+    'baselineFilesPerS',
+    'ratio',
+    'standInFilesPerS',
+    'runnerRoundTripUs',
+    'ceilingRatio',
+    'skwirlMainPeakMb',
+  ],
   listing: ['skwirlMs', 'baselineMs', 'ratio', 'runnerPeakMb', 'mainPeakMb'],
   bigFile: [
     'skwirlMiBPerS',
