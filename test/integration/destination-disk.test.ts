@@ -250,3 +250,25 @@ describe('a destination in trouble', () => {
     await expectIntact(dir, files)
   })
 })
+
+describe('writing a download', () => {
+  it('a download that breaks midway goes on from there into the same temporary file: the kept copy is byte for byte', async () => {
+    const files = makeFiles(2, { minSize: 700_000, maxSize: 700_000, seed: 51 })
+    const broken = (files[1] as DriveFile).id
+    const dir = folder('resumed')
+    let written = 0
+    const { core, double } = await setUp(files, async (handle, chunk) => {
+      written += chunk.byteLength
+      // Half the file comes, then the socket is cut; the request that resumes gets the rest.
+      if (written > 700_000 + 300_000) double.faults.resetMidDownload = []
+      return handle.write(chunk)
+    })
+    double.faults.resetMidDownload = [broken]
+    const outcome = await run(core, double, dir)
+    expect(outcome).toMatchObject({ status: 'completed', downloaded: 2, failed: 0, retries: 1 })
+    const tries = double.requests.filter((r) => r.path.endsWith(`/${broken}`) && r.query.alt)
+    expect(tries.map((r) => r.status)).toEqual([200, 206])
+    expect(contents(dir)).toEqual({ files: files.map((f) => f.name).sort(), temporary: [] })
+    await expectIntact(dir, files)
+  })
+})
