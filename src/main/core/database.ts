@@ -34,8 +34,8 @@ export function openDatabase(dataDir: string): Database {
   try {
     // The desktop app and the CLI may share the file: wait for the other's write instead of
     // failing (switching to WAL takes a lock too, so this comes first).
-    db.pragma('busy_timeout = 5000')
-    db.pragma('journal_mode = WAL')
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+    switchToWal(db)
     db.pragma('foreign_keys = ON')
     migrate(db, file)
     return db
@@ -45,6 +45,32 @@ export function openDatabase(dataDir: string): Database {
     throw new DataDirError(databaseProblem(file, error))
   }
 }
+
+/** How long a Skwirl waits for another's hold on the database before it gives up. */
+const BUSY_TIMEOUT_MS = 5000
+
+/**
+ * Puts the database in WAL mode (kept in the file: later opens find it so). On a fresh database,
+ * still in rollback-journal mode, the switch reads the header and then needs the write lock: when
+ * another Skwirl starting at the same moment holds that lock, SQLite answers SQLITE_BUSY at once
+ * instead of waiting (waiting while holding a read lock could deadlock). The switch is then
+ * tried again, after a short random pause, for as long as busy_timeout would have waited.
+ */
+function switchToWal(db: Database): void {
+  const giveUpAt = Date.now() + BUSY_TIMEOUT_MS
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if (!errorCode(error).startsWith('SQLITE_BUSY') || Date.now() >= giveUpAt) throw error
+      // The read lock is let go between tries, so the other can finish its write.
+      Atomics.wait(PAUSE, 0, 0, 5 + Math.random() * 20)
+    }
+  }
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4))
 
 /**
  * Applies the migrations one transaction each. The version is read inside each write
