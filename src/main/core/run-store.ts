@@ -544,27 +544,31 @@ export class RunStore {
           )
           .all(providerId, offset) as Array<{ key: number }>
       ).map((row) => row.key)
-    this.db.transaction(() => {
-      const dropFiles = this.db.prepare('DELETE FROM run_files WHERE run_key = ?')
-      const dropLog = this.db.prepare('DELETE FROM run_log WHERE run_key = ?')
-      const notKept = this.db.prepare(
-        'UPDATE runs SET files_kept = 0 WHERE key = ? AND files_kept = 1',
-      )
-      for (const key of beyond(fileListsKept)) {
-        if (notKept.run(key).changes > 0) {
-          dropFiles.run(key)
-          dropLog.run(key)
-        }
-      }
-      const lastGood = this.db
-        .prepare(
-          `SELECT key FROM runs WHERE provider_id = ? AND status = 'completed' AND failed = 0
-           ORDER BY finished_at DESC, key DESC LIMIT 1`,
+    this.db
+      .transaction(() => {
+        const dropFiles = this.db.prepare('DELETE FROM run_files WHERE run_key = ?')
+        const dropLog = this.db.prepare('DELETE FROM run_log WHERE run_key = ?')
+        const notKept = this.db.prepare(
+          'UPDATE runs SET files_kept = 0 WHERE key = ? AND files_kept = 1',
         )
-        .get(providerId) as { key: number } | undefined
-      const dropRun = this.db.prepare('DELETE FROM runs WHERE key = ?')
-      for (const key of beyond(historyMax)) if (key !== lastGood?.key) dropRun.run(key)
-    })()
+        for (const key of beyond(fileListsKept)) {
+          if (notKept.run(key).changes > 0) {
+            dropFiles.run(key)
+            dropLog.run(key)
+          }
+        }
+        const lastGood = this.db
+          .prepare(
+            `SELECT key FROM runs WHERE provider_id = ? AND status = 'completed' AND failed = 0
+           ORDER BY finished_at DESC, key DESC LIMIT 1`,
+          )
+          .get(providerId) as { key: number } | undefined
+        const dropRun = this.db.prepare('DELETE FROM runs WHERE key = ?')
+        for (const key of beyond(historyMax)) if (key !== lastGood?.key) dropRun.run(key)
+        // Immediate: it reads before it writes, and another Skwirl may write in between (a deferred
+        // transaction would then fail at once with SQLITE_BUSY instead of waiting its turn).
+      })
+      .immediate()
   }
 }
 
