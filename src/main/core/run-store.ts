@@ -544,6 +544,8 @@ export class RunStore {
           )
           .all(providerId, offset) as Array<{ key: number }>
       ).map((row) => row.key)
+    // Immediate: it reads before it writes, and another Skwirl may write in between (a deferred
+    // transaction would then fail at once with SQLITE_BUSY instead of waiting its turn).
     this.db
       .transaction(() => {
         const dropFiles = this.db.prepare('DELETE FROM run_files WHERE run_key = ?')
@@ -565,8 +567,6 @@ export class RunStore {
           .get(providerId) as { key: number } | undefined
         const dropRun = this.db.prepare('DELETE FROM runs WHERE key = ?')
         for (const key of beyond(historyMax)) if (key !== lastGood?.key) dropRun.run(key)
-        // Immediate: it reads before it writes, and another Skwirl may write in between (a deferred
-        // transaction would then fail at once with SQLITE_BUSY instead of waiting its turn).
       })
       .immediate()
   }
