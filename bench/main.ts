@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { removeBenchFolders } from './folders'
 import { DoubleProcess, gitCommit, ROOT } from './processes'
 import {
   formatTable,
@@ -164,6 +165,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await double.close()
+    removeBenchFolders()
   }
   report.durationMs = Date.now() - started
   mkdirSync(dirname(options.out), { recursive: true })

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { residentLimitMb } from '../src/main/core/runner-process'
 import { DEFAULT_LIMITS } from '../src/shared/runner-protocol'
+import { benchFolder } from './folders'
 import type { HostResult, HostTask } from './protocol'
 import {
   hasCommand,
@@ -670,10 +671,8 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
   await double.load({ count: small, minSize: 1024, maxSize: 4096, md5: true })
   const fewer: HostResult[] = []
   for (let i = 0; i < Math.max(1, Math.ceil(runs / 2)); i++) {
-    const folder = freshFolder()
-    const task: HostTask = { url: double.url, mode: 'workflow', destination: folder.dir }
+    const task: HostTask = { url: double.url, mode: 'workflow', destination: benchFolder('dest') }
     const r = await runSkwirl(task, null)
-    folder.remove()
     if (check(context, `${small} files into a folder, Skwirl`, ok(r, small, small), r))
       fewer.push(r)
   }
@@ -690,39 +689,34 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
     r.downloaded === count && r.bytes === loaded.bytes
   await takeTurns(runs, [
     async () => {
-      const folder = freshFolder()
+      const dir = benchFolder('dest')
       const r = await requests.around('the baseline', () =>
-        runBaseline(double.url, 'workflow', true, { dir: folder.dir, fsync: true }),
+        runBaseline(double.url, 'workflow', true, { dir, fsync: true }),
       )
-      folder.remove()
       if (check(context, 'destination, baseline', complete(r), r)) baseline.push(r)
     },
     async () => {
       // Skwirl's first run of an empty folder, then a second run with nothing changed.
-      const folder = freshFolder()
-      const task: HostTask = { url: double.url, mode: 'workflow', destination: folder.dir }
+      const task: HostTask = { url: double.url, mode: 'workflow', destination: benchFolder('dest') }
       const r1 = await requests.around('Skwirl', () => runSkwirl(task, context.profile))
       if (check(context, 'destination, Skwirl first run', ok(r1, count, count), r1)) first.push(r1)
       const r2 = await runSkwirl(task, context.profile && join(context.profile, 'second'))
       const same = ok(r2, count, 0) && r2.unchanged === count
       if (check(context, 'destination, Skwirl second run', same, r2)) second.push(r2)
-      folder.remove()
     },
     async () => {
-      const folder = freshFolder()
-      const r = await runBaseline(double.url, 'workflow', true, { dir: folder.dir, fsync: false })
-      folder.remove()
+      const dir = benchFolder('dest')
+      const r = await runBaseline(double.url, 'workflow', true, { dir, fsync: false })
       if (check(context, 'destination, baseline without fsync', complete(r), r)) unsynced.push(r)
     },
     async () => {
       // The same with the shipped Google Drive provider, which lists with metadata: its second
       // run makes the listing's requests and no other (checked: no download, no export). Its
       // pace is lifted: on loopback it would hold the first run to 5.2 ms a download.
-      const folder = freshFolder()
       const task: HostTask = {
         url: double.url,
         mode: 'workflow',
-        destination: folder.dir,
+        destination: benchFolder('dest'),
         provider: 'shipped',
         unpaced: true,
       }
@@ -738,7 +732,6 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
       const seen = { ...r2, downloads }
       if (check(context, 'destination, shipped provider, second run', same, seen))
         shippedSecond.push(r2)
-      folder.remove()
     },
   ])
   const perSecond = (ms: number): number => count / (ms / 1000)
@@ -797,7 +790,8 @@ export async function destinationRuns(context: Context): Promise<ScenarioResult>
     },
     notes: [
       "The baseline makes the same requests as Skwirl's first run with fetch and writes each file as a careful program does with fs: a temporary file, MD5 checked as it streams, fdatasync, its mtime set, renamed into place. 'without fsync' leaves out the flush (for the record).",
-      "Skwirl's first run: an empty folder; it also asks main whether to download each file (one more round trip), records each file in the folder's manifest (SQLite) and its run in the database.",
+      "Skwirl's first run: an empty folder, so no file needs a 'download or unchanged?' round trip (main plans each file as the runner reports its metadata); it records each file in the folder's manifest (SQLite) and its run in the database.",
+      'Every run writes into a fresh folder in the system temporary folder; the folders are removed when the bench ends, not between runs (bench/folders.ts: ext4 without a journal makes each create slow for minutes after thousands of files were removed).',
       'The second run: the same folder, nothing changed at the source: list, metadata, and no download (download_file is not called).',
       "Two providers make the second run. The seed's (test/fixtures/providers/google-drive-seed.lua, the figures without 'shipped') asks Drive for each file's metadata, one request a file: its second run still makes one loopback request a file and cannot go below that, while its first makes two and writes the file. The shipped Google Drive provider (resources/providers/google-drive.lua) lists with every field a file needs, as rclone does, so get_file_metadata makes no request: its second run is the listing (one request per 1,000 files) and the destination's checks, what a user's incremental backup of Drive costs. Both back up the same files into a fresh folder, then again with nothing changed; the shipped provider's second run counts only when every file is unchanged, none failed, and the double saw no download or export.",
       "The shipped provider runs here with its pace lifted (http.configure's 5.2 ms between requests, under Drive's 12,000 a minute): on loopback the pace, not Skwirl, would set its first run's time (10,000 downloads ≥ 52 s) and flatter the ratio; its second run's few listing requests stay within the pace's burst of 100 either way.",

@@ -6,11 +6,11 @@
 // checks are not more parallel than Skwirl's; Skwirl: --transfers N, issue 15's flag).
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateTree } from '../test/servers/tree'
 import { startRcloneWebdav } from '../test/servers/webdav'
+import { benchFolder } from './folders'
 import { ROOT } from './processes'
 import { median, ratioOf, type Row, type ScenarioResult } from './report'
 import type { Context } from './scenarios'
@@ -56,7 +56,7 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
   })
   // rclone's own default directory cache: the tree does not change during the scenario.
   const server = await startRcloneWebdav(tree.root, undefined, { dirCacheTime: '5m' })
-  const work = mkdtempSync(join(tmpdir(), 'skwirl-bench-webdav-'))
+  const work = benchFolder('webdav')
   const env = { ...process.env, SKWIRL_DATA_DIR: join(work, 'data') }
   const rcloneConfig = join(work, 'rclone.conf')
   writeFileSync(rcloneConfig, '')
@@ -87,6 +87,8 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
     const supportsTransfers = (await cli(['run', '--help'])).stdout.includes('--transfers')
     let folder = 0
     // A destination must exist (a missing one is an unplugged drive); rclone makes its own.
+    // Each run's folder stays until the bench ends (bench/folders.ts): removing thousands of
+    // files between runs made every create of the next run slow here.
     const fresh = (): string => {
       const dir = join(work, `dest-${++folder}`)
       mkdirSync(dir)
@@ -125,7 +127,6 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
           context.problems.push(
             `webdav skwirl ${n}: exit ${result.code} ${result.stdout.slice(0, 300)} ${result.stderr.slice(-300)}`,
           )
-        rmSync(dest, { recursive: true, force: true })
       }
       const rclone = async (): Promise<void> => {
         const dest = fresh()
@@ -152,7 +153,6 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
           context.problems.push(
             `webdav rclone ${n}: exit ${result.code} ${result.stderr.slice(-300)}`,
           )
-        rmSync(dest, { recursive: true, force: true })
       }
       for (let i = 0; i < runs; i++) {
         process.stderr.write(`   ${n} transfer(s), round ${i + 1}/${runs}\n`)
@@ -187,7 +187,6 @@ export async function webdavVsRclone(context: Context): Promise<ScenarioResult> 
   } finally {
     await server.stop()
     tree.remove()
-    rmSync(work, { recursive: true, force: true })
   }
   return {
     id: 'webdav',
